@@ -1,0 +1,88 @@
+"""Subcommands update-schema and generate-types."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from codegen.output import compare, write
+from codegen.paths import DEFAULT_OUT, DEFAULT_SCHEMA
+
+
+def register(commands: Any) -> None:
+    gen = commands.add_parser(
+        "generate-types",
+        help="regenerate the SDK's models, typed methods and registries from schema/",
+        description="Regenerate codex_app_server/_generated from a schema directory.",
+    )
+    gen.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA, help="schema directory")
+    gen.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output package directory")
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate in memory; exit 1 with a summary if the output is stale",
+    )
+    gen.set_defaults(handler=run_generate_types)
+
+    upd = commands.add_parser(
+        "update-schema",
+        help="replace schema/ with what a codex binary emits, and re-pin it",
+        description="Run `codex app-server generate-json-schema` and record its version + hash.",
+    )
+    upd.add_argument("--codex", type=Path, required=True, help="path to a codex binary")
+    upd.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA, help="schema directory")
+    upd.set_defaults(handler=run_update_schema)
+
+
+def run_generate_types(args: argparse.Namespace) -> int:
+    from codegen.generate import generate_package
+    from codegen.load import SchemaLoadError
+    from codegen.pin import SchemaPinError
+
+    started = time.perf_counter()
+    # Another runtime's schema (--schema elsewhere) need not carry this repo's pin.
+    require_pin = args.schema.resolve() == DEFAULT_SCHEMA.resolve()
+    try:
+        generated = generate_package(args.schema, require_pin=require_pin)
+    except (SchemaPinError, SchemaLoadError) as exc:
+        print(f"generate-types: {exc}", file=sys.stderr)
+        return 2
+    protocol = generated.protocol
+    counts = (
+        f"{len(protocol.requests)} requests, {len(protocol.notifications)} notifications, "
+        f"{len(protocol.server_requests)} server requests, {len(generated.files)} files"
+    )
+    elapsed = time.perf_counter() - started
+    if args.check:
+        drift = compare(generated.files, args.out)
+        if drift.stale:
+            print(drift.summary(args.out), file=sys.stderr)
+            print(
+                "Regenerate with `python scripts/update_sdk_artifacts.py generate-types` "
+                "and commit the result.",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"generated code is current ({counts}; checked in {elapsed:.1f} s)")
+        return 0
+    drift = write(generated.files, args.out)
+    print(f"wrote {args.out} ({counts}; {len(drift.paths())} changed) in {elapsed:.1f} s")
+    return 0
+
+
+def run_update_schema(args: argparse.Namespace) -> int:
+    from codegen.refresh import SchemaRefreshError, refresh_schema
+
+    try:
+        pin = refresh_schema(args.codex, args.schema)
+    except SchemaRefreshError as exc:
+        print(f"update-schema: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"schema/ now holds codex {pin.runtime_version}'s schema ({pin.file_count} files, "
+        f"sha256 {pin.sha256[:16]}). Run generate-types next."
+    )
+    return 0

@@ -1,0 +1,370 @@
+"""Normalize the protocol schema, as data, before model generation.
+
+Each step is a small named function over the flat definition table; `normalize` applies them
+in order. They exist so every generated class is named from a definition, a title or a
+discriminator value (never `Foo1`/`Method12`), and so models accept what newer servers send.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from codegen.naming import pascal_case, words
+
+JsonObject = dict[str, Any]
+Definitions = dict[str, JsonObject]
+
+# Message envelopes: the protocol registry describes them; they are not payload models.
+ENVELOPE_DEFINITIONS = frozenset(
+    {
+        "ClientRequest",
+        "ClientNotification",
+        "ServerNotification",
+        "ServerRequest",
+        "JSONRPCMessage",
+        "JSONRPCRequest",
+        "JSONRPCNotification",
+        "JSONRPCResponse",
+        "JSONRPCError",
+        "JSONRPCErrorError",
+    }
+)
+UNION_KEYS = ("oneOf", "anyOf")
+ENUM_KIND_SUFFIX = "Kind"
+UNKNOWN_VARIANT_PREFIX = "Unrecognized"
+# schemars spells some titles with the Rust module path: `ApiKeyv2::LoginAccountParams`.
+_MODULE_PATH_RE = re.compile(r"v\d+::")
+
+
+class NormalizationError(Exception):
+    """A normalization found a shape it cannot name without guessing."""
+
+
+def normalize(definitions: Definitions) -> Definitions:
+    defs = copy.deepcopy(definitions)
+    for step in STEPS:
+        defs = step(defs)
+    return defs
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def clean_titles(defs: Definitions) -> Definitions:
+    """Drop Rust module paths from titles: `ApiKeyv2::LoginAccountParams` -> `ApiKeyLoginAccountParams`."""
+    for schema in _all_schemas(defs):
+        title = schema.get("title")
+        if isinstance(title, str) and "::" in title:
+            cleaned = _MODULE_PATH_RE.sub("", title)
+            if not cleaned.isidentifier():
+                raise NormalizationError(f"title {title!r} does not clean into a class name")
+            schema["title"] = cleaned
+    return defs
+
+
+def drop_envelopes(defs: Definitions) -> Definitions:
+    """Remove JSON-RPC envelopes and method unions; the IR reads them from the raw schema."""
+    return {name: schema for name, schema in defs.items() if name not in ENVELOPE_DEFINITIONS}
+
+
+def merge_string_enum_unions(defs: Definitions) -> Definitions:
+    """`oneOf: [{enum:[a]}, {enum:[b]}]` (one branch per documented value) -> one enum.
+
+    Runs first so the later steps see one enum; per-value docs are kept in the description.
+    """
+    for schema in _all_schemas(defs):
+        for key in UNION_KEYS:
+            branches = schema.get(key)
+            if not branches or not all(_is_string_enum(b) for b in branches):
+                continue
+            values: list[str] = []
+            notes: list[str] = []
+            for branch in branches:
+                for value in branch["enum"]:
+                    if value not in values:
+                        values.append(value)
+                if branch.get("description"):
+                    note = " ".join(str(branch["description"]).split())
+                    notes.append(f"- `{branch['enum'][0]}`: {note}")
+            del schema[key]
+            schema["type"] = "string"
+            schema["enum"] = values
+            if notes:
+                intro = schema.get("description", "")
+                schema["description"] = "\n\n".join(p for p in (intro, "\n".join(notes)) if p)
+    return defs
+
+
+def name_union_enum_branches(defs: Definitions) -> Definitions:
+    """In a union of plain names and objects, the names become one enum `<Owner>Kind`."""
+    for owner, schema in _owned_schemas(defs):
+        for key in UNION_KEYS:
+            branches = schema.get(key)
+            if not branches:
+                continue
+            enum_branches = [b for b in branches if _is_string_enum(b) and "title" not in b]
+            if not enum_branches or len(enum_branches) == len(branches):
+                continue
+            if len(enum_branches) > 1:
+                values = [v for b in enum_branches for v in b["enum"]]
+                merged: JsonObject = {"type": "string", "enum": values}
+                first = branches.index(enum_branches[0])
+                rest = [b for b in branches if b not in enum_branches]
+                rest.insert(first, merged)
+                schema[key] = branches = rest
+                enum_branches = [merged]
+            enum_branches[0]["title"] = owner + ENUM_KIND_SUFFIX
+    return defs
+
+
+def title_discriminated_variants(defs: Definitions) -> Definitions:
+    """Untitled object variants get `<TagValue><Owner>`, the schema's own naming pattern."""
+    for owner, schema in _owned_schemas(defs):
+        for key in UNION_KEYS:
+            branches = [b for b in schema.get(key, []) if _is_object(b)]
+            tag = _discriminator(branches)
+            if tag is None:
+                continue
+            untitled = [b for b in branches if "title" not in b]
+            names = [pascal_case(b["properties"][tag]["enum"][0]) for b in untitled]
+            for branch, name in zip(untitled, names, strict=True):
+                # `openai/form` vs `openaiForm`: spell the separator to keep them apart.
+                clash = names.count(name) > 1
+                tag_name = _spelled_tag(branch["properties"][tag]["enum"][0]) if clash else name
+                branch["title"] = tag_name + owner
+    return defs
+
+
+def title_inline_schemas(defs: Definitions) -> Definitions:
+    """Remaining inline objects and multi-value enums: `<Owner><Property>` (or `...Item`)."""
+    for owner, schema in _owned_schemas(defs):
+        for prop, sub in schema.get("properties", {}).items():
+            _title_inline(sub, owner + pascal_case(prop))
+        for key in UNION_KEYS:
+            branches = schema.get(key, [])
+            for branch in branches:
+                if _needs_title(branch):
+                    branch["title"] = pascal_case(_distinct_key(branch, branches, owner)) + owner
+    return defs
+
+
+def qualify_merged_branch_titles(defs: Definitions) -> Definitions:
+    """A titled branch under a schema with its own properties becomes a class that includes
+    those properties, so the same branch title under two such parents would name two different
+    classes. Each such branch is qualified with its parent: `FileIdContentItem` under
+    `InputImageContentItem` -> `FileIdInputImageContentItem`."""
+    counts: dict[str, int] = {}
+    for schema in _all_schemas(defs):
+        if isinstance(title := schema.get("title"), str):
+            counts[title] = counts.get(title, 0) + 1
+    for owner, schema in _owned_schemas(defs):
+        if "properties" not in schema:
+            continue
+        for key in UNION_KEYS:
+            for branch in schema.get(key, []):
+                title = branch.get("title") if isinstance(branch, dict) else None
+                if isinstance(title, str) and counts.get(title, 0) > 1:
+                    branch["title"] = _qualified(title, owner)
+    return defs
+
+
+def add_unknown_variants(defs: Definitions) -> Definitions:
+    """Tagged unions get a last variant `Unknown<Owner>` for tags newer servers may add.
+
+    Smart-mode unions pick the variant that matches best, so known tags still resolve to their
+    own class; the fallback keeps an unknown item as data (with its extra fields) instead of
+    failing the whole message.
+    """
+    for name, schema in list(defs.items()):
+        branches = schema.get("oneOf")
+        if not branches or not all(_is_object(b) for b in branches):
+            continue
+        tag = _discriminator(branches)
+        if tag is None:
+            continue
+        fallback = UNKNOWN_VARIANT_PREFIX + name
+        if fallback in defs or fallback in _titles(defs):
+            raise NormalizationError(f"{fallback} already names a schema")
+        known = [b["properties"][tag]["enum"][0] for b in branches]
+        # Inline, not a $ref: a union that also has shared properties merges them into each
+        # branch, and the fallback must get them too.
+        fallback_schema: JsonObject = {
+            "title": fallback,
+            "description": (
+                f"A `{name}` variant this SDK does not know (a newer server's `{tag}`); "
+                f"its fields are kept as extra attributes. Known `{tag}` values: "
+                + ", ".join(f"`{v}`" for v in known)
+                + "."
+            ),
+            "type": "object",
+            "properties": {tag: {"type": "string"}},
+            "required": [tag],
+        }
+        branches.append(fallback_schema)
+    return defs
+
+
+STEPS: tuple[Callable[[Definitions], Definitions], ...] = (
+    drop_envelopes,
+    clean_titles,
+    merge_string_enum_unions,
+    name_union_enum_branches,
+    title_discriminated_variants,
+    title_inline_schemas,
+    qualify_merged_branch_titles,
+    add_unknown_variants,
+)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _is_string_enum(schema: Any) -> bool:
+    return (
+        isinstance(schema, dict)
+        and schema.get("type") == "string"
+        and isinstance(schema.get("enum"), list)
+        and "properties" not in schema
+    )
+
+
+def _is_object(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "object" and "properties" in schema
+
+
+def _single_value(schema: Any) -> bool:
+    return _is_string_enum(schema) and len(schema["enum"]) == 1
+
+
+def _discriminator(branches: list[JsonObject]) -> str | None:
+    """The property every branch requires with one distinct constant value, if any."""
+    if len(branches) < 2:
+        return None
+    common: set[str] | None = None
+    for branch in branches:
+        tags = {
+            prop
+            for prop, sub in branch.get("properties", {}).items()
+            if _single_value(sub) and prop in branch.get("required", [])
+        }
+        common = tags if common is None else common & tags
+    for tag in sorted(common or ()):
+        values = [b["properties"][tag]["enum"][0] for b in branches]
+        if len(set(values)) == len(values):
+            return tag
+    return None
+
+
+def _distinct_key(branch: JsonObject, branches: list[JsonObject], owner: str) -> str:
+    """The first required property no sibling variant has: what tells this variant apart.
+
+    Covers externally tagged variants (`{"httpConnectionFailed": {...}}`) and untagged ones
+    (`{text, uri}` vs `{blob, uri}`).
+    """
+    others: set[str] = set()
+    for sibling in branches:
+        if sibling is not branch and isinstance(sibling, dict):
+            others.update(sibling.get("properties", {}))
+    candidates = [p for p in branch.get("required", []) if p not in others]
+    if not candidates:
+        raise NormalizationError(
+            f"cannot name an untitled variant of {owner}: no required property sets it apart"
+        )
+    return sorted(candidates)[0]
+
+
+def _needs_title(schema: Any) -> bool:
+    if not isinstance(schema, dict) or "title" in schema or "$ref" in schema:
+        return False
+    if _is_object(schema):
+        return True
+    return _is_string_enum(schema) and len(schema["enum"]) > 1
+
+
+def _title_inline(schema: Any, title: str) -> None:
+    """Title an inline schema found under a property, looking through arrays and nullables."""
+    if not isinstance(schema, dict):
+        return
+    if _needs_title(schema):
+        schema["title"] = title
+        return
+    if "items" in schema:
+        items = schema["items"]
+        if _is_constrained_scalar(items):  # the generator would name its alias from the property
+            items.setdefault("title", title + "Item")
+        _title_inline(items, title + "Item")
+    if isinstance(schema.get("additionalProperties"), dict):
+        _title_inline(schema["additionalProperties"], title + "Value")
+    for key in UNION_KEYS:
+        branches = [b for b in schema.get(key, []) if _needs_title(b)]
+        if len(branches) == 1:  # `T | null`: the one real branch takes the property's name
+            branches[0]["title"] = title
+
+
+def _owned_schemas(defs: Definitions) -> Iterator[tuple[str, JsonObject]]:
+    """Every schema that will become a class, paired with the name it will carry."""
+    for name, schema in defs.items():
+        yield from _owned(schema, schema.get("title", name) if schema.get("title") else name)
+
+
+def _owned(schema: JsonObject, owner: str) -> Iterator[tuple[str, JsonObject]]:
+    yield owner, schema
+    for child in _children(schema):
+        title = child.get("title")
+        yield from _owned(child, title if isinstance(title, str) else owner)
+
+
+def _children(schema: JsonObject) -> Iterator[JsonObject]:
+    for sub in schema.get("properties", {}).values():
+        if isinstance(sub, dict):
+            yield sub
+    for key in (*UNION_KEYS, "allOf"):
+        for sub in schema.get(key, []):
+            if isinstance(sub, dict):
+                yield sub
+    for key in ("items", "additionalProperties"):
+        sub = schema.get(key)
+        if isinstance(sub, dict):
+            yield sub
+
+
+def _qualified(title: str, owner: str) -> str:
+    """Put the owner's name where the title repeats its family name (the common suffix)."""
+    owner_words = words(owner)
+    title_words = words(title)
+    shared = 0
+    while shared < min(len(owner_words), len(title_words)) and (
+        owner_words[-1 - shared] == title_words[-1 - shared]
+    ):
+        shared += 1
+    if shared == 0:
+        return owner + title
+    head = title_words[: len(title_words) - shared]
+    return "".join(w.capitalize() for w in head) + owner
+
+
+_SEPARATOR_WORDS = {"/": "Slash", ".": "Dot", "-": "Dash", ":": "Colon"}
+
+
+def _spelled_tag(value: str) -> str:
+    """`openai/form` -> `OpenaiSlashForm`: keeps tags apart that differ only in punctuation."""
+    for sep, word in _SEPARATOR_WORDS.items():
+        value = value.replace(sep, f" {word} ")
+    return pascal_case(value)
+
+
+def _is_constrained_scalar(schema: Any) -> bool:
+    constraints = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern")
+    return isinstance(schema, dict) and any(key in schema for key in constraints)
+
+
+def _titles(defs: Definitions) -> set[str]:
+    return {t for s in _all_schemas(defs) if isinstance(t := s.get("title"), str)}
+
+
+def _all_schemas(defs: Definitions) -> Iterator[JsonObject]:
+    for _, schema in _owned_schemas(defs):
+        yield schema

@@ -1,0 +1,148 @@
+"""Render the protocol model through jinja2 templates (StrictUndefined: a typo is an error)."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from codegen.ir import Protocol, Request
+from codegen.model_index import ModelIndex
+
+TEMPLATES = Path(__file__).parent / "templates"
+MODELS_IMPORT = "codex_app_server._generated.models"
+# Names the generator's annotations use besides models and builtins, and where they live.
+_KNOWN_NAMES = {
+    "Any": "typing",
+    "Literal": "typing",
+    "AnyUrl": "pydantic",
+    "AwareDatetime": "pydantic",
+    "Json": "pydantic",
+}
+_DOC_WIDTH = 92
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["first_paragraph"] = first_paragraph
+    env.filters["docstring"] = docstring_text
+    env.filters["optional"] = optional_annotation
+    env.filters["method_doc"] = method_doc
+    return env
+
+
+def render_package(
+    protocol: Protocol, models: ModelIndex, header: str, runtime_version: str, schema_sha256: str
+) -> dict[str, str]:
+    """{path relative to _generated/: source} for everything but the model modules."""
+    env = environment()
+    model_rows = [{"name": n, "module": models[n].module} for n in models.names()]
+    context: dict[str, Any] = {
+        "header": header,
+        "protocol": protocol,
+        "runtime_version": runtime_version,
+        "schema_sha256": schema_sha256,
+        "models": model_rows,
+        "type_imports": client_type_imports(protocol, models),
+    }
+    outputs = {
+        "__init__.py": "package_init.py.jinja2",
+        "runtime.py": "runtime.py.jinja2",
+        "registry.py": "registry.py.jinja2",
+        "client.py": "client.py.jinja2",
+        "handlers.py": "handlers.py.jinja2",
+        "models/__init__.py": "models_init.py.jinja2",
+    }
+    return {path: env.get_template(name).render(context) for path, name in outputs.items()}
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def first_paragraph(text: str) -> str:
+    return " ".join(text.strip().split("\n\n", 1)[0].split())
+
+
+def docstring_text(text: str) -> str:
+    """Safe inside a triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+
+
+def optional_annotation(annotation: str) -> str:
+    """Keyword arguments default to None ("not sent"), so their type admits None."""
+    parts = [p.strip() for p in annotation.split("|")]
+    return annotation if "None" in parts else f"{annotation} | None"
+
+
+def method_doc(req: Request) -> str:
+    summary = first_paragraph(req.doc) or f"Send the `{req.wire}` request."
+    lines = [docstring_text(summary), "", f"Wire method: `{req.wire}`."]
+    if req.params and req.params.kind != "class":
+        lines += ["", f"`params` is a `{req.params.name}` (one of its variants)."]
+    if req.fields:
+        lines += ["", "Args:"]
+        for field in req.fields:
+            about = first_paragraph(field.description) or f"`{field.wire_name}` on the wire."
+            if not field.required:
+                about += " Not sent when None."
+            text = f"{field.name}: {docstring_text(about)}"
+            lines += textwrap.wrap(
+                text, _DOC_WIDTH, initial_indent="    ", subsequent_indent="        "
+            )
+    lines += [
+        "    request_timeout: seconds to wait for the answer; None waits as long as the "
+        "server lives."
+        if req.fields
+        else "",
+        "",
+        f"Returns: `{req.result.name}`.",
+    ]
+    return "\n".join(line for line in _squeeze(lines))
+
+
+def _squeeze(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    return out
+
+
+# --- imports -------------------------------------------------------------------------------
+
+
+def client_type_imports(protocol: Protocol, models: ModelIndex) -> list[str]:
+    """Import lines (for type checkers only) for every name the method signatures use."""
+    names: set[str] = set()
+    for req in protocol.requests:
+        names.add(req.result.name)
+        if req.params and req.params.kind != "class":
+            names.add(req.params.name)
+        for field in req.fields:
+            names |= annotation_names(field.annotation)
+    lines: list[str] = []
+    for name in sorted(names):
+        if name in models:
+            lines.append(f"from {MODELS_IMPORT}.{models[name].module} import {name}")
+        elif name == "Any":
+            continue  # the module imports it at run time already
+        elif name in _KNOWN_NAMES:
+            lines.append(f"from {_KNOWN_NAMES[name]} import {name}")
+        elif not hasattr(builtins, name):
+            raise ValueError(f"annotation name {name!r} has no known import")
+    return lines
+
+
+def annotation_names(annotation: str) -> set[str]:
+    tree = ast.parse(annotation, mode="eval")
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

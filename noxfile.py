@@ -1,0 +1,71 @@
+"""Maintainers' sessions. `nox -s tests` is what CI runs; `nox -s rehearse` is the release rehearsal.
+
+Every session installs what it needs into its own virtual environment, so a fresh machine with
+Python >= 3.10 and nox is enough.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = False
+nox.options.sessions = ["lint", "check_generated", "tests"]
+
+RUNTIME_VERSION = "0.163.0"
+# The pinned runtime: the real codex binary the tests and the rehearsal drive.
+RUNTIME_WHEEL = f"openai-codex-cli-bin=={RUNTIME_VERSION}"
+SCRIPT = "scripts/update_sdk_artifacts.py"
+LINT_PATHS = ["codegen", "staging", "scripts", "sdk/src", "tests", "noxfile.py"]
+
+
+def install_toolchain(session: nox.Session, *extras: str) -> None:
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", spec, "-e", "sdk")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite, against the real pinned codex binary."""
+    install_toolchain(session, "dev")
+    session.install(RUNTIME_WHEEL)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint + format) and pyright strict over hand-written and generated code."""
+    install_toolchain(session, "dev")
+    session.run("ruff", "check", *LINT_PATHS)
+    session.run("ruff", "format", "--check", *LINT_PATHS)
+    session.run("pyright")
+
+
+@nox.session
+def generate(session: nox.Session) -> None:
+    """Regenerate the SDK's typed surface from schema/."""
+    install_toolchain(session)
+    session.run("python", SCRIPT, "generate-types", *session.posargs)
+
+
+@nox.session
+def check_generated(session: nox.Session) -> None:
+    """Fail when the committed generated code is not what generate-types produces."""
+    install_toolchain(session)
+    session.run("python", SCRIPT, "generate-types", "--check")
+
+
+@nox.session
+def rehearse(session: nox.Session) -> None:
+    """The release rehearsal (main job)."""
+    install_toolchain(session, "dev")
+    session.install(RUNTIME_WHEEL)
+    session.run("python", SCRIPT, "generate-types", "--check")
+    session.run(
+        "python",
+        "-c",
+        "import codex_app_server, codex_cli_bin; "
+        "from codex_app_server.protocol import CLIENT_REQUESTS; "
+        "print('runtime', codex_app_server.RUNTIME_VERSION, len(CLIENT_REQUESTS), 'methods', "
+        "codex_cli_bin.bundled_codex_path())",
+    )

@@ -1,0 +1,134 @@
+"""The sync bridge: a private event loop in a daemon thread that runs the same async engine.
+
+    lt = LoopThread()
+    session = lt.run(Session.start(config))            # blocks this thread, not the loop
+    result = lt.run(session.request("model/list", {}))
+    sub = lt.run(_start_turn(...))                     # subscriptions: consume with sub.get()
+    lt.run(session.close())
+    lt.close()
+
+There is no second implementation of the engine: every call is a coroutine submitted with
+``asyncio.run_coroutine_threadsafe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import threading
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+__all__ = ["LoopThread"]
+
+T = TypeVar("T")
+
+_counter = itertools.count(1)
+
+
+class LoopThread:
+    """An asyncio event loop running forever in a daemon thread (started on construction)."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._closed = False
+        self._lock = threading.Lock()
+        ready = threading.Event()
+        self._thread = threading.Thread(
+            target=self._main,
+            args=(ready,),
+            name=name or f"codex-app-server-loop-{next(_counter)}",
+            daemon=True,
+        )
+        self._thread.start()
+        ready.wait()
+
+    def _main(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.call_soon(ready.set)
+        try:
+            self._loop.run_forever()
+        finally:
+            asyncio.set_event_loop(None)
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def in_loop_thread(self) -> bool:
+        return threading.get_ident() == self._thread.ident
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run ``coro`` on the loop and block until it finishes (its result or its exception).
+
+        ``timeout``: give up after that many seconds: the coroutine is cancelled and
+        ``TimeoutError`` raised. A ``KeyboardInterrupt`` while waiting cancels it too.
+        """
+        if self._closed:
+            coro.close()
+            raise RuntimeError("the event loop thread is closed")
+        if self.in_loop_thread():
+            coro.close()
+            raise RuntimeError("LoopThread.run() called from its own loop thread would deadlock")
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            if future.done() and not future.cancelled():
+                raise  # the coroutine itself raised a TimeoutError
+            future.cancel()
+            raise TimeoutError(f"operation did not finish within {timeout} s") from None
+        except BaseException:
+            future.cancel()
+            raise
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Schedule ``callback(*args)`` on the loop (thread-safe, does not wait)."""
+        self._loop.call_soon_threadsafe(callback, *args)
+
+    async def _shutdown(self) -> None:
+        current = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not current]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)
+        await self._loop.shutdown_asyncgens()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._loop.shutdown_default_executor(), 5.0)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Cancel what still runs on the loop, stop it, join the thread, close the loop.
+        Idempotent. Close sessions (``run(session.close())``) before, to stop processes
+        gracefully."""
+        with self._lock:
+            if self._closed:
+                return
+            if self.in_loop_thread():
+                raise RuntimeError("LoopThread.close() called from its own loop thread")
+            self._closed = True
+        if self._thread.is_alive():
+            with contextlib.suppress(concurrent.futures.TimeoutError, RuntimeError):
+                asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(timeout)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout)
+        if not self._thread.is_alive() and not self._loop.is_closed():
+            self._loop.close()
+
+    def __enter__(self) -> LoopThread:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,1073 @@
+"""The one JSON-RPC engine: request ids, the pending table, timeouts, notification routing by
+turn id, and server-to-client request dispatch. It works on raw JSON (dicts) and knows
+nothing of processes: it runs over any :class:`~codex_app_server._transport.Transport`.
+
+Everything here runs on one asyncio event loop ("the loop"). The only objects meant to be
+touched from other threads are :class:`Subscription` consumers (``get``, ``get_batch``,
+iteration, ``close``); the sync API drives the rest through
+:class:`~codex_app_server._loop_thread.LoopThread`.
+
+Routing of server notifications
+-------------------------------
+* A notification whose ``params.turnId`` (or ``params.turn.id``) names a turn goes to that
+  turn's subscription (:meth:`Session.subscribe_turn`). The subscription ends after the turn's
+  ``turn/completed``. Notifications for a turn nobody subscribed to *yet* (they can arrive
+  before the ``turn/start`` response is read) are held, per turn id, in a bounded area and
+  handed to the subscription when it is created; when the area is full the oldest turn's
+  held notifications are evicted (counted in :attr:`Session.stats`).
+* Every other notification goes to each global subscription
+  (:meth:`Session.subscribe_notifications`); with no subscriber it is dropped and counted.
+* ``subscribe_notifications(all_turns=True)`` is a tap that also sees every turn notification.
+
+Bounds and backpressure (the trade-off)
+---------------------------------------
+A *global* subscription never slows the connection down: when its consumer is ``maxsize``
+messages behind, it is finished with :class:`StreamOverflowError` (raised to the consumer after
+the buffered messages) and later messages are not buffered for it.
+
+A *turn* subscription applies backpressure instead: when it holds ``high`` undelivered
+notifications the session stops reading the server's stdout (the server then blocks on its
+pipe), and reads again once the consumer has drained the buffer to ``low``; so a slow consumer
+of a million deltas keeps memory flat and loses nothing. The cost: while reading is paused,
+*nothing* is read, including responses to other requests. To keep a consumer that awaits a
+request inside its loop from deadlocking, reading is not paused while any request is pending;
+in that state the buffer may grow to ``4 * high``, past which the subscription overflows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import json
+import logging
+import threading
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from ._config import AppServerConfig
+from ._transport import ProcessTransport
+from .errors import (
+    INTERNAL_ERROR,
+    METHOD_NOT_FOUND,
+    JsonRpcError,
+    ProtocolError,
+    RequestTimeoutError,
+    StreamOverflowError,
+    TransportClosedError,
+    error_from_response,
+)
+
+if TYPE_CHECKING:
+    from ._transport import Transport
+
+__all__ = [
+    "DEFAULT",
+    "ServerRequestHandler",
+    "Session",
+    "SessionStats",
+    "Subscription",
+]
+
+logger = logging.getLogger("codex_app_server")
+
+#: ``async def handler(method, params) -> result`` for server-to-client requests. Raise a
+#: :class:`JsonRpcError` to answer with that code; any other exception answers -32603.
+ServerRequestHandler = Callable[[str, Any], Awaitable[Any]]
+
+
+class _Default(enum.Enum):
+    DEFAULT = "DEFAULT"
+
+
+#: Use the session's configured default (e.g. for ``timeout``).
+DEFAULT: Final = _Default.DEFAULT
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_FINISHED_IDS_LIMIT = 1024
+_DONE_TURNS_LIMIT = 1024
+_HELD_TURNS_LIMIT = 64
+_PROTOCOL_WARNINGS = 20  # then further protocol errors are logged at DEBUG
+
+
+def _copy_closed(error: TransportClosedError) -> TransportClosedError:
+    """A fresh instance per waiter, so tracebacks do not pile up on one shared object."""
+    return TransportClosedError(
+        error.reason, exit_code=error.exit_code, stderr_tail=error.stderr_tail
+    )
+
+
+@dataclass
+class SessionStats:
+    """Counters of what the session saw (read them any time; they only grow)."""
+
+    lines: int = 0
+    notifications_dropped: int = 0  # no global subscriber
+    held_evicted: int = 0  # turn notifications evicted from the holding area unclaimed
+    late_turn_notifications: int = 0  # for a turn whose subscription had ended
+    overflow_dropped: int = 0  # not buffered for a subscriber that overflowed
+    protocol_errors: int = 0
+    server_requests: int = 0
+    pauses: int = 0  # times reading paused for backpressure
+
+
+class Subscription:
+    """A bounded stream of server messages (dicts), consumable from asyncio or a thread.
+
+    * asyncio, on the session's loop: ``async for msg in sub``, ``await sub.aget(timeout)``,
+      ``await sub.aget_batch(max_items, timeout)``.
+    * any other thread: ``for msg in sub``, ``sub.get(timeout)``, ``sub.get_batch(...)``.
+
+    ``get``/``aget`` return ``None`` once a stream has ended normally (a turn after its
+    ``turn/completed``, a global stream after ``Session.close()``), raise the error that ended
+    it otherwise (:class:`TransportClosedError`, :class:`StreamOverflowError`), and raise
+    ``TimeoutError`` when ``timeout`` passes first. The messages are shared between
+    subscribers: do not mutate them. One consumer per subscription.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_cond",
+        "_done",
+        "_error",
+        "_high",
+        "_items",
+        "_limit",
+        "_loop",
+        "_loop_thread",
+        "_low",
+        "_pausing",
+        "_session",
+        "_waiter",
+        "_waiting",
+        "_wake_queued",
+        "kind",
+        "thread_id",
+        "turn_id",
+    )
+
+    def __init__(
+        self,
+        session: Session,
+        kind: str,
+        *,
+        limit: int,
+        high: int | None = None,
+        low: int = 0,
+        thread_id: str | None = None,
+        turn_id: str | None = None,
+    ) -> None:
+        self._session = session
+        self._loop = session._loop
+        self._loop_thread = session._loop_thread
+        self.kind = kind
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        self._items: deque[dict[str, Any]] = deque()
+        self._limit = limit
+        # a buffer this long stops reading (turn subscriptions); None: never
+        self._high = high if high is not None else limit + 1
+        self._low = low
+        self._pausing = False  # set by the session when this buffer paused reading
+        self._done = False  # nothing more will be appended
+        self._error: BaseException | None = None  # raised once the buffer is drained
+        self._closed = False  # the consumer closed it
+        self._waiter: asyncio.Future[None] | None = None
+        self._waiting = False  # a consumer is (about to be) blocked: wake it on append
+        self._wake_queued = False
+        self._cond = threading.Condition(threading.Lock())
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def done(self) -> bool:
+        """No more messages will be added (some may still be buffered)."""
+        return self._done
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def __len__(self) -> int:
+        """Messages buffered, not yet consumed."""
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        what = f" turn={self.turn_id!r}" if self.turn_id else ""
+        return f"<Subscription {self.kind}{what} buffered={len(self._items)} done={self._done}>"
+
+    # ------------------------------------------------------------------ producer side (loop)
+
+    def _wake(self) -> None:
+        """Wake a blocked consumer (loop thread only)."""
+        self._wake_queued = False
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        if self._waiting:
+            with self._cond:
+                self._cond.notify_all()
+
+    def _finish(self, error: BaseException | None = None) -> None:
+        """End the stream after what is buffered (loop thread only)."""
+        if self._done:
+            return
+        self._done = True
+        if error is not None and self._error is None:
+            self._error = error
+        self._wake()
+
+    # ------------------------------------------------------------------ consumer side
+
+    def _release(self) -> None:
+        """The buffer drained below the low watermark: let the session read again."""
+        self._pausing = False
+        if threading.get_ident() == self._loop_thread:
+            self._session._maybe_resume()
+        else:
+            with contextlib.suppress(RuntimeError):  # loop closed: the session is gone anyway
+                self._loop.call_soon_threadsafe(self._session._maybe_resume)
+
+    def _end(self) -> None:
+        """Raise the stream's error, if any (the buffer is empty and the stream done)."""
+        error = self._error
+        if error is not None:
+            raise error
+
+    def get_nowait(self) -> dict[str, Any] | None:
+        """The next message, or ``None`` if none is buffered (even if the stream is open)."""
+        items = self._items
+        if not items:
+            return None
+        msg = items.popleft()
+        if self._pausing and len(items) <= self._low:
+            self._release()
+        return msg
+
+    # sync ------------------------------------------------------------------
+
+    def _wait_sync(self, timeout: float | None) -> None:
+        """Block until a message is buffered or the stream is done (or raise TimeoutError)."""
+        if threading.get_ident() == self._loop_thread:
+            raise RuntimeError(
+                "blocking Subscription.get() on the session's event loop would deadlock; "
+                "use `await sub.aget()` or `async for`"
+            )
+        if self._pausing:
+            self._release()
+        items = self._items
+        with self._cond:
+            self._waiting = True
+            try:
+                if timeout is None:
+                    while not items and not self._done:
+                        self._cond.wait()
+                elif (
+                    not items
+                    and not self._done
+                    and not self._cond.wait_for(lambda: bool(items) or self._done, timeout)
+                ):
+                    raise TimeoutError(f"no message within {timeout:g} s")
+            finally:
+                self._waiting = False
+
+    def get(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """Blocking: the next message; ``None`` at the normal end of the stream."""
+        items = self._items
+        if not items:
+            if self._done:
+                self._end()
+                return None
+            self._wait_sync(timeout)
+            if not items:
+                self._end()
+                return None
+        msg = items.popleft()
+        if self._pausing and len(items) <= self._low:
+            self._release()
+        return msg
+
+    def get_batch(
+        self, max_items: int | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Blocking: every buffered message (at least one, at most ``max_items``); an empty
+        list at the normal end of the stream."""
+        items = self._items
+        if not items:
+            if self._done:
+                self._end()
+                return []
+            self._wait_sync(timeout)
+            if not items:
+                self._end()
+                return []
+        return self._take(max_items)
+
+    def _take(self, max_items: int | None) -> list[dict[str, Any]]:
+        items = self._items
+        n = len(items) if max_items is None else min(max_items, len(items))
+        popleft = items.popleft
+        batch = [popleft() for _ in range(n)]
+        if self._pausing and len(items) <= self._low:
+            self._release()
+        return batch
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self
+
+    def __next__(self) -> dict[str, Any]:
+        items = self._items
+        if items:
+            msg = items.popleft()
+            if self._pausing and len(items) <= self._low:
+                self._release()
+            return msg
+        msg = self.get()
+        if msg is None:
+            raise StopIteration
+        return msg
+
+    # async ------------------------------------------------------------------
+
+    async def _wait_async(self, timeout: float | None) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            raise RuntimeError(
+                "this subscription belongs to another event loop; use the blocking get() "
+                "from a thread instead"
+            )
+        if self._pausing:
+            self._release()
+        waiter = loop.create_future()
+        self._waiter = waiter
+        self._waiting = True
+        handle = None
+        if timeout is not None:
+            handle = loop.call_later(timeout, _set_timeout, waiter, timeout)
+        try:
+            await waiter
+        finally:
+            self._waiting = False
+            if self._waiter is waiter:
+                self._waiter = None
+            if handle is not None:
+                handle.cancel()
+
+    async def aget(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The next message; ``None`` at the normal end of the stream."""
+        items = self._items
+        while not items:
+            if self._done:
+                self._end()
+                return None
+            await self._wait_async(timeout)
+        msg = items.popleft()
+        if self._pausing and len(items) <= self._low:
+            self._release()
+        return msg
+
+    async def aget_batch(
+        self, max_items: int | None = None, timeout: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Every buffered message (at least one, at most ``max_items``); ``[]`` at the end."""
+        items = self._items
+        while not items:
+            if self._done:
+                self._end()
+                return []
+            await self._wait_async(timeout)
+        return self._take(max_items)
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        items = self._items
+        if items:
+            msg = items.popleft()
+            if self._pausing and len(items) <= self._low:
+                self._release()
+            return msg
+        msg = await self.aget()
+        if msg is None:
+            raise StopAsyncIteration
+        return msg
+
+    # ------------------------------------------------------------------ closing
+
+    def close(self) -> None:
+        """Stop receiving (any thread): buffered messages are discarded, a blocked consumer
+        sees the end of the stream."""
+        if self._closed:
+            return
+        self._closed = True
+        self._items.clear()
+        if threading.get_ident() == self._loop_thread:
+            self._session._discard(self)
+        else:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._session._discard, self)
+            # a sync consumer blocked in another thread
+            with self._cond:
+                self._done = True
+                self._cond.notify_all()
+
+
+def _set_timeout(waiter: asyncio.Future[None], timeout: float) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError(f"no message within {timeout:g} s"))
+
+
+class _Pending:
+    __slots__ = ("future", "method", "timer")
+
+    def __init__(self, future: asyncio.Future[Any], method: str) -> None:
+        self.future = future
+        self.method = method
+        self.timer: asyncio.TimerHandle | None = None
+
+
+class Session:
+    """A JSON-RPC 2.0 session with one app-server over a :class:`Transport`.
+
+    Build with ``await Session.start(config)`` (spawn + ``initialize`` + ``initialized``), or
+    ``Session(transport, ...)`` then ``await session.initialize(...)`` for another transport.
+    Must be created and used on one running event loop.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        request_timeout: float | None = 60.0,
+        notification_buffer: int = 10_000,
+        server_request_timeout: float | None = 300.0,
+        handler: ServerRequestHandler | None = None,
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._transport = transport
+        self.request_timeout = request_timeout
+        self.server_request_timeout = server_request_timeout
+        self._buffer = notification_buffer
+        self._high = notification_buffer
+        self._low = notification_buffer // 2
+        self._handler = handler
+        self.on_protocol_error: Callable[[ProtocolError], None] | None = None
+        self.stats = SessionStats()
+        self.initialize_result: dict[str, Any] | None = None
+
+        self._next_id = 1
+        self._pending: dict[int, _Pending] = {}
+        self._finished_ids: OrderedDict[int, str] = OrderedDict()
+        self._turn_subs: dict[str, Subscription] = {}
+        self._done_turns: OrderedDict[str, None] = OrderedDict()
+        self._held: dict[str, list[dict[str, Any]]] = {}
+        self._held_count = 0
+        self._global_subs: list[Subscription] = []
+        self._taps: list[Subscription] = []
+        self._wakes: list[Subscription] = []
+        self._handler_tasks: set[asyncio.Task[None]] = set()
+        self._paused = False
+        self._backlog: list[bytes] | None = None
+        self._closing = False
+        self._closed_error: TransportClosedError | None = None
+        self._closed_event = asyncio.Event()
+        self._close_task: asyncio.Task[None] | None = None
+        transport.attach(self)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def start(
+        cls,
+        config: AppServerConfig | None = None,
+        *,
+        handler: ServerRequestHandler | None = None,
+        capabilities: Mapping[str, Any] | None = None,
+        transport: Transport | None = None,
+    ) -> Session:
+        """Spawn ``codex app-server`` for ``config``, send ``initialize`` (``clientInfo`` from
+        the config) then the ``initialized`` notification, all within
+        ``config.startup_timeout``. The raw ``initialize`` result is in
+        :attr:`initialize_result`. On any failure the process is stopped and the error raised
+        (:class:`CodexNotFoundError`, :class:`CodexBinaryError`, :class:`TransportClosedError`
+        with the exit code and stderr tail if it died, :class:`RequestTimeoutError`, ...).
+        """
+        config = config or AppServerConfig()
+        if transport is None:
+            transport = await ProcessTransport.spawn(config)
+        session = cls(
+            transport,
+            request_timeout=config.request_timeout,
+            notification_buffer=config.notification_buffer,
+            server_request_timeout=config.server_request_timeout,
+            handler=handler,
+        )
+        try:
+            await session.initialize(
+                client_name=config.client_name,
+                client_version=config.client_version,
+                capabilities=capabilities,
+                timeout=config.startup_timeout,
+            )
+        except BaseException:
+            await session.close()
+            raise
+        return session
+
+    async def initialize(
+        self,
+        *,
+        client_name: str,
+        client_version: str,
+        capabilities: Mapping[str, Any] | None = None,
+        timeout: float | _Default | None = DEFAULT,
+    ) -> dict[str, Any]:
+        """The handshake: ``initialize`` request, then the ``initialized`` notification."""
+        params: dict[str, Any] = {"clientInfo": {"name": client_name, "version": client_version}}
+        if capabilities is not None:
+            params["capabilities"] = dict(capabilities)
+        result = await self.request("initialize", params, timeout=timeout)
+        if not isinstance(result, dict):
+            raise ProtocolError(f"initialize returned {type(result).__name__}, not an object")
+        await self.notify("initialized")
+        self.initialize_result = cast("dict[str, Any]", result)
+        return self.initialize_result
+
+    @property
+    def closed(self) -> bool:
+        """The session is over (closed by us, or the process is gone)."""
+        return self._closed_error is not None or self._closing
+
+    @property
+    def closed_error(self) -> TransportClosedError | None:
+        """Why the session ended (``None`` while it is open)."""
+        return self._closed_error
+
+    @property
+    def exit_code(self) -> int | None:
+        return self._transport.exit_code
+
+    def stderr_tail(self) -> str:
+        return self._transport.stderr_tail()
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport
+
+    async def wait_closed(self) -> None:
+        """Wait until the connection is over (the process exited or close() was called)."""
+        await self._closed_event.wait()
+
+    async def close(self) -> None:
+        """Close the session and stop the process (idempotent, concurrency-safe): pending
+        requests and turn subscriptions fail with :class:`TransportClosedError`, global
+        subscriptions end normally, handler tasks are cancelled, the process is reaped."""
+        if self._close_task is None:
+            self._close_task = self._loop.create_task(self._close())
+        await asyncio.shield(self._close_task)
+
+    async def _close(self) -> None:
+        self._closing = True
+        self._backlog = None
+        if self._closed_error is None:
+            self.connection_lost(TransportClosedError("the app-server session was closed"))
+        tasks = list(self._handler_tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5.0)
+        await self._transport.close()
+
+    # ------------------------------------------------------------------ outgoing
+
+    def set_handler(self, handler: ServerRequestHandler | None) -> None:
+        """Install the handler for server-to-client requests (``None``: answer -32601)."""
+        self._handler = handler
+
+    def _check_open(self) -> None:
+        if self._closed_error is not None:
+            raise _copy_closed(self._closed_error)
+        if self._closing:
+            raise TransportClosedError("the app-server session was closed")
+
+    async def _send(self, payload: dict[str, Any]) -> None:
+        data = _dumps(payload).encode() + b"\n"
+        self._check_open()
+        self._transport.write(data)
+        await self._transport.drain()
+
+    async def notify(self, method: str, params: Any = None) -> None:
+        """Send a notification (no response). ``params=None`` omits the member."""
+        payload: dict[str, Any] = {"method": method}
+        if params is not None:
+            payload["params"] = params
+        await self._send(payload)
+
+    async def request(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        timeout: float | _Default | None = DEFAULT,
+    ) -> Any:
+        """Send a request and return the raw ``result`` of its response.
+
+        ``params=None`` omits the member (methods without params); ``timeout`` defaults to
+        the session's ``request_timeout``, ``None`` waits without limit (but never past the
+        process's death). Raises a :class:`JsonRpcError` subclass for an error response,
+        :class:`RequestTimeoutError`, :class:`TransportClosedError`, or :class:`ProtocolError`
+        for a malformed response to it. Cancelling the caller abandons the request.
+        """
+        if timeout is DEFAULT:
+            timeout = self.request_timeout
+        rid = self._next_id
+        self._next_id = rid + 1
+        payload: dict[str, Any] = {"id": rid, "method": method}
+        if params is not None:
+            payload["params"] = params
+        data = _dumps(payload).encode() + b"\n"  # fails early if params are not JSON
+        self._check_open()
+        future: asyncio.Future[Any] = self._loop.create_future()
+        pending = _Pending(future, method)
+        self._pending[rid] = pending
+        if self._paused:
+            # Responses cannot be read while reading is paused: read again (see module doc).
+            self._maybe_resume()
+        try:
+            if timeout is not None:
+                pending.timer = self._loop.call_later(timeout, self._expire, rid, timeout)
+            self._transport.write(data)
+            await self._transport.drain()
+            return await future
+        finally:
+            if self._pending.pop(rid, None) is not None:
+                self._remember(rid, "abandoned")
+            if pending.timer is not None:
+                pending.timer.cancel()
+
+    def _expire(self, rid: int, timeout: float) -> None:
+        pending = self._pending.pop(rid, None)
+        if pending is None:
+            return
+        self._remember(rid, "timed out")
+        if not pending.future.done():
+            pending.future.set_exception(RequestTimeoutError(pending.method, timeout, rid))
+
+    def _remember(self, rid: int, outcome: str) -> None:
+        finished = self._finished_ids
+        finished[rid] = outcome
+        if len(finished) > _FINISHED_IDS_LIMIT:
+            finished.popitem(last=False)
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def subscribe_turn(self, thread_id: str | None, turn_id: str) -> Subscription:
+        """The stream of notifications for ``turn_id``, ending after its ``turn/completed``.
+
+        Notifications that arrived before this call (held for this turn id) come first.
+        Call it on the loop right after reading the turn id (same coroutine as the
+        ``turn/start`` request), so nothing can be evicted in between.
+        """
+        self._check_open()
+        if turn_id in self._turn_subs:
+            raise RuntimeError(f"turn {turn_id!r} already has a subscription")
+        sub = Subscription(
+            self,
+            "turn",
+            limit=4 * self._high,
+            high=self._high,
+            low=self._low,
+            thread_id=thread_id,
+            turn_id=turn_id,
+        )
+        held = self._held.pop(turn_id, None)
+        if held is not None:
+            self._held_count -= len(held)
+            sub._items.extend(held)
+            for msg in held:
+                if msg.get("method") == "turn/completed":
+                    sub._finish()
+                    self._mark_turn_done(turn_id)
+                    return sub
+        if turn_id in self._done_turns:
+            sub._finish()  # completed earlier and its notifications were evicted or consumed
+            return sub
+        self._turn_subs[turn_id] = sub
+        return sub
+
+    def subscribe_notifications(
+        self, maxsize: int | None = None, *, all_turns: bool = False
+    ) -> Subscription:
+        """The stream of notifications not tied to a turn (``all_turns=True``: every
+        notification, turn ones included). Bounded by ``maxsize`` (default
+        ``notification_buffer``): a consumer that falls that far behind gets
+        :class:`StreamOverflowError`. Ends normally on :meth:`close`."""
+        self._check_open()
+        size = maxsize if maxsize is not None else self._buffer
+        if size < 1:
+            raise ValueError("maxsize must be >= 1")
+        sub = Subscription(self, "all" if all_turns else "global", limit=size)
+        (self._taps if all_turns else self._global_subs).append(sub)
+        return sub
+
+    def _discard(self, sub: Subscription) -> None:
+        """A consumer closed ``sub`` (loop thread)."""
+        sub._finish()
+        if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
+            del self._turn_subs[sub.turn_id]
+            self._mark_turn_done(sub.turn_id)
+        if sub in self._global_subs:
+            self._global_subs.remove(sub)
+        if sub in self._taps:
+            self._taps.remove(sub)
+        if sub._pausing:
+            sub._pausing = False
+            self._maybe_resume()
+
+    def _mark_turn_done(self, turn_id: str) -> None:
+        done = self._done_turns
+        done[turn_id] = None
+        if len(done) > _DONE_TURNS_LIMIT:
+            done.popitem(last=False)
+
+    # ------------------------------------------------------------------ incoming (TransportSink)
+
+    def lines_received(self, lines: list[bytes]) -> None:
+        if self._backlog is not None:
+            self._backlog.extend(lines)
+            return
+        if self._closed_error is not None:
+            return
+        self._process(lines)
+
+    def _process(self, lines: list[bytes]) -> None:
+        self.stats.lines += len(lines)
+        loads = json.loads
+        route = self._route
+        for index, line in enumerate(lines):
+            try:
+                msg = loads(line)
+            except ValueError as exc:  # includes UnicodeDecodeError
+                self._bad_line(line, exc)
+                continue
+            if msg.__class__ is not dict:
+                self._report(
+                    ProtocolError(f"expected a JSON object, got {type(msg).__name__}", raw=line)
+                )
+                continue
+            if "method" in msg:
+                if msg.get("id") is None:
+                    route(msg)
+                else:
+                    self._on_server_request(msg, line)
+            else:
+                self._on_response(msg, line)
+            if self._paused:
+                rest = lines[index + 1 :]
+                if rest:
+                    self._backlog = rest
+                break
+        if self._wakes:
+            self._flush_wakes()
+
+    def _flush_wakes(self) -> None:
+        wakes, self._wakes = self._wakes, []
+        for sub in wakes:
+            sub._wake()
+
+    def _route(self, msg: dict[str, Any]) -> None:
+        params: Any = msg.get("params")
+        turn_id: Any = None
+        if params.__class__ is dict:
+            turn_id = params.get("turnId")
+            if turn_id is None:
+                turn: Any = params.get("turn")
+                if turn.__class__ is dict:
+                    turn_id = turn.get("id")
+        if self._taps:
+            self._push_taps(msg)
+        if not isinstance(turn_id, str):
+            subs = self._global_subs
+            if not subs:
+                self.stats.notifications_dropped += 1
+                return
+            for sub in subs:
+                items = sub._items
+                if len(items) >= sub._limit:
+                    self._overflow(sub)
+                    continue
+                items.append(msg)
+                if sub._waiting and not sub._wake_queued:
+                    sub._wake_queued = True
+                    self._wakes.append(sub)
+            return
+        sub = self._turn_subs.get(turn_id)
+        if sub is None:
+            self._hold(turn_id, msg)
+            return
+        items = sub._items
+        items.append(msg)
+        if sub._waiting and not sub._wake_queued:
+            sub._wake_queued = True
+            self._wakes.append(sub)
+        if msg.get("method") == "turn/completed":
+            del self._turn_subs[turn_id]
+            self._mark_turn_done(turn_id)
+            sub._finish()
+            if sub._pausing:
+                sub._pausing = False
+                self._maybe_resume()
+            return
+        if len(items) >= sub._high:
+            self._backpressure(sub)
+
+    def _push_taps(self, msg: dict[str, Any]) -> None:
+        for sub in self._taps:
+            items = sub._items
+            if len(items) >= sub._limit:
+                self._overflow(sub)
+                continue
+            items.append(msg)
+            if sub._waiting and not sub._wake_queued:
+                sub._wake_queued = True
+                self._wakes.append(sub)
+
+    def _backpressure(self, sub: Subscription) -> None:
+        items = sub._items
+        if sub._closed:
+            self._discard(sub)
+            return
+        if len(items) >= sub._limit:
+            self._overflow(sub)
+            return
+        if self._paused or self._pending:
+            return
+        sub._pausing = True  # publish before the re-check (see Subscription._release)
+        if len(items) > sub._low:
+            self._paused = True
+            self.stats.pauses += 1
+            self._transport.pause_reading()
+        else:
+            sub._pausing = False
+
+    def _maybe_resume(self) -> None:
+        """Read again after a pause (loop thread): first what was already read."""
+        if not self._paused:
+            return
+        self._paused = False
+        backlog = self._backlog
+        if backlog is not None:
+            self._backlog = None
+            if self._closed_error is None:
+                self._process(backlog)
+        if not self._paused:
+            self._transport.resume_reading()
+
+    def _overflow(self, sub: Subscription) -> None:
+        self.stats.overflow_dropped += 1
+        if sub._done:
+            return
+        logger.warning("%r overflowed; it is finished with StreamOverflowError", sub)
+        what = f"turn {sub.turn_id} subscription" if sub.turn_id else "notification subscription"
+        sub._finish(StreamOverflowError(sub._limit, what))
+        if sub.kind == "turn":
+            if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
+                del self._turn_subs[sub.turn_id]
+                self._mark_turn_done(sub.turn_id)
+            if sub._pausing:
+                sub._pausing = False
+                self._maybe_resume()
+        elif sub in self._global_subs:
+            self._global_subs.remove(sub)
+        elif sub in self._taps:
+            self._taps.remove(sub)
+
+    def _hold(self, turn_id: str, msg: dict[str, Any]) -> None:
+        if turn_id in self._done_turns:
+            self.stats.late_turn_notifications += 1
+            return
+        held = self._held.get(turn_id)
+        if held is None:
+            if len(self._held) >= _HELD_TURNS_LIMIT:
+                self._evict_oldest()
+            held = self._held[turn_id] = []
+        held.append(msg)
+        self._held_count += 1
+        if self._held_count > self._buffer:
+            self._evict_oldest()
+
+    def _evict_oldest(self) -> None:
+        turn_id = next(iter(self._held))
+        evicted = self._held.pop(turn_id)
+        self._held_count -= len(evicted)
+        self.stats.held_evicted += len(evicted)
+        logger.warning(
+            "dropped %d notifications held for turn %s: nobody subscribed to it",
+            len(evicted),
+            turn_id,
+        )
+
+    def _on_response(self, msg: dict[str, Any], line: bytes) -> None:
+        rid: Any = msg.get("id")
+        pending: _Pending | None = self._pending.pop(rid, None) if rid.__class__ is int else None
+        if pending is None:
+            outcome = self._finished_ids.get(rid) if rid.__class__ is int else None
+            if outcome == "answered":
+                self._report(ProtocolError(f"duplicate response for request id {rid}", raw=line))
+            elif outcome is not None:
+                logger.debug("late response for request %s (%s)", rid, outcome)
+            elif "result" in msg or "error" in msg:
+                self._report(ProtocolError(f"response to unknown request id {rid!r}", raw=line))
+            else:
+                self._report(ProtocolError("message with neither method nor result", raw=line))
+            return
+        self._remember(cast("int", rid), "answered")
+        if pending.timer is not None:
+            pending.timer.cancel()
+        future = pending.future
+        if future.done():
+            return
+        has_error = "error" in msg
+        if "result" in msg and not has_error:
+            future.set_result(msg["result"])
+        elif has_error and "result" not in msg:
+            future.set_exception(
+                error_from_response(msg["error"], method=pending.method, request_id=rid)
+            )
+        else:
+            error = ProtocolError(
+                f"malformed response to {pending.method} (id {rid}): "
+                "needs exactly one of result and error",
+                raw=line,
+                request_id=cast("int", rid),
+            )
+            self._report(error)
+            future.set_exception(error)
+
+    def _bad_line(self, line: bytes, exc: ValueError) -> None:
+        if not line.strip():
+            return  # blank lines are noise, not errors
+        self._report(ProtocolError(f"not a JSON line: {exc}", raw=line))
+
+    def _report(self, error: ProtocolError) -> None:
+        stats = self.stats
+        stats.protocol_errors += 1
+        level = logging.WARNING if stats.protocol_errors <= _PROTOCOL_WARNINGS else logging.DEBUG
+        logger.log(level, "protocol error from app-server: %s (raw: %r)", error, error.raw)
+        hook = self.on_protocol_error
+        if hook is not None:
+            try:
+                hook(error)
+            except Exception:
+                logger.exception("on_protocol_error hook raised")
+
+    def protocol_error(self, error: ProtocolError) -> None:
+        """TransportSink: a framing error (e.g. an over-long line)."""
+        self._report(error)
+
+    # ------------------------------------------------------------------ server requests
+
+    def _on_server_request(self, msg: dict[str, Any], line: bytes) -> None:
+        rid = msg["id"]
+        method = msg["method"]
+        self.stats.server_requests += 1
+        if method.__class__ is not str or rid.__class__ not in (int, str):
+            self._report(ProtocolError("malformed server request", raw=line))
+            if rid.__class__ in (int, str):
+                self._answer_error(rid, INTERNAL_ERROR, "malformed request")
+            return
+        handler = self._handler
+        if handler is None:
+            self._answer_error(rid, METHOD_NOT_FOUND, f"no handler for {method}")
+            return
+        task = self._loop.create_task(self._run_handler(handler, rid, method, msg.get("params")))
+        self._handler_tasks.add(task)
+        task.add_done_callback(self._handler_tasks.discard)
+
+    async def _run_handler(
+        self, handler: ServerRequestHandler, rid: int | str, method: str, params: Any
+    ) -> None:
+        timeout = self.server_request_timeout
+        try:
+            if timeout is None:
+                result = await handler(method, params)
+            else:
+                result = await asyncio.wait_for(handler(method, params), timeout)
+        except asyncio.CancelledError:
+            if self._closing or self._closed_error is not None:
+                raise
+            self._answer_error(rid, INTERNAL_ERROR, f"handler for {method} was cancelled")
+            return
+        except asyncio.TimeoutError:
+            logger.warning("handler for server request %s timed out after %s s", method, timeout)
+            self._answer_error(
+                rid, INTERNAL_ERROR, f"client handler for {method} timed out after {timeout:g} s"
+            )
+            return
+        except JsonRpcError as exc:
+            self._answer_error(rid, exc.code, exc.message, exc.data)
+            return
+        except Exception as exc:
+            logger.warning("handler for server request %s raised %r", method, exc)
+            self._answer_error(rid, INTERNAL_ERROR, str(exc) or type(exc).__name__)
+            return
+        try:
+            data = _dumps({"id": rid, "result": result}).encode() + b"\n"
+        except (TypeError, ValueError) as exc:
+            self._answer_error(rid, INTERNAL_ERROR, f"handler returned a non-JSON result: {exc}")
+            return
+        self._write_quietly(data)
+
+    def _answer_error(self, rid: int | str, code: int, message: str, data: Any = None) -> None:
+        error: dict[str, Any] = {"code": code, "message": message}
+        if data is not None:
+            error["data"] = data
+        try:
+            payload = _dumps({"id": rid, "error": error}).encode() + b"\n"
+        except (TypeError, ValueError):
+            error.pop("data", None)
+            payload = _dumps({"id": rid, "error": error}).encode() + b"\n"
+        self._write_quietly(payload)
+
+    def _write_quietly(self, data: bytes) -> None:
+        if self._closed_error is not None:
+            return
+        with contextlib.suppress(TransportClosedError):
+            self._transport.write(data)
+
+    # ------------------------------------------------------------------ the end
+
+    def connection_lost(self, error: TransportClosedError) -> None:
+        """TransportSink: the process is gone (or we closed): fail everything at once."""
+        if self._closed_error is not None:
+            return
+        self._closed_error = error
+        self._backlog = None
+        pending, self._pending = self._pending, {}
+        for rid, entry in pending.items():
+            if entry.timer is not None:
+                entry.timer.cancel()
+            self._remember(rid, "failed")
+            if not entry.future.done():
+                entry.future.set_exception(_copy_closed(error))
+        turn_subs, self._turn_subs = self._turn_subs, {}
+        for sub in turn_subs.values():
+            sub._finish(_copy_closed(error))
+        for sub in (*self._global_subs, *self._taps):
+            sub._finish(None if self._closing else _copy_closed(error))
+        self._global_subs = []
+        self._taps = []
+        self._held.clear()
+        self._held_count = 0
+        self._wakes = []
+        if not self._closing:
+            logger.debug("app-server connection lost: %s", error)
+            for task in list(self._handler_tasks):
+                task.cancel()
+        self._closed_event.set()

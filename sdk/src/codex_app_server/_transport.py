@@ -1,0 +1,670 @@
+"""The app-server process: find the binary, spawn it, frame stdout into lines, drain stderr.
+
+:class:`ProcessTransport` is an asyncio subprocess protocol, so stdout arrives through
+callbacks with no reader task: each chunk the event loop reads (up to 256 KiB) is split on
+``b"\\n"`` and the complete lines are handed to the attached :class:`TransportSink` in one call.
+Lines may be of any size (a partial line is kept as a list of pieces and joined once, so a
+10 MB line costs one copy); a line longer than ``max_line_bytes`` is dropped and reported.
+stderr is drained continuously into a bounded ring (the last ``stderr_limit`` bytes), so the
+child never blocks on it.
+
+The session never sees the process: it uses the :class:`Transport` protocol (write, drain,
+pause/resume reading, close) and receives lines and the end of the connection through
+:class:`TransportSink`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from .errors import (
+    CodexBinaryError,
+    CodexError,
+    CodexNotFoundError,
+    ProtocolError,
+    TransportClosedError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ._config import AppServerConfig
+
+__all__ = [
+    "ProcessTransport",
+    "ResolvedBinary",
+    "Transport",
+    "TransportSink",
+    "build_command",
+    "build_env",
+    "find_codex_bin",
+]
+
+logger = logging.getLogger("codex_app_server")
+
+_IS_WINDOWS = sys.platform == "win32"
+#: How long to wait for the rest of stdout/stderr once the process has exited.
+_EXIT_GRACE = 0.5
+_STDERR_GRACE = 0.2
+#: How long a process that closed its stdout may live on before the transport counts as closed.
+_EOF_GRACE = 1.0
+
+
+class TransportSink(Protocol):
+    """What a transport delivers to (implemented by the session)."""
+
+    def lines_received(self, lines: list[bytes]) -> None:
+        """Complete lines from stdout, without their ``b"\\n"``, in order."""
+        ...
+
+    def protocol_error(self, error: ProtocolError) -> None:
+        """Framing-level garbage (e.g. a line over the size limit): reported, not fatal."""
+        ...
+
+    def connection_lost(self, error: TransportClosedError) -> None:
+        """The connection is over (called exactly once)."""
+        ...
+
+
+class Transport(Protocol):
+    """The byte pipe a session runs over."""
+
+    def attach(self, sink: TransportSink) -> None: ...
+    def write(self, data: bytes) -> None: ...
+    async def drain(self) -> None: ...
+    def pause_reading(self) -> None: ...
+    def resume_reading(self) -> None: ...
+    async def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def exit_code(self) -> int | None: ...
+    def stderr_tail(self) -> str: ...
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class ResolvedBinary:
+    """The codex binary to run, where it came from, and a directory to put on PATH (the
+    runtime package's bundled helpers, e.g. ``rg``) if any."""
+
+    path: str
+    source: str
+    path_dir: str | None = None
+
+
+def _is_executable_file(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
+    """Find the codex binary: explicit ``codex_bin``; else the ``codex-cli-bin`` runtime
+    package (``codex_cli_bin.bundled_codex_path()``); else ``codex`` on ``PATH``.
+
+    Raises :class:`CodexBinaryError` for an unusable explicit path and
+    :class:`CodexNotFoundError` (listing every place tried) when nothing is found.
+    """
+    if codex_bin is not None:
+        path = os.fspath(codex_bin)
+        if not path:
+            raise CodexBinaryError(path, "is empty")
+        has_sep = os.sep in path or (os.altsep is not None and os.altsep in path)
+        if not has_sep and not os.path.exists(path):
+            found = shutil.which(path)
+            if found is None:
+                raise CodexBinaryError(path, "was not found on PATH")
+            return ResolvedBinary(found, "codex_bin (on PATH)")
+        if not os.path.exists(path):
+            raise CodexBinaryError(path, "does not exist")
+        if os.path.isdir(path):
+            raise CodexBinaryError(path, "is a directory, not an executable")
+        if not os.access(path, os.X_OK):
+            raise CodexBinaryError(path, "is not executable (check its permissions)")
+        return ResolvedBinary(os.path.abspath(path), "codex_bin")
+
+    tried: list[str] = []
+    try:
+        runtime: Any = importlib.import_module("codex_cli_bin")
+    except ImportError:
+        tried.append("runtime package codex-cli-bin (import codex_cli_bin): not installed")
+    else:
+        try:
+            bundled = str(runtime.bundled_codex_path())
+        except Exception as exc:
+            tried.append(f"runtime package codex-cli-bin: {exc}")
+        else:
+            if _is_executable_file(bundled):
+                path_dir: str | None = None
+                try:
+                    extra: Any = runtime.bundled_path_dir()
+                    if extra is not None:
+                        path_dir = str(extra)
+                except Exception:
+                    path_dir = None
+                return ResolvedBinary(bundled, "codex-cli-bin", path_dir)
+            tried.append(f"runtime package codex-cli-bin: {bundled} is not an executable file")
+
+    found = shutil.which("codex")
+    if found is not None:
+        return ResolvedBinary(found, "PATH")
+    search_path = os.environ.get("PATH", "")
+    if len(search_path) > 300:
+        search_path = search_path[:300] + "..."
+    tried.append(f"`codex` on PATH (PATH={search_path!r}): not found")
+    raise CodexNotFoundError(tried)
+
+
+def build_command(config: AppServerConfig, binary: str) -> list[str]:
+    """argv for the app-server: never run through a shell."""
+    return [binary, "app-server", *config.override_args(), *config.extra_args]
+
+
+def build_env(overrides: Mapping[str, str], path_dir: str | None = None) -> dict[str, str]:
+    """This process's environment with ``overrides`` on top (and ``path_dir`` first on PATH)."""
+    env = dict(os.environ)
+    if path_dir:
+        env["PATH"] = path_dir + os.pathsep + env.get("PATH", "") if env.get("PATH") else path_dir
+    for key, value in overrides.items():
+        if not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"env[{key!r}] must be a str, not {type(value).__name__}")
+        env[key] = value
+    return env
+
+
+# --------------------------------------------------------------------------- the process
+
+
+class _PipeProtocol(asyncio.SubprocessProtocol):
+    """Forwards the subprocess callbacks to the transport (kept separate so the transport's
+    public surface is only what the session uses)."""
+
+    def __init__(self, owner: ProcessTransport) -> None:
+        self._owner = owner
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._owner._connection_made(cast("asyncio.SubprocessTransport", transport))
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        raw = data if isinstance(data, bytes) else data.encode()
+        if fd == 1:
+            self._owner._on_stdout(raw)
+        else:
+            self._owner._on_stderr(raw)
+
+    def pipe_connection_lost(self, fd: int, exc: Exception | None) -> None:
+        self._owner._on_pipe_lost(fd, exc)
+
+    def process_exited(self) -> None:
+        self._owner._on_exited()
+
+    def pause_writing(self) -> None:
+        self._owner._write_paused = True
+
+    def resume_writing(self) -> None:
+        self._owner._resume_writing()
+
+
+class ProcessTransport:
+    """One ``codex app-server`` child process speaking newline-delimited JSON on stdio.
+
+    Create with :meth:`spawn`. All methods must be called on the event loop that spawned it.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        max_line_bytes: int = 256 * 1024 * 1024,
+        stderr_limit: int = 64 * 1024,
+        stderr_lines: int = 200,
+        shutdown_timeout: float = 3.0,
+        new_session: bool = True,
+    ) -> None:
+        self._loop = loop
+        self._max_line_bytes = max_line_bytes
+        self._stderr_limit = stderr_limit
+        self._stderr_lines = stderr_lines
+        self._shutdown_timeout = shutdown_timeout
+        self._new_session = new_session and not _IS_WINDOWS
+        self._pt: asyncio.SubprocessTransport | None = None
+        self._sink: TransportSink | None = None
+        # before attach(): what arrived, delivered on attach
+        self._early_lines: list[bytes] = []
+        self._early_errors: list[ProtocolError] = []
+        # stdout framing
+        self._partial: list[bytes] = []
+        self._partial_len = 0
+        self._overlong = False
+        self._discard = False
+        # stderr ring
+        self._stderr = bytearray()
+        self._stderr_total = 0
+        # state
+        self._stdout_eof = False  # no more stdout is expected (EOF, or given up after exit)
+        self._stdout_pipe_eof = False  # the pipe itself reported EOF
+        self._stderr_eof = False
+        self._stdin_lost = False
+        self._exited = False
+        self._read_paused = False
+        self._write_paused = False
+        self._drain_waiters: list[asyncio.Future[None]] = []
+        self._last_data = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self._finished = False
+        self._close_requested = False
+        self._closed_error: TransportClosedError | None = None
+        self._exit_future: asyncio.Future[None] = loop.create_future()
+        self._close_done: asyncio.Future[None] | None = None
+        self.argv: list[str] = []
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    async def spawn(cls, config: AppServerConfig) -> ProcessTransport:
+        """Find the binary and start ``codex app-server`` (stdin/stdout/stderr pipes; on POSIX
+        in a new session, so a Ctrl-C in the terminal does not reach it)."""
+        binary = find_codex_bin(config.codex_bin)
+        argv = build_command(config, binary.path)
+        env = build_env(config.env, binary.path_dir)
+        cwd = os.fspath(config.cwd) if config.cwd is not None else None
+        if cwd is not None and not os.path.isdir(cwd):
+            raise CodexError(f"cwd {cwd!r} is not a directory")
+        return await cls.spawn_argv(
+            argv, env=env, cwd=cwd, shutdown_timeout=config.shutdown_timeout
+        )
+
+    @classmethod
+    async def spawn_argv(
+        cls,
+        argv: list[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        shutdown_timeout: float = 3.0,
+        max_line_bytes: int = 256 * 1024 * 1024,
+    ) -> ProcessTransport:
+        """Start ``argv`` as-is (used by :meth:`spawn`, and by tests to run fake peers)."""
+        loop = asyncio.get_running_loop()
+        self = cls(loop, shutdown_timeout=shutdown_timeout, max_line_bytes=max_line_bytes)
+        self.argv = list(argv)
+        kwargs: dict[str, Any] = {}
+        if self._new_session:
+            kwargs["start_new_session"] = True
+        elif _IS_WINDOWS:  # pragma: no cover - exercised on Windows only
+            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+        try:
+            await loop.subprocess_exec(
+                lambda: _PipeProtocol(self),
+                *argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                **kwargs,
+            )
+        except OSError as exc:
+            raise CodexBinaryError(argv[0], f"could not be started: {exc}") from exc
+        logger.debug("started %s (pid %s)", argv[0], self.pid)
+        return self
+
+    def _connection_made(self, pt: asyncio.SubprocessTransport) -> None:
+        self._pt = pt
+
+    def attach(self, sink: TransportSink) -> None:
+        """Start delivering to ``sink`` (what arrived before is delivered now)."""
+        if self._sink is not None:
+            raise RuntimeError("transport already attached")
+        self._sink = sink
+        errors, self._early_errors = self._early_errors, []
+        lines, self._early_lines = self._early_lines, []
+        for error in errors:
+            sink.protocol_error(error)
+        if lines:
+            sink.lines_received(lines)
+        if self._finished and self._closed_error is not None:
+            sink.connection_lost(self._closed_error)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def pid(self) -> int | None:
+        return self._pt.get_pid() if self._pt is not None else None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The exit status once the process has exited (negative: killed by a signal)."""
+        return self._pt.get_returncode() if self._pt is not None else None
+
+    @property
+    def closed(self) -> bool:
+        return self._finished
+
+    @property
+    def closed_error(self) -> TransportClosedError | None:
+        return self._closed_error
+
+    def stderr_tail(self) -> str:
+        """The last lines (at most ~64 KiB / 200 lines) the process wrote to stderr."""
+        text = bytes(self._stderr[-self._stderr_limit :]).decode("utf-8", errors="replace")
+        lines = text.splitlines()
+        if self._stderr_total > self._stderr_limit and lines:
+            lines = lines[1:]  # the first is probably cut
+        return "\n".join(lines[-self._stderr_lines :])
+
+    # ------------------------------------------------------------------ stdout
+
+    def _on_stdout(self, data: bytes) -> None:
+        if self._exited:
+            self._last_data = self._loop.time()
+        if self._discard:
+            return
+        nl = data.find(b"\n")
+        if nl < 0:
+            self._add_partial(data)
+            return
+        lines: list[bytes]
+        if self._partial:
+            self._partial.append(data[:nl])
+            first = b"".join(self._partial)
+            overlong = self._overlong or len(first) > self._max_line_bytes
+            self._partial = []
+            self._partial_len = 0
+            self._overlong = False
+            lines = data[nl + 1 :].split(b"\n")
+            if overlong:
+                self._report_overlong(len(first))
+            else:
+                lines.insert(0, first)
+        else:
+            lines = data.split(b"\n")
+        last = lines.pop()
+        if last:
+            self._add_partial(last)
+        if lines:
+            self._deliver(lines)
+
+    def _add_partial(self, piece: bytes) -> None:
+        self._partial_len += len(piece)
+        if self._overlong:
+            return
+        if self._partial_len > self._max_line_bytes:
+            self._overlong = True
+            self._partial = [b""]  # keep "a line is in progress"
+            return
+        self._partial.append(piece)
+
+    def _report_overlong(self, size: int) -> None:
+        error = ProtocolError(
+            f"dropped a line of {max(size, self._partial_len)} bytes: over the "
+            f"{self._max_line_bytes}-byte limit"
+        )
+        if self._sink is None:
+            self._early_errors.append(error)
+        else:
+            self._sink.protocol_error(error)
+
+    def _deliver(self, lines: list[bytes]) -> None:
+        sink = self._sink
+        if sink is None:
+            self._early_lines.extend(lines)
+        else:
+            sink.lines_received(lines)
+
+    def _flush_partial(self) -> None:
+        """At EOF, a final line without its newline is still a line."""
+        if not self._partial:
+            return
+        if self._overlong:
+            self._report_overlong(self._partial_len)
+        elif not self._discard:
+            self._deliver([b"".join(self._partial)])
+        self._partial = []
+        self._partial_len = 0
+        self._overlong = False
+
+    # ------------------------------------------------------------------ stderr
+
+    def _on_stderr(self, data: bytes) -> None:
+        self._stderr_total += len(data)
+        buf = self._stderr
+        buf += data
+        if len(buf) > 2 * self._stderr_limit:
+            del buf[: len(buf) - self._stderr_limit]
+
+    # ------------------------------------------------------------------ end of life
+
+    def _on_pipe_lost(self, fd: int, exc: Exception | None) -> None:
+        if fd == 1:
+            self._stdout_pipe_eof = True
+            if not self._stdout_eof:
+                self._stdout_eof = True
+                self._flush_partial()
+        elif fd == 2:
+            self._stderr_eof = True
+        elif fd == 0:
+            self._stdin_lost = True
+            self._wake_drainers()
+        self._check_finished()
+
+    def _on_exited(self) -> None:
+        self._exited = True
+        self._last_data = self._loop.time()
+        if not self._exit_future.done():
+            self._exit_future.set_result(None)
+        self._check_finished()
+
+    def _arm(self, delay: float, callback: Any) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = self._loop.call_later(delay, callback)
+
+    def _check_finished(self) -> None:
+        if self._finished:
+            return
+        if self._stdout_eof and self._exited:
+            if self._stderr_eof:
+                self._finish()
+            else:
+                self._arm(_STDERR_GRACE, self._finish)
+        elif self._exited:
+            # A grandchild may hold stdout open: stop waiting for EOF once the pipe is quiet.
+            if not self._read_paused:
+                self._arm(_EXIT_GRACE, self._exit_grace_expired)
+        elif self._stdout_eof:
+            self._arm(_EOF_GRACE, self._finish)
+
+    def _exit_grace_expired(self) -> None:
+        self._timer = None
+        if self._finished or self._stdout_eof or self._read_paused:
+            return
+        quiet = self._loop.time() - self._last_data
+        if quiet < _EXIT_GRACE:
+            self._arm(_EXIT_GRACE - quiet, self._exit_grace_expired)
+            return
+        self._stdout_eof = True
+        self._flush_partial()
+        self._check_finished()
+
+    def _finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._close_requested:
+            reason = "the app-server session was closed"
+        elif self._exited:
+            reason = "the app-server process exited"
+        else:
+            reason = "the app-server closed its stdout"
+        error = TransportClosedError(
+            reason, exit_code=self.exit_code, stderr_tail=self.stderr_tail()
+        )
+        self._closed_error = error
+        self._wake_drainers()
+        if self._exited:
+            logger.debug("app-server exited with %s", self.exit_code)
+        sink = self._sink
+        if sink is not None:
+            sink.connection_lost(error)
+
+    # ------------------------------------------------------------------ writing
+
+    def _error_for_write(self) -> TransportClosedError:
+        if self._closed_error is not None:
+            return self._closed_error
+        return TransportClosedError(
+            "the app-server's stdin is closed",
+            exit_code=self.exit_code,
+            stderr_tail=self.stderr_tail(),
+        )
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data`` (one or more complete lines) for the process's stdin."""
+        pt = self._pt
+        if self._finished or self._stdin_lost or self._close_requested or pt is None:
+            raise self._error_for_write()
+        pipe = pt.get_pipe_transport(0)
+        if pipe is None or pipe.is_closing():
+            raise self._error_for_write()
+        cast("asyncio.WriteTransport", pipe).write(data)
+
+    async def drain(self) -> None:
+        """Wait until stdin's buffer is below its high-water mark."""
+        if self._finished or self._stdin_lost:
+            raise self._error_for_write()
+        if not self._write_paused:
+            return
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._drain_waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self._drain_waiters:
+                self._drain_waiters.remove(waiter)
+        if self._finished or self._stdin_lost:
+            raise self._error_for_write()
+
+    def _resume_writing(self) -> None:
+        self._write_paused = False
+        self._wake_drainers()
+
+    def _wake_drainers(self) -> None:
+        waiters, self._drain_waiters = self._drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # ------------------------------------------------------------------ flow control
+
+    def pause_reading(self) -> None:
+        """Stop reading stdout (backpressure); the child blocks once the pipe is full."""
+        if self._read_paused or self._pt is None:
+            return
+        pipe = self._pt.get_pipe_transport(1)
+        if pipe is not None and not pipe.is_closing():
+            self._read_paused = True
+            cast("asyncio.ReadTransport", pipe).pause_reading()
+
+    def resume_reading(self) -> None:
+        if not self._read_paused or self._pt is None:
+            return
+        self._read_paused = False
+        pipe = self._pt.get_pipe_transport(1)
+        if pipe is not None and not pipe.is_closing():
+            cast("asyncio.ReadTransport", pipe).resume_reading()
+        if self._exited and not self._stdout_eof:
+            self._check_finished()
+
+    # ------------------------------------------------------------------ shutdown
+
+    def _signal(self, sig: int) -> None:
+        pt = self._pt
+        if pt is None or pt.get_returncode() is not None:
+            return
+        try:
+            if self._new_session:
+                os.killpg(pt.get_pid(), sig)
+            elif sig == signal.SIGTERM:
+                pt.terminate()
+            else:
+                pt.kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    async def _wait_exit(self, timeout: float) -> bool:
+        if self._exited:
+            return True
+        try:
+            await asyncio.wait_for(asyncio.shield(self._exit_future), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    async def close(self) -> None:
+        """Stop the process and release everything; idempotent and safe to call concurrently.
+
+        stdin is closed (the app-server exits on EOF); if the process is still there after
+        ``shutdown_timeout`` it gets SIGTERM (its whole process group on POSIX), then SIGKILL.
+        The process is reaped, the pipes closed, and the sink told once.
+        """
+        if self._close_done is not None:
+            await asyncio.shield(self._close_done)
+            return
+        self._close_done = self._loop.create_future()
+        try:
+            await self._close()
+        finally:
+            if not self._close_done.done():
+                self._close_done.set_result(None)
+
+    async def _close(self) -> None:
+        self._close_requested = True
+        self._discard = True
+        pt = self._pt
+        if pt is None:
+            self._finish()
+            return
+        if self._read_paused:
+            self.resume_reading()  # let the child write (into the void) so it can exit
+        stdin = pt.get_pipe_transport(0)
+        if stdin is not None and not stdin.is_closing():
+            stdin.close()
+        if not await self._wait_exit(self._shutdown_timeout):
+            logger.debug("app-server did not exit on stdin EOF; sending SIGTERM")
+            self._signal(signal.SIGTERM)
+            if not await self._wait_exit(self._shutdown_timeout):
+                logger.warning("app-server did not exit on SIGTERM; sending SIGKILL")
+                self._signal(getattr(signal, "SIGKILL", signal.SIGTERM))
+                await self._wait_exit(self._shutdown_timeout)
+        if self._new_session and not self._stdout_pipe_eof:
+            # The process is gone but something still holds stdout open: a leftover child in
+            # its process group. The group id cannot be reused while that child lives.
+            await self._wait_eof(_STDERR_GRACE)
+            if not self._stdout_pipe_eof:
+                logger.debug("killing leftover processes in the app-server's process group")
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pt.get_pid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+        pt.close()
+        self._finish()
+        # let the pipe transports run their connection_lost callbacks
+        await asyncio.sleep(0)
+
+    async def _wait_eof(self, timeout: float) -> None:
+        deadline = self._loop.time() + timeout
+        while not self._stdout_pipe_eof and self._loop.time() < deadline:
+            await asyncio.sleep(0.01)

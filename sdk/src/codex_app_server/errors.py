@@ -1,0 +1,330 @@
+"""Every exception the SDK raises derives from :class:`CodexError`.
+
+The tree::
+
+    CodexError
+    +-- CodexNotFoundError          no codex binary anywhere we looked
+    +-- CodexBinaryError            an explicit ``codex_bin`` is missing or not executable
+    +-- TransportClosedError        the app-server process is gone (exit code, stderr tail)
+    +-- ProtocolError               the server sent something that is not valid JSON-RPC
+    +-- RequestTimeoutError         a request got no response in time (also a ``TimeoutError``)
+    +-- StreamOverflowError         a subscriber fell too far behind; messages were dropped
+    +-- JsonRpcError                the server answered a request with a JSON-RPC error
+        +-- ParseError              -32700
+        +-- InvalidRequestError     -32600
+        +-- MethodNotFoundError     -32601 (and the real server's -32600 "unknown variant")
+        +-- InvalidParamsError      -32602 (and the real server's -32600 deserialize errors)
+        +-- InternalRpcError        -32603
+        +-- ServerBusyError         -32001, or a server error whose data says serverOverloaded
+            +-- RetryLimitExceededError   the server gave up retrying: do not retry again
+
+:func:`error_from_response` turns the ``error`` member of a JSON-RPC response into the most
+specific class. The real app-server (0.163.0) answers an unknown method and malformed params
+with code -32600 ("Invalid request: unknown variant `x/y`, ...", "Invalid request: invalid
+type: ..."); those are mapped to :class:`MethodNotFoundError` and :class:`InvalidParamsError`
+while ``code`` keeps the value the server sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+__all__ = [
+    "INTERNAL_ERROR",
+    "INVALID_PARAMS",
+    "INVALID_REQUEST",
+    "METHOD_NOT_FOUND",
+    "PARSE_ERROR",
+    "SERVER_OVERLOADED",
+    "CodexBinaryError",
+    "CodexError",
+    "CodexNotFoundError",
+    "InternalRpcError",
+    "InvalidParamsError",
+    "InvalidRequestError",
+    "JsonRpcError",
+    "MethodNotFoundError",
+    "ParseError",
+    "ProtocolError",
+    "RequestTimeoutError",
+    "RetryLimitExceededError",
+    "ServerBusyError",
+    "StreamOverflowError",
+    "TransportClosedError",
+    "error_from_response",
+]
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+#: The app-server's ``OVERLOADED_ERROR_CODE`` ("Server overloaded; retry later.").
+SERVER_OVERLOADED = -32001
+
+
+class CodexError(Exception):
+    """Base class of every error raised by codex_app_server."""
+
+
+class CodexNotFoundError(CodexError):
+    """No codex binary was found. ``tried`` lists every place that was looked at."""
+
+    def __init__(self, tried: Sequence[str]) -> None:
+        self.tried: tuple[str, ...] = tuple(tried)
+        lines = "\n".join(f"  - {place}" for place in self.tried)
+        super().__init__(
+            "could not find the codex binary. Looked in:\n"
+            f"{lines}\n"
+            "Install the runtime with `pip install codex-cli-bin` (or reinstall the SDK: "
+            "`pip install --force-reinstall codex-app-server-sdk`), put `codex` on PATH, "
+            "or pass codex_bin=... explicitly."
+        )
+
+
+class CodexBinaryError(CodexError):
+    """An explicitly configured ``codex_bin`` cannot be used."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"codex_bin {path!r} {reason}")
+
+
+class TransportClosedError(CodexError):
+    """The app-server process is gone (or the session was closed).
+
+    ``exit_code`` is the process's exit status when known (negative: killed by that signal),
+    ``stderr_tail`` the last lines it wrote to stderr, ``reason`` a short description.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        exit_code: int | None = None,
+        stderr_tail: str = "",
+    ) -> None:
+        self.reason = reason
+        self.exit_code = exit_code
+        self.stderr_tail = stderr_tail
+        message = reason
+        if exit_code is not None:
+            message += f" (exit code {exit_code})"
+        if stderr_tail.strip():
+            tail = stderr_tail.rstrip()
+            if len(tail) > 2000:
+                tail = "..." + tail[-2000:]
+            message += f"\nstderr tail:\n{tail}"
+        super().__init__(message)
+
+
+class ProtocolError(CodexError):
+    """The server sent bytes that are not a valid JSON-RPC message.
+
+    ``raw`` holds (a prefix of) the offending line; ``request_id`` is set when the bad message
+    could be tied to one of our requests.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        raw: bytes | None = None,
+        request_id: int | str | None = None,
+    ) -> None:
+        self.raw = raw[:1000] if raw is not None else None
+        self.request_id = request_id
+        super().__init__(message)
+
+
+class RequestTimeoutError(CodexError, TimeoutError):
+    """No response arrived within ``timeout`` seconds."""
+
+    def __init__(
+        self,
+        method: str,
+        timeout: float,
+        request_id: int | str | None = None,
+    ) -> None:
+        self.method = method
+        self.timeout = timeout
+        self.request_id = request_id
+        super().__init__(f"{method}: no response within {timeout:g} s")
+
+
+class StreamOverflowError(CodexError):
+    """A subscription's consumer fell behind its bound; later messages were dropped.
+
+    The subscription is finished: subscribe again to go on receiving.
+    """
+
+    def __init__(self, maxsize: int, what: str = "subscription") -> None:
+        self.maxsize = maxsize
+        super().__init__(
+            f"{what} overflowed: more than {maxsize} undelivered messages; "
+            "later messages were dropped. Consume faster or raise the buffer size."
+        )
+
+
+class JsonRpcError(CodexError):
+    """The server answered a request with a JSON-RPC error object."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        data: Any = None,
+        *,
+        method: str | None = None,
+        request_id: int | str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.data = data
+        self.method = method
+        self.request_id = request_id
+        prefix = f"{method}: " if method else ""
+        shown = message if len(message) <= 300 else message[:300] + "..."
+        super().__init__(f"{prefix}{shown} (code {code})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {
+            "code": self.code,
+            "message": self.message,
+            "data": self.data,
+            "method": self.method,
+            "request_id": self.request_id,
+        }
+        return (_rebuild_rpc_error, (type(self), state))
+
+
+def _rebuild_rpc_error(cls: type[JsonRpcError], state: dict[str, Any]) -> JsonRpcError:
+    return cls(
+        state["code"],
+        state["message"],
+        state["data"],
+        method=state["method"],
+        request_id=state["request_id"],
+    )
+
+
+class ParseError(JsonRpcError):
+    """-32700: the server could not parse what we sent."""
+
+
+class InvalidRequestError(JsonRpcError):
+    """-32600: the request was refused (e.g. "Not initialized", "Already initialized")."""
+
+
+class MethodNotFoundError(JsonRpcError):
+    """The server does not know the method (-32601, or -32600 "unknown variant")."""
+
+
+class InvalidParamsError(JsonRpcError):
+    """The params do not fit the method (-32602, or -32600 with a deserialization error)."""
+
+
+class InternalRpcError(JsonRpcError):
+    """-32603: the server failed while handling the request."""
+
+
+class ServerBusyError(JsonRpcError):
+    """The server is overloaded: a transient condition, retrying later may succeed."""
+
+
+class RetryLimitExceededError(ServerBusyError):
+    """The server already retried and gave up: retrying again is pointless."""
+
+
+_BY_CODE: dict[int, type[JsonRpcError]] = {
+    PARSE_ERROR: ParseError,
+    INVALID_REQUEST: InvalidRequestError,
+    METHOD_NOT_FOUND: MethodNotFoundError,
+    INVALID_PARAMS: InvalidParamsError,
+    INTERNAL_ERROR: InternalRpcError,
+}
+
+# serde's messages when a request's method or params do not deserialize; the real server
+# wraps them as -32600 "Invalid request: <serde message>".
+_UNKNOWN_METHOD_RE = re.compile(r"unknown variant `([^`]*)`")
+_BAD_PARAMS_RE = re.compile(
+    r"^Invalid request: (invalid type|invalid value|invalid length|missing field|"
+    r"unknown field|duplicate field|data did not match)"
+)
+_RETRY_LIMIT_RE = re.compile(
+    r"retry limit|retries exhausted|exhausted (all )?retries|too many failed attempts|"
+    r"max(imum)? retries",
+    re.IGNORECASE,
+)
+_OVERLOADED_NAMES = frozenset({"serverOverloaded", "server_overloaded", "ServerOverloaded"})
+_RETRY_LIMIT_NAMES = frozenset(
+    {
+        "responseTooManyFailedAttempts",
+        "response_too_many_failed_attempts",
+        "ResponseTooManyFailedAttempts",
+        "retryLimitExceeded",
+        "retry_limit_exceeded",
+    }
+)
+
+
+def _error_info_names(data: Any) -> set[str]:
+    """The ``CodexErrorInfo`` variant names found in an error's ``data``."""
+    names: set[str] = set()
+    if not isinstance(data, Mapping):
+        return names
+    mapping = cast("Mapping[str, Any]", data)
+    for key in ("codexErrorInfo", "codex_error_info", "errorInfo", "reason"):
+        info = mapping.get(key)
+        if isinstance(info, str):
+            names.add(info)
+        elif isinstance(info, Mapping):
+            names.update(str(k) for k in cast("Mapping[Any, Any]", info))
+    return names
+
+
+def error_from_response(
+    error: Any,
+    *,
+    method: str | None = None,
+    request_id: int | str | None = None,
+) -> JsonRpcError:
+    """Build the most specific :class:`JsonRpcError` for a response's ``error`` member.
+
+    ``error`` that is not a well-formed error object still yields an :class:`InternalRpcError`
+    carrying what could be read, so a caller always gets a ``JsonRpcError``.
+    """
+    if isinstance(error, Mapping):
+        obj = cast("Mapping[str, Any]", error)
+        raw_code = obj.get("code")
+        code = raw_code if isinstance(raw_code, int) else INTERNAL_ERROR
+        raw_message = obj.get("message")
+        message = raw_message if isinstance(raw_message, str) else repr(raw_message)
+        data = obj.get("data")
+    else:
+        code, message, data = INTERNAL_ERROR, f"malformed error object: {error!r}", None
+
+    names = _error_info_names(data)
+    cls: type[JsonRpcError]
+    if names & _RETRY_LIMIT_NAMES:
+        cls = RetryLimitExceededError
+    elif code == SERVER_OVERLOADED or (-32099 <= code <= -32000 and names & _OVERLOADED_NAMES):
+        cls = RetryLimitExceededError if _RETRY_LIMIT_RE.search(message) else ServerBusyError
+    elif code == INVALID_REQUEST:
+        unknown = _UNKNOWN_METHOD_RE.search(message)
+        if unknown is not None and message.startswith("Invalid request: unknown variant"):
+            # The method enum failed to parse when the unknown variant is our method; an
+            # unknown variant of some enum inside params is a params error.
+            variant = unknown.group(1)
+            is_method = variant == method if method is not None else "/" in variant
+            cls = MethodNotFoundError if is_method else InvalidParamsError
+        elif _BAD_PARAMS_RE.search(message):
+            cls = InvalidParamsError
+        else:
+            cls = InvalidRequestError
+    else:
+        cls = _BY_CODE.get(code, JsonRpcError)
+    return cls(code, message, data, method=method, request_id=request_id)

@@ -1,0 +1,79 @@
+"""Testing kit: drive the real ``codex app-server`` offline with a scripted model.
+
+``MockModelServer`` is a loopback Responses-API server answering each model request with
+a scripted :class:`Reply`; ``write_codex_home`` writes a ``CODEX_HOME`` whose
+``config.toml`` points codex at it::
+
+    from codex_app_server.testing import MockModelServer, text, shell_command, write_codex_home
+
+    with MockModelServer() as model:
+        model.enqueue(text("Hello from the mock model!"))
+        home = write_codex_home(tmp_path / "codex-home", model.base_url)
+        # spawn `codex app-server` with env=home.spawn_env() and run a turn
+        assert model.requests[-1]["model"] == "mock-model"
+
+Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
+:func:`fail`, :func:`overloaded`, :func:`rate_limited`, :func:`usage_limit_reached`,
+:func:`unauthorized`, :func:`failed_event`, :func:`context_window_exceeded`,
+:func:`cut_stream`, :func:`raw_events` and :func:`hold`.
+
+Stdlib only: importing this package adds no dependency.
+"""
+
+from __future__ import annotations
+
+from ._codex_home import CodexHome, dumps_toml, write_codex_home
+from ._model_server import (
+    CutStreamReply,
+    EventsReply,
+    FailedReply,
+    FunctionCallReply,
+    HoldReply,
+    HttpErrorReply,
+    MockModelServer,
+    RecordedRequest,
+    Reply,
+    TextReply,
+    context_window_exceeded,
+    cut_stream,
+    fail,
+    failed_event,
+    function_call,
+    hold,
+    overloaded,
+    rate_limited,
+    raw_events,
+    shell_command,
+    text,
+    unauthorized,
+    usage_limit_reached,
+)
+
+__all__ = [
+    "CodexHome",
+    "CutStreamReply",
+    "EventsReply",
+    "FailedReply",
+    "FunctionCallReply",
+    "HoldReply",
+    "HttpErrorReply",
+    "MockModelServer",
+    "RecordedRequest",
+    "Reply",
+    "TextReply",
+    "context_window_exceeded",
+    "cut_stream",
+    "dumps_toml",
+    "fail",
+    "failed_event",
+    "function_call",
+    "hold",
+    "overloaded",
+    "rate_limited",
+    "raw_events",
+    "shell_command",
+    "text",
+    "unauthorized",
+    "usage_limit_reached",
+    "write_codex_home",
+]

@@ -1,0 +1,157 @@
+"""Each normalization step on the smallest schema that shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from codegen import normalize as n
+
+
+def enum(*values: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values), **extra}
+
+
+def obj(props: dict[str, Any], required: list[str], **extra: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required, **extra}
+
+
+def test_envelopes_are_dropped_payloads_kept() -> None:
+    defs = {"ClientRequest": {"oneOf": []}, "JSONRPCError": {}, "ThreadStartParams": {}}
+    assert list(n.drop_envelopes(defs)) == ["ThreadStartParams"]
+
+
+def test_rust_module_paths_leave_titles() -> None:
+    defs = {"LoginAccountParams": {"oneOf": [obj({}, [], title="ApiKeyv2::LoginAccountParams")]}}
+    out = n.clean_titles(defs)
+    assert out["LoginAccountParams"]["oneOf"][0]["title"] == "ApiKeyLoginAccountParams"
+
+
+def test_one_branch_per_value_becomes_one_documented_enum() -> None:
+    defs = {
+        "AuthMode": {
+            "description": "How we log in.",
+            "oneOf": [enum("apikey", description="A key."), enum("chatgpt", description="OAuth.")],
+        }
+    }
+    out = n.merge_string_enum_unions(defs)["AuthMode"]
+    assert out["enum"] == ["apikey", "chatgpt"]
+    assert "oneOf" not in out
+    assert "- `apikey`: A key." in out["description"]
+    assert out["description"].startswith("How we log in.")
+
+
+def test_plain_names_in_a_mixed_union_become_a_kind_enum() -> None:
+    defs = {
+        "SessionSource": {
+            "oneOf": [enum("cli", "vscode"), obj({"custom": {"type": "string"}}, ["custom"])]
+        }
+    }
+    branch = n.name_union_enum_branches(defs)["SessionSource"]["oneOf"][0]
+    assert branch["title"] == "SessionSourceKind"
+
+
+def test_untitled_tagged_variants_are_named_from_their_tag() -> None:
+    defs = {
+        "HookMetadata": {
+            "oneOf": [
+                obj({"handlerType": enum("command")}, ["handlerType"]),
+                obj({"handlerType": enum("mcpTool")}, ["handlerType"]),
+                obj({"handlerType": enum("prompt")}, ["handlerType"], title="PromptHookMetadata"),
+            ]
+        }
+    }
+    branches = n.title_discriminated_variants(defs)["HookMetadata"]["oneOf"]
+    assert [b["title"] for b in branches] == [
+        "CommandHookMetadata",
+        "McpToolHookMetadata",
+        "PromptHookMetadata",
+    ]
+
+
+def test_tags_differing_only_in_punctuation_get_distinct_names() -> None:
+    defs = {
+        "Params": {
+            "oneOf": [
+                obj({"mode": enum("openai/form")}, ["mode"]),
+                obj({"mode": enum("openaiForm")}, ["mode"]),
+            ]
+        }
+    }
+    branches = n.title_discriminated_variants(defs)["Params"]["oneOf"]
+    assert [b["title"] for b in branches] == ["OpenaiSlashFormParams", "OpenaiFormParams"]
+
+
+def test_inline_objects_are_named_from_owner_and_property() -> None:
+    defs = {
+        "Policy": obj(
+            {
+                "granular": obj({"rules": {"type": "boolean"}}, ["rules"]),
+                "levels": {"type": "array", "items": enum("low", "high")},
+                "indices": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            },
+            [],
+        )
+    }
+    props = n.title_inline_schemas(defs)["Policy"]["properties"]
+    assert props["granular"]["title"] == "PolicyGranular"
+    assert props["levels"]["items"]["title"] == "PolicyLevelsItem"
+    assert props["indices"]["items"]["title"] == "PolicyIndicesItem"
+
+
+def test_untagged_variants_are_named_by_the_property_only_they_require() -> None:
+    defs = {
+        "ResourceContent": {
+            "anyOf": [
+                obj({"text": {"type": "string"}, "uri": {"type": "string"}}, ["text", "uri"]),
+                obj({"blob": {"type": "string"}, "uri": {"type": "string"}}, ["blob", "uri"]),
+            ]
+        }
+    }
+    branches = n.title_inline_schemas(defs)["ResourceContent"]["anyOf"]
+    assert [b["title"] for b in branches] == ["TextResourceContent", "BlobResourceContent"]
+
+
+def test_indistinguishable_untitled_variants_are_an_error_not_a_guess() -> None:
+    same = obj({"uri": {"type": "string"}}, ["uri"])
+    with pytest.raises(n.NormalizationError, match="no required property sets it apart"):
+        n.title_inline_schemas({"Thing": {"anyOf": [same, dict(same)]}})
+
+
+def test_repeated_branch_titles_under_merging_parents_are_qualified() -> None:
+    file_id = obj({"file_id": {"type": "string"}}, ["file_id"], title="FileIdContentItem")
+    defs = {
+        "ContentItem": {
+            "oneOf": [
+                {
+                    **obj({"type": enum("input_image")}, ["type"]),
+                    "title": "InputImageContentItem",
+                    "anyOf": [dict(file_id)],
+                },
+                {
+                    **obj({"type": enum("input_audio")}, ["type"]),
+                    "title": "InputAudioContentItem",
+                    "anyOf": [dict(file_id)],
+                },
+            ]
+        }
+    }
+    out = n.qualify_merged_branch_titles(defs)["ContentItem"]["oneOf"]
+    assert out[0]["anyOf"][0]["title"] == "FileIdInputImageContentItem"
+    assert out[1]["anyOf"][0]["title"] == "FileIdInputAudioContentItem"
+
+
+def test_tagged_unions_get_a_fallback_variant_for_unknown_tags() -> None:
+    defs = {
+        "ThreadItem": {
+            "oneOf": [
+                obj({"type": enum("agentMessage")}, ["type"], title="AgentMessageThreadItem"),
+                obj({"type": enum("reasoning")}, ["type"], title="ReasoningThreadItem"),
+            ]
+        }
+    }
+    fallback = n.add_unknown_variants(defs)["ThreadItem"]["oneOf"][-1]
+    assert fallback["title"] == "UnrecognizedThreadItem"
+    assert fallback["properties"] == {"type": {"type": "string"}}
+    assert "`agentMessage`" in fallback["description"]
