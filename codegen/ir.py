@@ -167,7 +167,7 @@ def _requests(definitions: dict[str, JsonObject], models: ModelIndex) -> list[Re
         params_name, optional = _params_ref(variant)
         result_name = result_type_for(wire, params_name, definitions, responses)
         params = _type_ref(models, params_name, wire) if params_name else None
-        fields = models[params_name].fields if params and params.kind == "class" else ()
+        fields = models[params.name].fields if params and params.kind == "class" else ()
         clash = RESERVED_KWARGS & {f.name for f in fields}
         if clash:
             raise ProtocolModelError(f"{wire}: params field(s) {clash} clash with SDK keywords")

@@ -12,7 +12,7 @@ import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from codegen.pin import SchemaPin, read_pin, verify_pin
 
@@ -85,14 +85,14 @@ def flatten_bundle(bundle: JsonObject) -> dict[str, JsonObject]:
 def _rewrite_refs(node: Any) -> Any:
     if isinstance(node, dict):
         out: JsonObject = {}
-        for key, value in node.items():  # type: ignore[misc]
+        for key, value in cast(JsonObject, node).items():
             if key == "$ref" and isinstance(value, str) and value.startswith(_NESTED_PREFIX):
                 out[key] = _FLAT_PREFIX + value[len(_NESTED_PREFIX) :]
             else:
-                out[str(key)] = _rewrite_refs(value)
+                out[key] = _rewrite_refs(value)
         return out
     if isinstance(node, list):
-        return [_rewrite_refs(item) for item in node]  # type: ignore[misc]
+        return [_rewrite_refs(item) for item in cast(list[Any], node)]
     return node
 
 

@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from datamodel_code_generator import (
-    DataModelType,
     GenerateConfig,
     InputFileType,
+    LiteralType,
+    ModuleSplitMode,
     PythonVersion,
     generate,
 )
+from datamodel_code_generator.enums import DataModelType
 
 from codegen.normalize import Definitions
 
@@ -48,7 +50,7 @@ def generate_models(definitions: Definitions, header: str) -> dict[str, str]:
         use_subclass_enum=True,
         set_default_enum_member=True,
         capitalise_enum_members=True,
-        enum_field_as_literal="one",
+        enum_field_as_literal=LiteralType.One,
         use_union_operator=True,
         use_standard_collections=True,
         use_annotated=True,
@@ -61,7 +63,7 @@ def generate_models(definitions: Definitions, header: str) -> dict[str, str]:
         collapse_root_models=True,
         use_type_alias=True,
         skip_root_model=True,
-        module_split_mode="single",
+        module_split_mode=ModuleSplitMode.Single,
         use_exact_imports=True,
         formatters=[],
     )
@@ -72,5 +74,6 @@ def generate_models(definitions: Definitions, header: str) -> dict[str, str]:
 
 
 def _module_path(key: Any) -> str:
-    parts = tuple(key) if isinstance(key, tuple) else (str(key),)
-    return "/".join(parts)
+    """The generator keys split output by a tuple of path parts."""
+    parts: tuple[Any, ...] = cast(tuple[Any, ...], key) if isinstance(key, tuple) else (key,)
+    return "/".join(str(part) for part in parts)

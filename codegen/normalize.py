@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from codegen.naming import pascal_case, words
 
@@ -164,9 +164,10 @@ def qualify_merged_branch_titles(defs: Definitions) -> Definitions:
         if "properties" not in schema:
             continue
         for key in UNION_KEYS:
-            for branch in schema.get(key, []):
-                title = branch.get("title") if isinstance(branch, dict) else None
-                if isinstance(title, str) and counts.get(title, 0) > 1:
+            for item in schema.get(key, []):
+                branch = _obj(item)
+                title = branch.get("title") if branch is not None else None
+                if branch is not None and isinstance(title, str) and counts.get(title, 0) > 1:
                     branch["title"] = _qualified(title, owner)
     return defs
 
@@ -222,17 +223,24 @@ STEPS: tuple[Callable[[Definitions], Definitions], ...] = (
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _is_string_enum(schema: Any) -> bool:
+def _obj(node: Any) -> JsonObject | None:
+    """A JSON object node, typed as one; None for anything else."""
+    return cast(JsonObject, node) if isinstance(node, dict) else None
+
+
+def _is_string_enum(node: Any) -> bool:
+    schema = _obj(node)
     return (
-        isinstance(schema, dict)
+        schema is not None
         and schema.get("type") == "string"
         and isinstance(schema.get("enum"), list)
         and "properties" not in schema
     )
 
 
-def _is_object(schema: Any) -> bool:
-    return isinstance(schema, dict) and schema.get("type") == "object" and "properties" in schema
+def _is_object(node: Any) -> bool:
+    schema = _obj(node)
+    return schema is not None and schema.get("type") == "object" and "properties" in schema
 
 
 def _single_value(schema: Any) -> bool:
@@ -266,7 +274,7 @@ def _distinct_key(branch: JsonObject, branches: list[JsonObject], owner: str) ->
     """
     others: set[str] = set()
     for sibling in branches:
-        if sibling is not branch and isinstance(sibling, dict):
+        if sibling is not branch:
             others.update(sibling.get("properties", {}))
     candidates = [p for p in branch.get("required", []) if p not in others]
     if not candidates:
@@ -276,30 +284,31 @@ def _distinct_key(branch: JsonObject, branches: list[JsonObject], owner: str) ->
     return sorted(candidates)[0]
 
 
-def _needs_title(schema: Any) -> bool:
-    if not isinstance(schema, dict) or "title" in schema or "$ref" in schema:
+def _needs_title(node: Any) -> bool:
+    schema = _obj(node)
+    if schema is None or "title" in schema or "$ref" in schema:
         return False
     if _is_object(schema):
         return True
     return _is_string_enum(schema) and len(schema["enum"]) > 1
 
 
-def _title_inline(schema: Any, title: str) -> None:
+def _title_inline(node: Any, title: str) -> None:
     """Title an inline schema found under a property, looking through arrays and nullables."""
-    if not isinstance(schema, dict):
+    schema = _obj(node)
+    if schema is None:
         return
     if _needs_title(schema):
         schema["title"] = title
         return
-    if "items" in schema:
-        items = schema["items"]
+    items = _obj(schema.get("items"))
+    if items is not None:
         if _is_constrained_scalar(items):  # the generator would name its alias from the property
             items.setdefault("title", title + "Item")
         _title_inline(items, title + "Item")
-    if isinstance(schema.get("additionalProperties"), dict):
-        _title_inline(schema["additionalProperties"], title + "Value")
+    _title_inline(schema.get("additionalProperties"), title + "Value")
     for key in UNION_KEYS:
-        branches = [b for b in schema.get(key, []) if _needs_title(b)]
+        branches = [b for b in map(_obj, schema.get(key, [])) if b is not None and _needs_title(b)]
         if len(branches) == 1:  # `T | null`: the one real branch takes the property's name
             branches[0]["title"] = title
 
@@ -318,16 +327,13 @@ def _owned(schema: JsonObject, owner: str) -> Iterator[tuple[str, JsonObject]]:
 
 
 def _children(schema: JsonObject) -> Iterator[JsonObject]:
-    for sub in schema.get("properties", {}).values():
-        if isinstance(sub, dict):
-            yield sub
+    candidates: list[Any] = list(schema.get("properties", {}).values())
     for key in (*UNION_KEYS, "allOf"):
-        for sub in schema.get(key, []):
-            if isinstance(sub, dict):
-                yield sub
-    for key in ("items", "additionalProperties"):
-        sub = schema.get(key)
-        if isinstance(sub, dict):
+        candidates.extend(schema.get(key, []))
+    candidates += [schema.get("items"), schema.get("additionalProperties")]
+    for node in candidates:
+        sub = _obj(node)
+        if sub is not None:
             yield sub
 
 
@@ -356,13 +362,18 @@ def _spelled_tag(value: str) -> str:
     return pascal_case(value)
 
 
-def _is_constrained_scalar(schema: Any) -> bool:
+def _is_constrained_scalar(schema: JsonObject) -> bool:
     constraints = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern")
-    return isinstance(schema, dict) and any(key in schema for key in constraints)
+    return any(key in schema for key in constraints)
 
 
 def _titles(defs: Definitions) -> set[str]:
-    return {t for s in _all_schemas(defs) if isinstance(t := s.get("title"), str)}
+    found: set[str] = set()
+    for schema in _all_schemas(defs):
+        title = schema.get("title")
+        if isinstance(title, str):
+            found.add(title)
+    return found
 
 
 def _all_schemas(defs: Definitions) -> Iterator[JsonObject]:
