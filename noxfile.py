@@ -69,3 +69,11 @@ def rehearse(session: nox.Session) -> None:
         "print('runtime', codex_app_server.RUNTIME_VERSION, len(CLIENT_REQUESTS), 'methods', "
         "codex_cli_bin.bundled_codex_path())",
     )
+
+
+@nox.session
+def other_runtimes(session: nox.Session) -> None:
+    """Re-emit the older/newer runtime schema fixtures from real binaries, then generate from them."""
+    install_toolchain(session, "dev")
+    session.run("python", "-m", "tests.codegen.other_runtimes", *session.posargs)
+    session.run("pytest", "tests/codegen/test_other_runtimes.py")

@@ -53,6 +53,10 @@ def render_package(
         "schema_sha256": schema_sha256,
         "models": model_rows,
         "type_imports": client_type_imports(protocol, models),
+        "notification_types": sorted(
+            {n.params.name: n.params for n in protocol.notifications}.values(),
+            key=lambda ref: ref.name,
+        ),
     }
     outputs = {
         "__init__.py": "package_init.py.jinja2",
@@ -60,6 +64,7 @@ def render_package(
         "registry.py": "registry.py.jinja2",
         "client.py": "client.py.jinja2",
         "handlers.py": "handlers.py.jinja2",
+        "notifications.py": "notifications.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
     return {path: env.get_template(name).render(context) for path, name in outputs.items()}

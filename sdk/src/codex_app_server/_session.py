@@ -10,11 +10,15 @@ iteration, ``close``); the sync API drives the rest through
 Routing of server notifications
 -------------------------------
 * A notification whose ``params.turnId`` (or ``params.turn.id``) names a turn goes to that
-  turn's subscription (:meth:`Session.subscribe_turn`). The subscription ends after the turn's
-  ``turn/completed``. Notifications for a turn nobody subscribed to *yet* (they can arrive
-  before the ``turn/start`` response is read) are held, per turn id, in a bounded area and
-  handed to the subscription when it is created; when the area is full the oldest turn's
-  held notifications are evicted (counted in :attr:`Session.stats`).
+  turn's subscription. The subscription ends after the turn's ``turn/completed``.
+  :meth:`Session.request_turn` (for ``turn/start`` and the like) subscribes while the response
+  is read, so nothing can slip between. Notifications for a turn nobody subscribed to *yet*
+  (they can arrive before the ``turn/start`` response) are held, per turn id, in a bounded
+  area and handed to the subscription when it is made (:meth:`Session.subscribe_turn`); when
+  the area is full the oldest turn's held notifications are evicted (counted in
+  :attr:`Session.stats`). After delivering a response the session routes nothing more until
+  the waiting task has run, so ``await request(...)`` then ``subscribe_turn(...)`` in one task
+  misses nothing either.
 * Every other notification goes to each global subscription
   (:meth:`Session.subscribe_notifications`); with no subscriber it is dropped and counted.
 * ``subscribe_notifications(all_turns=True)`` is a tap that also sees every turn notification.
@@ -31,7 +35,11 @@ pipe), and reads again once the consumer has drained the buffer to ``low``; so a
 of a million deltas keeps memory flat and loses nothing. The cost: while reading is paused,
 *nothing* is read, including responses to other requests. To keep a consumer that awaits a
 request inside its loop from deadlocking, reading is not paused while any request is pending;
-in that state the buffer may grow to ``4 * high``, past which the subscription overflows.
+in that state the buffer may grow to ``max(4 * high, high + 4096)`` (room for what the pipe
+and the server's own queue hold ahead of the response), past which the subscription
+overflows. A turn subscription whose consumer takes nothing for ``stall_timeout`` seconds
+while reading waits on it is taken as abandoned and overflows, so a forgotten subscription
+cannot stall every other stream forever. Close subscriptions you stop reading.
 """
 
 from __future__ import annotations
@@ -214,11 +222,10 @@ class Subscription:
 
     def _finish(self, error: BaseException | None = None) -> None:
         """End the stream after what is buffered (loop thread only)."""
-        if self._done:
-            return
-        self._done = True
-        if error is not None and self._error is None:
-            self._error = error
+        if not self._done:
+            self._done = True
+            if error is not None and self._error is None:
+                self._error = error
         self._wake()
 
     # ------------------------------------------------------------------ consumer side
@@ -423,20 +430,28 @@ def _set_timeout(waiter: asyncio.Future[None], timeout: float) -> None:
 
 
 class _Pending:
-    __slots__ = ("future", "method", "timer")
+    __slots__ = ("future", "method", "on_result", "timer")
 
-    def __init__(self, future: asyncio.Future[Any], method: str) -> None:
+    def __init__(
+        self,
+        future: asyncio.Future[Any],
+        method: str,
+        on_result: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.future = future
         self.method = method
+        self.on_result = on_result  # runs as the response is read; its value is the result
         self.timer: asyncio.TimerHandle | None = None
 
 
 class Session:
     """A JSON-RPC 2.0 session with one app-server over a :class:`Transport`.
 
-    Build with ``await Session.start(config)`` (spawn + ``initialize`` + ``initialized``), or
-    ``Session(transport, ...)`` then ``await session.initialize(...)`` for another transport.
-    Must be created and used on one running event loop.
+    Build with ``await Session.start(config)`` (spawn + ``initialize`` + ``initialized``);
+    ``await Session.open(config)`` + subscriptions + ``await session.initialize()`` to see the
+    notifications sent right after ``initialize``; or ``Session(transport, ...)`` for another
+    transport. Create and use it on one running event loop; only :class:`Subscription`
+    consumers may live in other threads (see :mod:`codex_app_server._loop_thread`).
     """
 
     def __init__(
@@ -447,6 +462,7 @@ class Session:
         notification_buffer: int = 10_000,
         server_request_timeout: float | None = 300.0,
         handler: ServerRequestHandler | None = None,
+        stall_timeout: float | None = 30.0,
     ) -> None:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
@@ -460,6 +476,7 @@ class Session:
         self.on_protocol_error: Callable[[ProtocolError], None] | None = None
         self.stats = SessionStats()
         self.initialize_result: dict[str, Any] | None = None
+        self._config: AppServerConfig | None = None
 
         self._next_id = 1
         self._pending: dict[int, _Pending] = {}
@@ -472,7 +489,11 @@ class Session:
         self._taps: list[Subscription] = []
         self._wakes: list[Subscription] = []
         self._handler_tasks: set[asyncio.Task[None]] = set()
-        self._paused = False
+        self._paused = False  # reading paused for backpressure
+        self._stall_timer: asyncio.TimerHandle | None = None
+        self.stall_timeout = stall_timeout
+        self._yielding = False  # a response was delivered: let its waiter run first
+        self._stalled = False  # _paused or _yielding: lines go to the backlog
         self._backlog: list[bytes] | None = None
         self._closing = False
         self._closed_error: TransportClosedError | None = None
@@ -483,21 +504,16 @@ class Session:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def start(
+    async def open(
         cls,
         config: AppServerConfig | None = None,
         *,
         handler: ServerRequestHandler | None = None,
-        capabilities: Mapping[str, Any] | None = None,
         transport: Transport | None = None,
     ) -> Session:
-        """Spawn ``codex app-server`` for ``config``, send ``initialize`` (``clientInfo`` from
-        the config) then the ``initialized`` notification, all within
-        ``config.startup_timeout``. The raw ``initialize`` result is in
-        :attr:`initialize_result`. On any failure the process is stopped and the error raised
-        (:class:`CodexNotFoundError`, :class:`CodexBinaryError`, :class:`TransportClosedError`
-        with the exit code and stderr tail if it died, :class:`RequestTimeoutError`, ...).
-        """
+        """Spawn ``codex app-server`` for ``config`` (or use ``transport``) and attach a
+        session, without the handshake: subscribe first (the server sends notifications such
+        as ``configWarning`` right after ``initialize``), then call :meth:`initialize`."""
         config = config or AppServerConfig()
         if transport is None:
             transport = await ProcessTransport.spawn(config)
@@ -508,13 +524,28 @@ class Session:
             server_request_timeout=config.server_request_timeout,
             handler=handler,
         )
+        session._config = config
+        return session
+
+    @classmethod
+    async def start(
+        cls,
+        config: AppServerConfig | None = None,
+        *,
+        handler: ServerRequestHandler | None = None,
+        capabilities: Mapping[str, Any] | None = None,
+        transport: Transport | None = None,
+    ) -> Session:
+        """:meth:`open` then :meth:`initialize`: spawn, send ``initialize`` (``clientInfo``
+        from the config) and the ``initialized`` notification, within
+        ``config.startup_timeout``. The raw ``initialize`` result is in
+        :attr:`initialize_result`. On any failure the process is stopped and the error raised
+        (:class:`CodexNotFoundError`, :class:`CodexBinaryError`, :class:`TransportClosedError`
+        with the exit code and stderr tail if it died, :class:`RequestTimeoutError`, ...).
+        """
+        session = await cls.open(config, handler=handler, transport=transport)
         try:
-            await session.initialize(
-                client_name=config.client_name,
-                client_version=config.client_version,
-                capabilities=capabilities,
-                timeout=config.startup_timeout,
-            )
+            await session.initialize(capabilities=capabilities)
         except BaseException:
             await session.close()
             raise
@@ -523,12 +554,23 @@ class Session:
     async def initialize(
         self,
         *,
-        client_name: str,
-        client_version: str,
+        client_name: str | None = None,
+        client_version: str | None = None,
         capabilities: Mapping[str, Any] | None = None,
         timeout: float | _Default | None = DEFAULT,
     ) -> dict[str, Any]:
-        """The handshake: ``initialize`` request, then the ``initialized`` notification."""
+        """The handshake: ``initialize`` request, then the ``initialized`` notification.
+
+        Names default to the config's ``client_name``/``client_version``; ``timeout`` to its
+        ``startup_timeout`` (to ``request_timeout`` for a session built without a config).
+        Returns (and keeps in :attr:`initialize_result`) the raw result."""
+        config = self._config
+        if client_name is None:
+            client_name = config.client_name if config else "codex_app_server_sdk"
+        if client_version is None:
+            client_version = config.client_version if config else "0"
+        if timeout is DEFAULT and config is not None:
+            timeout = config.startup_timeout
         params: dict[str, Any] = {"clientInfo": {"name": client_name, "version": client_version}}
         if capabilities is not None:
             params["capabilities"] = dict(capabilities)
@@ -596,18 +638,39 @@ class Session:
         if self._closing:
             raise TransportClosedError("the app-server session was closed")
 
-    async def _send(self, payload: dict[str, Any]) -> None:
-        data = _dumps(payload).encode() + b"\n"
-        self._check_open()
-        self._transport.write(data)
-        await self._transport.drain()
-
-    async def notify(self, method: str, params: Any = None) -> None:
-        """Send a notification (no response). ``params=None`` omits the member."""
+    async def notify(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        timeout: float | _Default | None = DEFAULT,
+    ) -> None:
+        """Send a notification (no response). ``params=None`` omits the member. ``timeout``
+        bounds the wait for room in the server's stdin (default: ``request_timeout``)."""
+        if timeout is DEFAULT:
+            timeout = self.request_timeout
         payload: dict[str, Any] = {"method": method}
         if params is not None:
             payload["params"] = params
-        await self._send(payload)
+        data = _dumps(payload).encode() + b"\n"
+        self._check_open()
+        self._transport.write(data)
+        if self._transport.writing_paused:
+            try:
+                await asyncio.wait_for(self._transport.drain(), timeout)
+            except asyncio.TimeoutError:
+                raise RequestTimeoutError(method, cast(float, timeout)) from None
+
+    async def _drain_or_answer(self, future: asyncio.Future[Any]) -> None:
+        """Wait for room in stdin, unless the request ends first (timeout, process death)."""
+        drain = self._loop.create_task(self._transport.drain())
+        try:
+            await asyncio.wait((drain, future), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not drain.done():
+                drain.cancel()
+        if drain.done() and not drain.cancelled() and not future.done():
+            drain.result()  # raises TransportClosedError if stdin is gone
 
     async def request(
         self,
@@ -624,8 +687,57 @@ class Session:
         :class:`RequestTimeoutError`, :class:`TransportClosedError`, or :class:`ProtocolError`
         for a malformed response to it. Cancelling the caller abandons the request.
         """
+        return await self._request(method, params, timeout, None)
+
+    async def request_turn(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        timeout: float | _Default | None = DEFAULT,
+    ) -> tuple[Any, Subscription]:
+        """Send a request whose result names a turn (``result["turn"]["id"]``: ``turn/start``,
+        ``review/start``, ...) and subscribe to that turn atomically: the subscription is made
+        while the response is read, before any later message is routed, so no notification of
+        the turn can be missed or evicted. Returns ``(result, subscription)``.
+
+        A result without a turn id fails with :class:`ProtocolError`.
+        """
+        thread_id: Any = (
+            cast("Mapping[str, Any]", params).get("threadId")
+            if isinstance(params, Mapping)
+            else None
+        )
+
+        def subscribe(result: Any) -> tuple[Any, Subscription]:
+            turn_id: Any = None
+            body: Any = result
+            if isinstance(body, dict):
+                turn: Any = cast("dict[str, Any]", body).get("turn")
+                if isinstance(turn, dict):
+                    turn_id = cast("dict[str, Any]", turn).get("id")
+            if not isinstance(turn_id, str):
+                raise ProtocolError(f"the result of {method} names no turn (result.turn.id)")
+            tid = thread_id if isinstance(thread_id, str) else None
+            return result, self.subscribe_turn(tid, turn_id)
+
+        def abandon(value: tuple[Any, Subscription]) -> None:
+            value[1].close()
+
+        return await self._request(method, params, timeout, subscribe, abandon)
+
+    async def _request(
+        self,
+        method: str,
+        params: Any,
+        timeout: float | _Default | None,
+        on_result: Callable[[Any], Any] | None,
+        on_abandon: Callable[[Any], None] | None = None,
+    ) -> Any:
         if timeout is DEFAULT:
             timeout = self.request_timeout
+        if asyncio.get_running_loop() is not self._loop:
+            raise RuntimeError("Session.request() must run on the session's event loop")
         rid = self._next_id
         self._next_id = rid + 1
         payload: dict[str, Any] = {"id": rid, "method": method}
@@ -634,8 +746,9 @@ class Session:
         data = _dumps(payload).encode() + b"\n"  # fails early if params are not JSON
         self._check_open()
         future: asyncio.Future[Any] = self._loop.create_future()
-        pending = _Pending(future, method)
+        pending = _Pending(future, method, on_result)
         self._pending[rid] = pending
+        delivered = False
         if self._paused:
             # Responses cannot be read while reading is paused: read again (see module doc).
             self._maybe_resume()
@@ -643,13 +756,25 @@ class Session:
             if timeout is not None:
                 pending.timer = self._loop.call_later(timeout, self._expire, rid, timeout)
             self._transport.write(data)
-            await self._transport.drain()
-            return await future
+            if self._transport.writing_paused:
+                await self._drain_or_answer(future)
+            value = await future
+            delivered = True
+            return value
         finally:
             if self._pending.pop(rid, None) is not None:
                 self._remember(rid, "abandoned")
             if pending.timer is not None:
                 pending.timer.cancel()
+            if (
+                on_abandon is not None
+                and not delivered
+                and future.done()
+                and not future.cancelled()
+                and future.exception() is None
+            ):
+                # the response was read, but the caller was cancelled before taking it
+                on_abandon(future.result())
 
     def _expire(self, rid: int, timeout: float) -> None:
         pending = self._pending.pop(rid, None)
@@ -680,7 +805,7 @@ class Session:
         sub = Subscription(
             self,
             "turn",
-            limit=4 * self._high,
+            limit=max(4 * self._high, self._high + 4096),
             high=self._high,
             low=self._low,
             thread_id=thread_id,
@@ -722,10 +847,8 @@ class Session:
         if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
             del self._turn_subs[sub.turn_id]
             self._mark_turn_done(sub.turn_id)
-        if sub in self._global_subs:
-            self._global_subs.remove(sub)
-        if sub in self._taps:
-            self._taps.remove(sub)
+        self._global_subs = [s for s in self._global_subs if s is not sub]
+        self._taps = [s for s in self._taps if s is not sub]
         if sub._pausing:
             sub._pausing = False
             self._maybe_resume()
@@ -739,15 +862,15 @@ class Session:
     # ------------------------------------------------------------------ incoming (TransportSink)
 
     def lines_received(self, lines: list[bytes]) -> None:
+        if self._closed_error is not None:
+            return
+        self.stats.lines += len(lines)
         if self._backlog is not None:
             self._backlog.extend(lines)
-            return
-        if self._closed_error is not None:
             return
         self._process(lines)
 
     def _process(self, lines: list[bytes]) -> None:
-        self.stats.lines += len(lines)
         loads = json.loads
         route = self._route
         for index, line in enumerate(lines):
@@ -761,20 +884,38 @@ class Session:
                     ProtocolError(f"expected a JSON object, got {type(msg).__name__}", raw=line)
                 )
                 continue
-            if "method" in msg:
-                if msg.get("id") is None:
-                    route(msg)
+            try:
+                if "method" in msg:
+                    if msg.get("id") is None:
+                        route(msg)
+                    else:
+                        self._on_server_request(msg, line)
                 else:
-                    self._on_server_request(msg, line)
-            else:
-                self._on_response(msg, line)
-            if self._paused:
-                rest = lines[index + 1 :]
-                if rest:
-                    self._backlog = rest
+                    self._on_response(msg, line)
+            except Exception as exc:  # a bug or a shape we did not foresee: keep reading
+                logger.exception("failed to dispatch a message from app-server")
+                self._report(ProtocolError(f"could not dispatch message: {exc!r}", raw=line))
+            if self._stalled:
+                self._backlog = lines[index + 1 :]  # even empty: later lines queue behind
                 break
         if self._wakes:
             self._flush_wakes()
+
+    def _unstall(self) -> None:
+        """Process the backlog unless still paused or yielding (loop thread)."""
+        while not (self._paused or self._yielding) and self._closed_error is None:
+            self._stalled = False
+            backlog = self._backlog
+            if backlog is None:
+                return
+            self._backlog = None
+            self._process(backlog)
+            if self._backlog is None:
+                return
+
+    def _end_yield(self) -> None:
+        self._yielding = False
+        self._unstall()
 
     def _flush_wakes(self) -> None:
         wakes, self._wakes = self._wakes, []
@@ -851,31 +992,45 @@ class Session:
         sub._pausing = True  # publish before the re-check (see Subscription._release)
         if len(items) > sub._low:
             self._paused = True
+            self._stalled = True
             self.stats.pauses += 1
             self._transport.pause_reading()
+            if self.stall_timeout is not None:
+                self._stall_timer = self._loop.call_later(
+                    self.stall_timeout, self._check_stall, sub, len(items)
+                )
         else:
             sub._pausing = False
+
+    def _check_stall(self, sub: Subscription, length: int) -> None:
+        """Reading has been paused for ``stall_timeout`` on ``sub``: if its consumer took
+        nothing in that time it is taken as abandoned, so it cannot block every other stream
+        forever: it overflows (explicitly) and reading goes on."""
+        self._stall_timer = None
+        if self._paused and sub._pausing and not sub._done and len(sub._items) >= length:
+            self._overflow(
+                sub, f"its consumer took nothing for {self.stall_timeout:g} s while reading waited"
+            )
 
     def _maybe_resume(self) -> None:
         """Read again after a pause (loop thread): first what was already read."""
         if not self._paused:
             return
         self._paused = False
-        backlog = self._backlog
-        if backlog is not None:
-            self._backlog = None
-            if self._closed_error is None:
-                self._process(backlog)
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        self._unstall()
         if not self._paused:
             self._transport.resume_reading()
 
-    def _overflow(self, sub: Subscription) -> None:
+    def _overflow(self, sub: Subscription, reason: str | None = None) -> None:
         self.stats.overflow_dropped += 1
         if sub._done:
             return
         logger.warning("%r overflowed; it is finished with StreamOverflowError", sub)
         what = f"turn {sub.turn_id} subscription" if sub.turn_id else "notification subscription"
-        sub._finish(StreamOverflowError(sub._limit, what))
+        sub._finish(StreamOverflowError(sub._limit, what, reason))
         if sub.kind == "turn":
             if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
                 del self._turn_subs[sub.turn_id]
@@ -883,10 +1038,10 @@ class Session:
             if sub._pausing:
                 sub._pausing = False
                 self._maybe_resume()
-        elif sub in self._global_subs:
-            self._global_subs.remove(sub)
-        elif sub in self._taps:
-            self._taps.remove(sub)
+        else:
+            # new lists: the caller may be iterating over the old one
+            self._global_subs = [s for s in self._global_subs if s is not sub]
+            self._taps = [s for s in self._taps if s is not sub]
 
     def _hold(self, turn_id: str, msg: dict[str, Any]) -> None:
         if turn_id in self._done_turns:
@@ -935,7 +1090,20 @@ class Session:
             return
         has_error = "error" in msg
         if "result" in msg and not has_error:
-            future.set_result(msg["result"])
+            result = msg["result"]
+            if pending.on_result is not None:
+                try:
+                    result = pending.on_result(result)
+                except Exception as exc:
+                    future.set_exception(exc)
+                    return
+            future.set_result(result)
+            # Route nothing more until the waiter has run: code that subscribes right after
+            # `await request(...)` then sees every later notification (see subscribe_turn).
+            if not self._yielding:
+                self._yielding = True
+                self._stalled = True
+                self._loop.call_soon(self._end_yield)
         elif has_error and "result" not in msg:
             future.set_exception(
                 error_from_response(msg["error"], method=pending.method, request_id=rid)
@@ -1049,6 +1217,9 @@ class Session:
             return
         self._closed_error = error
         self._backlog = None
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
         pending, self._pending = self._pending, {}
         for rid, entry in pending.items():
             if entry.timer is not None:

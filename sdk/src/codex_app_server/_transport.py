@@ -81,6 +81,8 @@ class Transport(Protocol):
 
     def attach(self, sink: TransportSink) -> None: ...
     def write(self, data: bytes) -> None: ...
+    @property
+    def writing_paused(self) -> bool: ...
     async def drain(self) -> None: ...
     def pause_reading(self) -> None: ...
     def resume_reading(self) -> None: ...
@@ -542,6 +544,11 @@ class ProcessTransport:
         if pipe is None or pipe.is_closing():
             raise self._error_for_write()
         cast("asyncio.WriteTransport", pipe).write(data)
+
+    @property
+    def writing_paused(self) -> bool:
+        """stdin's buffer is above its high-water mark: :meth:`drain` before writing more."""
+        return self._write_paused
 
     async def drain(self) -> None:
         """Wait until stdin's buffer is below its high-water mark."""

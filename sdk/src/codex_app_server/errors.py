@@ -161,10 +161,11 @@ class StreamOverflowError(CodexError):
     The subscription is finished: subscribe again to go on receiving.
     """
 
-    def __init__(self, maxsize: int, what: str = "subscription") -> None:
+    def __init__(self, maxsize: int, what: str = "subscription", reason: str | None = None) -> None:
         self.maxsize = maxsize
         super().__init__(
-            f"{what} overflowed: more than {maxsize} undelivered messages; "
+            f"{what} overflowed: "
+            f"{reason or f'more than {maxsize} undelivered messages'}; "
             "later messages were dropped. Consume faster or raise the buffer size."
         )
 

@@ -17,6 +17,7 @@ import itertools
 import json
 import select
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -501,8 +502,9 @@ class _HTTPServer(ThreadingMixIn, HTTPServer):
                 self.connections.discard(cast("socket.socket", request))
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client hanging up is not an error worth a traceback on stderr.
-        pass
+        # A client hanging up is not worth a traceback; a bug in a reply is.
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -806,6 +808,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+def _as_list(value: Any) -> list[Any]:
+    return cast("list[Any]", value) if isinstance(value, list) else []
+
+
 def _as_object(value: Any) -> dict[str, Any]:
     return cast("dict[str, Any]", value) if isinstance(value, dict) else {}
 
@@ -994,3 +1000,27 @@ class MockModelServer:
     def iter_requests(self) -> Iterator[dict[str, Any]]:
         """Iterate over a snapshot of :attr:`requests`."""
         return iter(self.requests)
+
+    def user_texts(self, index: int = -1) -> list[str]:
+        """The ``input_text`` parts of the user messages in request ``index``, in order.
+
+        Codex also sends its environment context as a user message; the prompt of the
+        latest turn is the last entry.
+        """
+        texts: list[str] = []
+        for item in _as_list(self.requests[index].get("input")):
+            entry = _as_object(item)
+            if entry.get("type") == "message" and entry.get("role") == "user":
+                for part in _as_list(entry.get("content")):
+                    content = _as_object(part)
+                    if content.get("type") == "input_text":
+                        texts.append(str(content.get("text", "")))
+        return texts
+
+    def tool_names(self, index: int = -1) -> list[str]:
+        """The names of the tools offered to the model in request ``index``."""
+        names: list[str] = []
+        for tool in _as_list(self.requests[index].get("tools")):
+            entry = _as_object(tool)
+            names.append(str(entry.get("name") or entry.get("type") or ""))
+        return names

@@ -1,0 +1,135 @@
+"""Fixtures for the engine tests: the real codex binary, a private CODEX_HOME, fake peers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import threading
+import time
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+try:
+    import codex_app_server  # noqa: F401  # pyright: ignore[reportUnusedImport]
+except ImportError:  # the SDK is not installed: use the source tree
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sdk" / "src"))
+
+from codex_app_server._config import AppServerConfig
+
+T = TypeVar("T")
+
+PEER = Path(__file__).resolve().parent / "fake_peers" / "peer.py"
+
+
+def peer_argv(*args: str) -> list[str]:
+    """argv of the scripted fake peer (see fake_peers/peer.py)."""
+    return [sys.executable, str(PEER), *args]
+
+
+def run(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+    """Run a coroutine on a fresh event loop, under a hard timeout."""
+
+    async def guarded() -> T:
+        return await asyncio.wait_for(coro, timeout)
+
+    return asyncio.run(guarded())
+
+
+def real_codex_bin() -> str | None:
+    try:
+        import codex_cli_bin  # pyright: ignore[reportMissingImports]
+    except ImportError:
+        return None
+    try:
+        path = str(codex_cli_bin.bundled_codex_path())  # pyright: ignore
+    except Exception:
+        return None
+    return path if os.access(path, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def codex_bin() -> str:
+    """Path of the real codex binary (from the installed runtime package); skips without."""
+    path = real_codex_bin()
+    if path is None:
+        pytest.skip("the codex runtime package (codex_cli_bin) is not installed")
+    return path
+
+
+def write_minimal_codex_home(home: Path) -> Path:
+    """A CODEX_HOME whose provider is an unreachable loopback port: nothing leaves the host
+    and the user's ~/.codex is untouched."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        'model = "mock-model"\n'
+        'model_provider = "mock"\n'
+        "\n"
+        "[model_providers.mock]\n"
+        'name = "mock"\n'
+        'base_url = "http://127.0.0.1:9/v1"\n'
+        'wire_api = "responses"\n'
+        "request_max_retries = 0\n"
+        "stream_max_retries = 0\n"
+    )
+    return home
+
+
+@pytest.fixture
+def codex_home(tmp_path: Path) -> Path:
+    return write_minimal_codex_home(tmp_path / "codex-home")
+
+
+@pytest.fixture
+def real_config(codex_bin: str, codex_home: Path, tmp_path: Path) -> AppServerConfig:
+    work = tmp_path / "work"
+    work.mkdir()
+    return AppServerConfig(
+        codex_bin=codex_bin,
+        cwd=work,
+        env={"CODEX_HOME": str(codex_home)},
+        client_name="engine-tests",
+        client_version="0.0.1",
+        request_timeout=20.0,
+        startup_timeout=20.0,
+    )
+
+
+def _threads() -> set[threading.Thread]:
+    return set(threading.enumerate())
+
+
+@pytest.fixture
+def no_leaks() -> Iterator[None]:
+    """Fail when a test leaves a thread behind (child-watcher threads get 2 s to finish)."""
+    before = _threads()
+    yield
+    deadline = time.monotonic() + 2.0
+    while True:
+        extra = {t for t in _threads() - before if t.is_alive()}
+        if not extra or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    assert not extra, f"threads left behind: {sorted(t.name for t in extra)}"
+
+
+def process_gone(pid: int) -> bool:
+    """The process is neither running nor a zombie waiting to be reaped by us."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # already reaped (or not ours)
+    else:
+        return False  # still our child: running, or a zombie we just reaped ourselves
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return True
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return True
+    # a pid reused by an unrelated process is not ours: its parent is not us
+    return int(fields[1]) != os.getpid()

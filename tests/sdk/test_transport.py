@@ -1,0 +1,384 @@
+"""The process layer: binary discovery, config, spawning, line framing, stderr, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import stat
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codex_app_server._config import AppServerConfig, toml_value
+from codex_app_server._session import Session
+from codex_app_server._transport import (
+    ProcessTransport,
+    build_command,
+    build_env,
+    find_codex_bin,
+)
+from codex_app_server.errors import (
+    CodexBinaryError,
+    CodexNotFoundError,
+    ProtocolError,
+    TransportClosedError,
+)
+from tests.sdk.conftest import peer_argv, process_gone, run
+
+POSIX = sys.platform != "win32"
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_explicit_codex_bin_missing(tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "codex"
+    with pytest.raises(CodexBinaryError) as info:
+        find_codex_bin(missing)
+    assert str(missing) in str(info.value)
+    assert "does not exist" in str(info.value)
+
+
+@pytest.mark.skipif(not POSIX, reason="exec bits")
+def test_explicit_codex_bin_not_executable(tmp_path: Path) -> None:
+    path = tmp_path / "codex"
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o644)
+    with pytest.raises(CodexBinaryError, match="not executable") as info:
+        find_codex_bin(path)
+    assert info.value.path == str(path)
+
+
+def test_explicit_codex_bin_directory(tmp_path: Path) -> None:
+    with pytest.raises(CodexBinaryError, match="directory"):
+        find_codex_bin(tmp_path)
+
+
+def test_explicit_bare_name_not_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(CodexBinaryError, match="not found on PATH"):
+        find_codex_bin("codex-definitely-not-here")
+
+
+@pytest.mark.skipif(not POSIX, reason="exec bits")
+def test_explicit_codex_bin_found(tmp_path: Path) -> None:
+    path = tmp_path / "codex"
+    path.write_text("#!/bin/sh\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    resolved = find_codex_bin(str(path))
+    assert resolved.path == str(path)
+    assert resolved.source == "codex_bin"
+
+
+def _hide_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    # None in sys.modules makes `import codex_cli_bin` raise ImportError
+    monkeypatch.setitem(sys.modules, "codex_cli_bin", None)
+
+
+def test_not_found_lists_every_place(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _hide_runtime(monkeypatch)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(CodexNotFoundError) as info:
+        find_codex_bin(None)
+    message = str(info.value)
+    assert "codex-cli-bin" in message
+    assert "pip install codex-cli-bin" in message
+    assert "codex-app-server-sdk" in message
+    assert "PATH" in message
+    assert len(info.value.tried) == 2
+
+
+@pytest.mark.skipif(not POSIX, reason="exec bits")
+def test_falls_back_to_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _hide_runtime(monkeypatch)
+    fake = tmp_path / "codex"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    resolved = find_codex_bin(None)
+    assert resolved.path == str(fake)
+    assert resolved.source == "PATH"
+
+
+def test_runtime_package_is_preferred(codex_bin: str) -> None:
+    resolved = find_codex_bin(None)
+    assert resolved.source == "codex-cli-bin"
+    assert resolved.path == codex_bin
+
+
+# --------------------------------------------------------------------------- config
+
+
+def test_config_repr_redacts_env_and_secret_overrides() -> None:
+    config = AppServerConfig(
+        env={"OPENAI_API_KEY": "sk-secret-123", "PLAIN": "visible?"},
+        config_overrides={"model": "o3", "model_providers.x.api_key": "hush"},
+    )
+    text = repr(config)
+    assert "sk-secret-123" not in text
+    assert "visible?" not in text
+    assert "hush" not in text
+    assert "OPENAI_API_KEY" in text
+    assert "'o3'" in text
+
+
+def test_config_overrides_are_toml() -> None:
+    config = AppServerConfig(
+        config_overrides={
+            "model": "o3",
+            "quote": 'say "hi"\n',
+            "flag": True,
+            "n": 3,
+            "ratio": 0.5,
+            "list": ["a", 1],
+            "table": {"k": "v", "weird key": False},
+        }
+    )
+    assert config.override_args() == [
+        "-c",
+        'model="o3"',
+        "-c",
+        'quote="say \\"hi\\"\\n"',
+        "-c",
+        "flag=true",
+        "-c",
+        "n=3",
+        "-c",
+        "ratio=0.5",
+        "-c",
+        'list=["a", 1]',
+        "-c",
+        'table={k = "v", "weird key" = false}',
+    ]
+    assert build_command(config, "/bin/codex")[:4] == [
+        "/bin/codex",
+        "app-server",
+        "-c",
+        'model="o3"',
+    ]
+
+
+def test_toml_value_rejects_unknown_types() -> None:
+    with pytest.raises(TypeError):
+        toml_value(object())
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ValueError, match="request_timeout"):
+        AppServerConfig(request_timeout=0)
+    with pytest.raises(ValueError, match="notification_buffer"):
+        AppServerConfig(notification_buffer=1)
+    with pytest.raises(TypeError):
+        AppServerConfig(extra_args="--oops")
+    with pytest.raises(ValueError, match="override key"):
+        AppServerConfig(config_overrides={"a=b": 1})
+
+
+def test_env_is_merged_over_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEEP_ME", "1")
+    env = build_env({"CODEX_HOME": "/x"}, "/bundled")
+    assert env["KEEP_ME"] == "1"
+    assert env["CODEX_HOME"] == "/x"
+    assert env["PATH"].split(os.pathsep)[0] == "/bundled"
+
+
+# --------------------------------------------------------------------------- framing
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self.errors: list[ProtocolError] = []
+        self.lost: list[TransportClosedError] = []
+
+    def lines_received(self, lines: list[bytes]) -> None:
+        self.lines.extend(lines)
+
+    def protocol_error(self, error: ProtocolError) -> None:
+        self.errors.append(error)
+
+    def connection_lost(self, error: TransportClosedError) -> None:
+        self.lost.append(error)
+
+
+def test_line_framing_any_chunking() -> None:
+    async def main() -> None:
+        rng = random.Random(7)
+        lines = [b"x" * rng.randrange(0, 3000) + b"%d" % i for i in range(300)]
+        stream = b"".join(line + b"\n" for line in lines)
+        for _ in range(20):
+            transport = ProcessTransport(asyncio.get_running_loop())
+            sink = _Sink()
+            transport.attach(sink)
+            pos = 0
+            while pos < len(stream):
+                step = rng.choice([1, 2, 7, 100, 4096, 65536])
+                transport._on_stdout(stream[pos : pos + step])
+                pos += step
+            assert sink.lines == lines
+            assert not sink.errors
+
+    run(main())
+
+
+def test_lines_before_attach_are_kept() -> None:
+    async def main() -> None:
+        transport = ProcessTransport(asyncio.get_running_loop())
+        transport._on_stdout(b'{"a":1}\n{"b"')
+        sink = _Sink()
+        transport.attach(sink)
+        transport._on_stdout(b":2}\n")
+        assert sink.lines == [b'{"a":1}', b'{"b":2}']
+
+    run(main())
+
+
+def test_overlong_line_is_dropped_and_reported() -> None:
+    async def main() -> None:
+        transport = ProcessTransport(asyncio.get_running_loop(), max_line_bytes=1000)
+        sink = _Sink()
+        transport.attach(sink)
+        transport._on_stdout(b"ok1\n" + b"y" * 600)
+        transport._on_stdout(b"y" * 600)
+        transport._on_stdout(b"y" * 600 + b"\nok2\n")
+        assert sink.lines == [b"ok1", b"ok2"]
+        assert len(sink.errors) == 1
+        assert "1000-byte limit" in str(sink.errors[0])
+
+    run(main())
+
+
+def test_stderr_ring_is_bounded() -> None:
+    async def main() -> None:
+        transport = ProcessTransport(asyncio.get_running_loop(), stderr_limit=1024)
+        for i in range(10_000):
+            transport._on_stderr(b"line %d\n" % i)
+        assert len(transport._stderr) <= 2048
+        tail = transport.stderr_tail()
+        assert tail.endswith("line 9999")
+        assert len(tail) <= 1024
+
+    run(main())
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def test_spawn_in_new_session_and_close_reaps(no_leaks: None) -> None:
+    async def main() -> int:
+        transport = await ProcessTransport.spawn_argv(peer_argv())
+        pid = transport.pid
+        assert pid is not None
+        if POSIX:
+            assert os.getsid(pid) == pid  # Ctrl-C in our terminal does not reach it
+        await transport.close()
+        await transport.close()  # idempotent
+        assert transport.closed
+        assert transport.exit_code == 0  # exited on stdin EOF
+        return pid
+
+    pid = run(main())
+    assert process_gone(pid)
+
+
+def test_concurrent_close() -> None:
+    async def main() -> None:
+        transport = await ProcessTransport.spawn_argv(peer_argv())
+        await asyncio.gather(*(transport.close() for _ in range(5)))
+        assert transport.closed
+
+    run(main())
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+def test_close_escalates_to_sigkill(no_leaks: None) -> None:
+    async def main() -> tuple[int, float]:
+        transport = await ProcessTransport.spawn_argv(peer_argv("--stubborn"), shutdown_timeout=0.3)
+        await asyncio.sleep(0.2)  # let it install its SIGTERM handler
+        pid = transport.pid
+        assert pid is not None
+        started = time.monotonic()
+        await transport.close()
+        assert transport.exit_code == -signal.SIGKILL
+        return pid, time.monotonic() - started
+
+    pid, took = run(main())
+    assert took < 3.0
+    assert process_gone(pid)
+
+
+@pytest.mark.skipif(not POSIX, reason="process groups")
+def test_grandchild_holding_stdout(no_leaks: None) -> None:
+    """The process dies but a child it left holds stdout open: the session still ends
+    promptly, and close() kills the leftover."""
+
+    async def main() -> tuple[int, float]:
+        transport = await ProcessTransport.spawn_argv(peer_argv("--grandchild"))
+        session = Session(transport, request_timeout=10)
+        tap = session.subscribe_notifications()
+        note = await tap.aget(timeout=5)
+        assert note is not None
+        grandchild = note["params"]["pid"]
+        started = time.monotonic()
+        with pytest.raises(TransportClosedError) as info:
+            await session.request("die", {"code": 4})
+        took = time.monotonic() - started
+        assert info.value.exit_code == 4
+        await session.close()
+        return grandchild, took
+
+    grandchild, took = run(main())
+    assert took < 2.0
+    deadline = time.monotonic() + 2
+    while _running(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _running(grandchild)
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's zombie is reaped by pid 1 when it gets to it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_spawn_failure_is_codex_binary_error(tmp_path: Path) -> None:
+    async def main() -> None:
+        with pytest.raises(CodexBinaryError, match="could not be started"):
+            await ProcessTransport.spawn_argv([str(tmp_path / "missing")])
+
+    run(main())
+
+
+def test_real_binary_argv_and_env(real_config: AppServerConfig, no_leaks: None) -> None:
+    """The real binary accepts our -c overrides; the process is gone after close."""
+    config = AppServerConfig(
+        codex_bin=real_config.codex_bin,
+        cwd=real_config.cwd,
+        env=real_config.env,
+        config_overrides={"model": "other-mock-model", "model_reasoning_effort": "low"},
+    )
+
+    async def main() -> int:
+        transport = await ProcessTransport.spawn(config)
+        assert transport.argv[1:] == [
+            "app-server",
+            "-c",
+            'model="other-mock-model"',
+            "-c",
+            'model_reasoning_effort="low"',
+        ]
+        session = Session(transport)
+        await session.initialize(client_name="t", client_version="1")
+        pid = transport.pid
+        assert pid is not None
+        await session.close()
+        return pid
+
+    pid = run(main())
+    assert process_gone(pid)
