@@ -37,6 +37,7 @@ def environment() -> jinja2.Environment:
     env.filters["docstring"] = docstring_text
     env.filters["optional"] = optional_annotation
     env.filters["method_doc"] = method_doc
+    env.filters["options_name"] = options_name
     return env
 
 
@@ -53,6 +54,7 @@ def render_package(
         "schema_sha256": schema_sha256,
         "models": model_rows,
         "type_imports": client_type_imports(protocol, models),
+        "option_type_imports": client_type_imports(protocol, models, signatures=False),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
             key=lambda ref: ref.name,
@@ -65,6 +67,7 @@ def render_package(
         "client.py": "client.py.jinja2",
         "handlers.py": "handlers.py.jinja2",
         "notifications.py": "notifications.py.jinja2",
+        "options.py": "options.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
     return {path: env.get_template(name).render(context) for path, name in outputs.items()}
@@ -80,6 +83,11 @@ def first_paragraph(text: str) -> str:
 def docstring_text(text: str) -> str:
     """Safe inside a triple-quoted docstring."""
     return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
+
+
+def options_name(params_name: str) -> str:
+    """`ThreadStartParams` -> `ThreadStartOptions`."""
+    return params_name.removesuffix("Params") + "Options"
 
 
 def optional_annotation(annotation: str) -> str:
@@ -126,13 +134,17 @@ def _squeeze(lines: list[str]) -> list[str]:
 # --- imports -------------------------------------------------------------------------------
 
 
-def client_type_imports(protocol: Protocol, models: ModelIndex) -> list[str]:
-    """Import lines (for type checkers only) for every name the method signatures use."""
+def client_type_imports(
+    protocol: Protocol, models: ModelIndex, *, signatures: bool = True
+) -> list[str]:
+    """Import lines (for type checkers only) for every name the method signatures use (or,
+    with `signatures=False`, only the names the keyword options use)."""
     names: set[str] = set()
     for req in protocol.requests:
-        names.add(req.result.name)
-        if req.params and req.params.kind != "class":
-            names.add(req.params.name)
+        if signatures:
+            names.add(req.result.name)
+            if req.params and req.params.kind != "class":
+                names.add(req.params.name)
         for field in req.fields:
             names |= annotation_names(field.annotation)
     lines: list[str] = []

@@ -1,7 +1,222 @@
-"""Typed Python SDK for the OpenAI Codex app-server."""
+"""Typed Python SDK for the OpenAI Codex app-server.
+
+    from codex_app_server import Codex
+
+    with Codex() as codex:
+        result = codex.thread_start().run("Summarize this repository.")
+        print(result.status, result.final_response)
+
+Names load on first use (the protocol has ~900 models), so importing the package is cheap.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from codex_app_server._generated.runtime import RUNTIME_VERSION
 
-__all__ = ["RUNTIME_VERSION"]
+if TYPE_CHECKING:
+    from codex_app_server._client import (
+        AppServerClient as AppServerClient,
+    )
+    from codex_app_server._client import (
+        AsyncAppServerClient as AsyncAppServerClient,
+    )
+    from codex_app_server._config import (
+        AppServerConfig as AppServerConfig,
+    )
+    from codex_app_server._generated.handlers import (
+        ServerRequestHandlers as ServerRequestHandlers,
+    )
+    from codex_app_server._specs import (
+        DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
+    )
+    from codex_app_server.codex import (
+        AsyncCodex as AsyncCodex,
+    )
+    from codex_app_server.codex import (
+        Codex as Codex,
+    )
+    from codex_app_server.errors import (
+        AuthRequiredError as AuthRequiredError,
+    )
+    from codex_app_server.errors import (
+        CodexBinaryError as CodexBinaryError,
+    )
+    from codex_app_server.errors import (
+        CodexError as CodexError,
+    )
+    from codex_app_server.errors import (
+        CodexNotFoundError as CodexNotFoundError,
+    )
+    from codex_app_server.errors import (
+        IncompatibleServerError as IncompatibleServerError,
+    )
+    from codex_app_server.errors import (
+        InternalRpcError as InternalRpcError,
+    )
+    from codex_app_server.errors import (
+        InvalidParamsError as InvalidParamsError,
+    )
+    from codex_app_server.errors import (
+        InvalidRequestError as InvalidRequestError,
+    )
+    from codex_app_server.errors import (
+        JsonRpcError as JsonRpcError,
+    )
+    from codex_app_server.errors import (
+        MethodNotFoundError as MethodNotFoundError,
+    )
+    from codex_app_server.errors import (
+        ParseError as ParseError,
+    )
+    from codex_app_server.errors import (
+        ProtocolError as ProtocolError,
+    )
+    from codex_app_server.errors import (
+        RequestTimeoutError as RequestTimeoutError,
+    )
+    from codex_app_server.errors import (
+        RetryLimitExceededError as RetryLimitExceededError,
+    )
+    from codex_app_server.errors import (
+        ServerBusyError as ServerBusyError,
+    )
+    from codex_app_server.errors import (
+        StreamOverflowError as StreamOverflowError,
+    )
+    from codex_app_server.errors import (
+        TransportClosedError as TransportClosedError,
+    )
+    from codex_app_server.errors import (
+        TurnFailedError as TurnFailedError,
+    )
+    from codex_app_server.handlers import (
+        accept_all as accept_all,
+    )
+    from codex_app_server.handlers import (
+        ask as ask,
+    )
+    from codex_app_server.handlers import (
+        decline_all as decline_all,
+    )
+    from codex_app_server.inputs import (
+        ImageInput as ImageInput,
+    )
+    from codex_app_server.inputs import (
+        Input as Input,
+    )
+    from codex_app_server.inputs import (
+        InputItem as InputItem,
+    )
+    from codex_app_server.inputs import (
+        InvalidInputError as InvalidInputError,
+    )
+    from codex_app_server.inputs import (
+        LocalImageInput as LocalImageInput,
+    )
+    from codex_app_server.inputs import (
+        MentionInput as MentionInput,
+    )
+    from codex_app_server.inputs import (
+        SkillInput as SkillInput,
+    )
+    from codex_app_server.inputs import (
+        TextInput as TextInput,
+    )
+    from codex_app_server.notification import (
+        Notification as Notification,
+    )
+    from codex_app_server.retry import (
+        async_retry_on_overload as async_retry_on_overload,
+    )
+    from codex_app_server.retry import (
+        is_retryable_error as is_retryable_error,
+    )
+    from codex_app_server.retry import (
+        retry_on_overload as retry_on_overload,
+    )
+    from codex_app_server.thread import (
+        AsyncThread as AsyncThread,
+    )
+    from codex_app_server.thread import (
+        Thread as Thread,
+    )
+    from codex_app_server.turn import (
+        AsyncTurn as AsyncTurn,
+    )
+    from codex_app_server.turn import (
+        StructuredOutputError as StructuredOutputError,
+    )
+    from codex_app_server.turn import (
+        Turn as Turn,
+    )
+    from codex_app_server.turn import (
+        TurnResult as TurnResult,
+    )
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Codex": "codex_app_server.codex",
+    "AsyncCodex": "codex_app_server.codex",
+    "AppServerClient": "codex_app_server._client",
+    "AsyncAppServerClient": "codex_app_server._client",
+    "AppServerConfig": "codex_app_server._config",
+    "Thread": "codex_app_server.thread",
+    "AsyncThread": "codex_app_server.thread",
+    "Turn": "codex_app_server.turn",
+    "AsyncTurn": "codex_app_server.turn",
+    "TurnResult": "codex_app_server.turn",
+    "StructuredOutputError": "codex_app_server.turn",
+    "Notification": "codex_app_server.notification",
+    "ServerRequestHandlers": "codex_app_server._generated.handlers",
+    "accept_all": "codex_app_server.handlers",
+    "ask": "codex_app_server.handlers",
+    "decline_all": "codex_app_server.handlers",
+    "DEFAULT_TIMEOUT": "codex_app_server._specs",
+    "Input": "codex_app_server.inputs",
+    "InputItem": "codex_app_server.inputs",
+    "TextInput": "codex_app_server.inputs",
+    "ImageInput": "codex_app_server.inputs",
+    "LocalImageInput": "codex_app_server.inputs",
+    "SkillInput": "codex_app_server.inputs",
+    "MentionInput": "codex_app_server.inputs",
+    "InvalidInputError": "codex_app_server.inputs",
+    "retry_on_overload": "codex_app_server.retry",
+    "async_retry_on_overload": "codex_app_server.retry",
+    "is_retryable_error": "codex_app_server.retry",
+    "CodexError": "codex_app_server.errors",
+    "CodexNotFoundError": "codex_app_server.errors",
+    "CodexBinaryError": "codex_app_server.errors",
+    "IncompatibleServerError": "codex_app_server.errors",
+    "AuthRequiredError": "codex_app_server.errors",
+    "TransportClosedError": "codex_app_server.errors",
+    "ProtocolError": "codex_app_server.errors",
+    "RequestTimeoutError": "codex_app_server.errors",
+    "StreamOverflowError": "codex_app_server.errors",
+    "TurnFailedError": "codex_app_server.errors",
+    "JsonRpcError": "codex_app_server.errors",
+    "ParseError": "codex_app_server.errors",
+    "InvalidRequestError": "codex_app_server.errors",
+    "MethodNotFoundError": "codex_app_server.errors",
+    "InvalidParamsError": "codex_app_server.errors",
+    "InternalRpcError": "codex_app_server.errors",
+    "ServerBusyError": "codex_app_server.errors",
+    "RetryLimitExceededError": "codex_app_server.errors",
+}
+
+__all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -39,6 +39,7 @@ class AppServerConfig:
     * ``cwd``: working directory of the process (``None``: ours).
     * ``env``: variables set for the process, merged over this process's environment. Their
       values never appear in ``repr()``.
+    * ``unset_env``: names removed from the inherited environment (e.g. ``OPENAI_API_KEY``).
     * ``config_overrides``: ``-c key=value`` arguments; values are encoded as TOML (strings
       quoted, lists/tables inline). Keys are dotted paths (``"model_providers.x.name"``).
     * ``client_name`` / ``client_version``: ``clientInfo`` sent with ``initialize``.
@@ -58,6 +59,7 @@ class AppServerConfig:
     codex_bin: str | os.PathLike[str] | None = None
     cwd: str | os.PathLike[str] | None = None
     env: Mapping[str, str] = field(default_factory=lambda: cast("dict[str, str]", {}))
+    unset_env: Sequence[str] = ()
     config_overrides: Mapping[str, ConfigValue] = field(
         default_factory=lambda: cast("dict[str, ConfigValue]", {})
     )

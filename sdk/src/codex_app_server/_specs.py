@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import TypeAdapter
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 MODELS_PACKAGE = "codex_app_server._generated.models"
 
@@ -61,6 +62,8 @@ class ModelRef:
     def adapter(self) -> TypeAdapter[Any]:
         adapter = self._cache.get("adapter")
         if adapter is None:
+            from pydantic import TypeAdapter  # first use: keeps `import codex_app_server` light
+
             adapter = self._cache["adapter"] = TypeAdapter(self.resolve())
         return adapter
 

@@ -36,7 +36,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from ._config import AppServerConfig
 
@@ -173,9 +173,14 @@ def build_command(config: AppServerConfig, binary: str) -> list[str]:
     return [binary, "app-server", *config.override_args(), *config.extra_args]
 
 
-def build_env(overrides: Mapping[str, str], path_dir: str | None = None) -> dict[str, str]:
-    """This process's environment with ``overrides`` on top (and ``path_dir`` first on PATH)."""
+def build_env(
+    overrides: Mapping[str, str], path_dir: str | None = None, unset: Sequence[str] = ()
+) -> dict[str, str]:
+    """This process's environment without ``unset``, with ``overrides`` on top (and
+    ``path_dir`` first on PATH)."""
     env = dict(os.environ)
+    for name in unset:
+        env.pop(name, None)
     if path_dir:
         env["PATH"] = path_dir + os.pathsep + env.get("PATH", "") if env.get("PATH") else path_dir
     for key, value in overrides.items():
@@ -279,7 +284,7 @@ class ProcessTransport:
         in a new session, so a Ctrl-C in the terminal does not reach it)."""
         binary = find_codex_bin(config.codex_bin)
         argv = build_command(config, binary.path)
-        env = build_env(config.env, binary.path_dir)
+        env = build_env(config.env, binary.path_dir, config.unset_env)
         cwd = os.fspath(config.cwd) if config.cwd is not None else None
         if cwd is not None and not os.path.isdir(cwd):
             raise CodexError(f"cwd {cwd!r} is not a directory")

@@ -9,6 +9,9 @@ The tree::
     +-- ProtocolError               the server sent something that is not valid JSON-RPC
     +-- RequestTimeoutError         a request got no response in time (also a ``TimeoutError``)
     +-- StreamOverflowError         a subscriber fell too far behind; messages were dropped
+    +-- IncompatibleServerError     the app-server is too old, or refused the handshake
+    +-- AuthRequiredError           no credentials: turns cannot run until you log in
+    +-- TurnFailedError             TurnResult.raise_for_status() on a turn that did not complete
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
         +-- InvalidRequestError     -32600
@@ -38,9 +41,11 @@ __all__ = [
     "METHOD_NOT_FOUND",
     "PARSE_ERROR",
     "SERVER_OVERLOADED",
+    "AuthRequiredError",
     "CodexBinaryError",
     "CodexError",
     "CodexNotFoundError",
+    "IncompatibleServerError",
     "InternalRpcError",
     "InvalidParamsError",
     "InvalidRequestError",
@@ -53,6 +58,7 @@ __all__ = [
     "ServerBusyError",
     "StreamOverflowError",
     "TransportClosedError",
+    "TurnFailedError",
     "error_from_response",
 ]
 
@@ -329,3 +335,47 @@ def error_from_response(
     else:
         cls = _BY_CODE.get(code, JsonRpcError)
     return cls(code, message, data, method=method, request_id=request_id)
+
+
+class IncompatibleServerError(CodexError):
+    """The app-server is older than this SDK supports, or refused the handshake.
+
+    ``server_version`` is what the server reported (``None`` if unknown); ``minimum`` the
+    oldest runtime this SDK supports; ``sdk_runtime`` the runtime it was generated for.
+    """
+
+    def __init__(
+        self, detail: str, *, server_version: str | None, minimum: str, sdk_runtime: str
+    ) -> None:
+        self.server_version = server_version
+        self.minimum = minimum
+        self.sdk_runtime = sdk_runtime
+        super().__init__(
+            f"{detail} (server: codex {server_version or 'unknown'}; this SDK supports "
+            f"codex >= {minimum} and was generated for {sdk_runtime}). Install the matching "
+            f"runtime with `pip install codex-cli-bin=={sdk_runtime}`, or point codex_bin at a "
+            "newer codex."
+        )
+
+
+class AuthRequiredError(CodexError):
+    """The server has no credentials for its model provider, so turns cannot run."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            (detail + ". " if detail else "")
+            + "Codex is not logged in. Log in with `codex.login_api_key(key)` (an OpenAI API "
+            "key), `codex.login_chatgpt()` (browser) or `codex.login_chatgpt_device_code()`; "
+            "or run `codex login` once; or set OPENAI_API_KEY in AppServerConfig(env=...); or "
+            "configure a model provider that needs no OpenAI login."
+        )
+
+
+class TurnFailedError(CodexError):
+    """Raised by `TurnResult.raise_for_status()` for a turn that did not complete."""
+
+    def __init__(self, turn_id: str, status: str, message: str | None) -> None:
+        self.turn_id = turn_id
+        self.status = status
+        self.error_message = message
+        super().__init__(f"turn {turn_id} ended {status}" + (f": {message}" if message else ""))

@@ -17,6 +17,10 @@ Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
 :func:`unauthorized`, :func:`failed_event`, :func:`context_window_exceeded`,
 :func:`cut_stream`, :func:`raw_events` and :func:`hold`.
 
+``offline_environment(*replies)`` does all of it at once and yields the ``AppServerConfig``
+for ``Codex(config)``. ``python -m codex_app_server.testing`` runs one real turn that way and
+prints a JSON summary (the release rehearsal's smoke test).
+
 Stdlib only: importing this package adds no dependency.
 """
 
@@ -48,6 +52,7 @@ from ._model_server import (
     unauthorized,
     usage_limit_reached,
 )
+from ._offline import OfflineEnvironment, offline_environment
 
 __all__ = [
     "CodexHome",
@@ -58,6 +63,7 @@ __all__ = [
     "HoldReply",
     "HttpErrorReply",
     "MockModelServer",
+    "OfflineEnvironment",
     "RecordedRequest",
     "Reply",
     "TextReply",
@@ -68,6 +74,7 @@ __all__ = [
     "failed_event",
     "function_call",
     "hold",
+    "offline_environment",
     "overloaded",
     "rate_limited",
     "raw_events",

@@ -42,14 +42,14 @@ class CodexHome:
         (``OPENAI_API_KEY``, ``CODEX_API_KEY``, ``OPENAI_BASE_URL``...) are removed.
         """
         merged = dict(os.environ if base is None else base)
-        for name in _SCRUBBED_ENV:
+        for name in SCRUBBED_ENV:
             merged.pop(name, None)
         merged.update(self.env)
         return merged
 
 
 # Variables that could make a test codex use a real account, a real endpoint or a real home.
-_SCRUBBED_ENV = (
+SCRUBBED_ENV = (
     "OPENAI_API_KEY",
     "CODEX_API_KEY",
     "OPENAI_BASE_URL",

@@ -1,0 +1,275 @@
+"""The low-level clients: every protocol method, typed, over one session.
+
+`AsyncAppServerClient` runs the engine on the caller's event loop. `AppServerClient` drives the
+very same async client from a private event-loop thread (no second implementation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from codex_app_server._config import AppServerConfig
+from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
+from codex_app_server._generated.registry import CLIENT_REQUESTS
+from codex_app_server._loop_thread import LoopThread
+from codex_app_server._session import DEFAULT, Session, Subscription
+from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg
+from codex_app_server.compat import check_compatible
+from codex_app_server.errors import IncompatibleServerError, JsonRpcError
+from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
+from codex_app_server.notification import Notification
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from codex_app_server._generated.models import InitializeResponse
+
+T = TypeVar("T")
+
+
+def encode_params(spec: RequestSpec, params: Any) -> Any:
+    """Keyword dicts (Python or wire names) and models -> the wire `params`, validated."""
+    if spec.params is None:
+        return None
+    if params is None:
+        params = {}
+    to_wire = getattr(params, "to_wire", None)
+    if callable(to_wire):
+        return to_wire()
+    return spec.params.dump(spec.params.validate(params))
+
+
+def engine_timeout(timeout: TimeoutArg) -> Any:
+    return DEFAULT if timeout is DEFAULT_TIMEOUT else timeout
+
+
+class AsyncAppServerClient(AsyncClientMethods):
+    """Every protocol method as an awaitable, typed method (`await client.thread_start(...)`).
+
+    Start with `await AsyncAppServerClient.start(config)` or `async with`.
+    """
+
+    def __init__(self, session: Session, dispatcher: ServerRequestDispatcher) -> None:
+        self._session = session
+        self._dispatcher = dispatcher
+        self._metadata: InitializeResponse | None = None
+
+    @classmethod
+    async def start(
+        cls,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> AsyncAppServerClient:
+        """Spawn `codex app-server`, run `initialize` + `initialized`, check the version."""
+        dispatcher = ServerRequestDispatcher(handlers)
+        session = await Session.open(config, handler=dispatcher)
+        try:
+            try:
+                result = await session.initialize()
+            except JsonRpcError as exc:
+                raise IncompatibleServerError(
+                    f"the app-server refused `initialize`: {exc.message}",
+                    server_version=None,
+                    minimum=_minimum(),
+                    sdk_runtime=_runtime(),
+                ) from exc
+            check_compatible(result)
+        except BaseException:
+            await session.close()
+            raise
+        return cls(session, dispatcher)
+
+    @property
+    def session(self) -> Session:
+        """The JSON-RPC engine underneath (raw requests, subscriptions, stats)."""
+        return self._session
+
+    @property
+    def handlers(self) -> ServerRequestHandlers:
+        """Handlers for server-to-client requests; set attributes to install them."""
+        return self._dispatcher.handlers
+
+    @handlers.setter
+    def handlers(self, handlers: ServerRequestHandlers) -> None:
+        self._dispatcher.set(handlers)
+
+    @property
+    def metadata(self) -> InitializeResponse:
+        """The `initialize` result: userAgent (with the server version), codexHome, platform."""
+        metadata = self._metadata
+        if metadata is None:
+            metadata = CLIENT_REQUESTS["initialize"].result.validate(
+                self._session.initialize_result or {}
+            )
+            self._metadata = metadata
+        return metadata
+
+    @property
+    def closed(self) -> bool:
+        return self._session.closed
+
+    async def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
+        raw = await self._session.request(
+            spec.method, encode_params(spec, params), timeout=engine_timeout(timeout)
+        )
+        return spec.result.validate(raw)
+
+    async def request_turn(
+        self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
+    ) -> tuple[Any, Subscription]:
+        """Send `turn/start` (or another turn-creating request) and subscribe to the turn
+        atomically; returns (typed result, subscription of the turn's raw messages)."""
+        spec = CLIENT_REQUESTS[method]
+        raw, subscription = await self._session.request_turn(
+            method, encode_params(spec, params), timeout=engine_timeout(timeout)
+        )
+        try:
+            return spec.result.validate(raw), subscription
+        except BaseException:
+            subscription.close()
+            raise
+
+    async def request_raw(
+        self, method: str, params: Any = None, timeout: TimeoutArg = DEFAULT_TIMEOUT
+    ) -> Any:
+        """Any method by wire name, untyped (for methods newer than this SDK)."""
+        return await self._session.request(method, params, timeout=engine_timeout(timeout))
+
+    async def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
+        """Notifications tied to no turn, as they arrive (bounded buffer; a consumer that falls
+        more than `maxsize` behind gets `StreamOverflowError`). Ends when the client closes."""
+        subscription = self._session.subscribe_notifications(maxsize)
+        try:
+            async for message in subscription:
+                yield to_notification(message)
+        finally:
+            subscription.close()
+
+    async def close(self) -> None:
+        """Stop the app-server (idempotent)."""
+        await self._session.close()
+
+    async def __aenter__(self) -> AsyncAppServerClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class AppServerClient(ClientMethods):
+    """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
+
+    Starts `codex app-server` in the constructor; use it as a context manager or call
+    `close()`.
+    """
+
+    def __init__(
+        self,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> None:
+        self._loop = LoopThread(name="codex-app-server-loop")
+        try:
+            self._async = self._loop.run(AsyncAppServerClient.start(config, handlers=handlers))
+        except BaseException:
+            self._loop.close()
+            raise
+
+    @property
+    def aio(self) -> AsyncAppServerClient:
+        """The async client this one drives (runs on the private loop thread)."""
+        return self._async
+
+    @property
+    def session(self) -> Session:
+        return self._async.session
+
+    @property
+    def handlers(self) -> ServerRequestHandlers:
+        return self._async.handlers
+
+    @handlers.setter
+    def handlers(self, handlers: ServerRequestHandlers) -> None:
+        self._async.handlers = handlers
+
+    @property
+    def metadata(self) -> InitializeResponse:
+        return self._async.metadata
+
+    @property
+    def closed(self) -> bool:
+        return self._async.closed
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the client's loop thread and wait for it."""
+        return self._loop.run(coro)
+
+    def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
+        return self._loop.run(self._async._request(spec, params, timeout))
+
+    def request_turn(
+        self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
+    ) -> tuple[Any, Subscription]:
+        return self._loop.run(self._async.request_turn(method, params, timeout))
+
+    def request_raw(
+        self, method: str, params: Any = None, timeout: TimeoutArg = DEFAULT_TIMEOUT
+    ) -> Any:
+        return self._loop.run(self._async.request_raw(method, params, timeout))
+
+    def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
+        """Blocking iterator over notifications tied to no turn (see the async twin)."""
+
+        async def subscribe() -> Subscription:
+            return self._async.session.subscribe_notifications(maxsize)
+
+        subscription = self._loop.run(subscribe())
+        try:
+            for message in subscription:
+                yield to_notification(message)
+        finally:
+            subscription.close()
+
+    def close(self) -> None:
+        """Stop the app-server and the loop thread (idempotent)."""
+        if self._loop.closed:
+            return
+        try:
+            self._loop.run(self._async.close())
+        finally:
+            self._loop.close()
+
+    def __enter__(self) -> AppServerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        # A client dropped without close() must not leave a process or a thread behind.
+        loop = getattr(self, "_loop", None)
+        if loop is not None and not loop.closed:
+            with contextlib.suppress(Exception):  # interpreter shutdown: best effort
+                self.close()
+
+
+def to_notification(message: dict[str, Any]) -> Notification:
+    params: Any = message.get("params")
+    raw = cast("dict[str, Any]", params) if isinstance(params, dict) else {}
+    return Notification(str(message.get("method")), raw)
+
+
+def _minimum() -> str:
+    from codex_app_server.compat import MINIMUM_RUNTIME
+
+    return MINIMUM_RUNTIME
+
+
+def _runtime() -> str:
+    from codex_app_server._generated.runtime import RUNTIME_VERSION
+
+    return RUNTIME_VERSION

@@ -1,0 +1,288 @@
+"""`Codex` (blocking) and `AsyncCodex` (async): the front door of the SDK.
+
+    with Codex() as codex:
+        thread = codex.thread_start()
+        result = thread.run("Summarize this repository.")
+        print(result.status, result.final_response)
+
+`Codex(config)` is eager: the constructor starts `codex app-server` and completes the
+`initialize` handshake, so a missing binary, a bad `codex_bin` or an incompatible server fail
+right there, each with its own exception (`CodexNotFoundError`, `CodexBinaryError`,
+`IncompatibleServerError`). `AsyncCodex` does the same in `async with AsyncCodex()` or
+`await AsyncCodex.start()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import Unpack
+
+from codex_app_server._client import AppServerClient, AsyncAppServerClient
+from codex_app_server._config import AppServerConfig
+from codex_app_server._generated.registry import CLIENT_REQUESTS
+from codex_app_server._specs import DEFAULT_TIMEOUT
+from codex_app_server.compat import server_version
+from codex_app_server.handlers import ServerRequestHandlers
+from codex_app_server.notification import Notification
+from codex_app_server.thread import AsyncThread, Thread
+
+if TYPE_CHECKING:
+    from codex_app_server._generated.models import (
+        InitializeResponse,
+        ModelListResponse,
+        ThreadArchiveResponse,
+        ThreadListResponse,
+    )
+    from codex_app_server._generated.options import (
+        ThreadForkOptions,
+        ThreadListOptions,
+        ThreadResumeOptions,
+        ThreadStartOptions,
+    )
+
+_START = CLIENT_REQUESTS["thread/start"]
+_RESUME = CLIENT_REQUESTS["thread/resume"]
+_FORK = CLIENT_REQUESTS["thread/fork"]
+_LIST = CLIENT_REQUESTS["thread/list"]
+
+
+def _with_thread(thread_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    if "thread_id" in options:
+        raise TypeError("pass the thread id as the first argument")
+    return {**options, "thread_id": thread_id}
+
+
+class Codex:
+    """A running `codex app-server` and the conversations on it (blocking API)."""
+
+    def __init__(
+        self,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> None:
+        self._client = AppServerClient(config, handlers=handlers)
+
+    @property
+    def client(self) -> AppServerClient:
+        """The low-level client: every protocol method, typed."""
+        return self._client
+
+    @property
+    def handlers(self) -> ServerRequestHandlers:
+        """Handlers for the server's requests (approvals, user input, ...). Unset: approvals
+        are declined, other requests answered with an error. See `codex_app_server.handlers`."""
+        return self._client.handlers
+
+    @handlers.setter
+    def handlers(self, handlers: ServerRequestHandlers) -> None:
+        self._client.handlers = handlers
+
+    @property
+    def metadata(self) -> InitializeResponse:
+        """The server's `initialize` answer (userAgent, codexHome, platform)."""
+        return self._client.metadata
+
+    @property
+    def server_version(self) -> str | None:
+        return server_version(self._client.session.initialize_result or {})
+
+    def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
+        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
+        response = self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
+        return Thread(self._client, response.thread.id)
+
+    def thread_resume(self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]) -> Thread:
+        """Load a stored thread into the server (`thread/resume`), optionally overriding its
+        model, instructions, sandbox, approval policy..."""
+        response = self._client._request(
+            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
+        )
+        return Thread(self._client, response.thread.id)
+
+    def thread_fork(self, thread_id: str, /, **options: Unpack[ThreadForkOptions]) -> Thread:
+        """Copy a thread's history into a new thread."""
+        response = self._client._request(
+            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
+        )
+        return Thread(self._client, response.thread.id)
+
+    def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
+        """Stored threads, newest first (paged with `cursor` / `limit`)."""
+        return self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
+
+    def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
+        return self._client.thread_archive(thread_id=thread_id)
+
+    def thread_unarchive(self, thread_id: str) -> Thread:
+        response = self._client.thread_unarchive(thread_id=thread_id)
+        return Thread(self._client, response.thread.id)
+
+    def thread(self, thread_id: str) -> Thread:
+        """A handle on a thread the server already has loaded. Sends nothing; use
+        `thread_resume` to load a stored thread."""
+        return Thread(self._client, thread_id)
+
+    def models(self, *, include_hidden: bool = False) -> ModelListResponse:
+        """The models the server offers."""
+        return self._client.model_list(include_hidden=include_hidden)
+
+    def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
+        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
+        through a bounded buffer; ends when the client closes."""
+        return self._client.notifications(maxsize)
+
+    def close(self) -> None:
+        """Stop the app-server (idempotent); no process or thread is left behind."""
+        self._client.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._client.closed
+
+    def __enter__(self) -> Codex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Codex(server_version={self.server_version!r}, closed={self.closed})"
+
+
+class AsyncCodex:
+    """A running `codex app-server` and the conversations on it (async API).
+
+    `async with AsyncCodex(config) as codex:` or `codex = await AsyncCodex.start(config)`.
+    """
+
+    def __init__(
+        self,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> None:
+        self._config = config
+        self._initial_handlers = handlers
+        self._client_or_none: AsyncAppServerClient | None = None
+
+    @classmethod
+    async def start(
+        cls,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> AsyncCodex:
+        """Start the app-server and complete the handshake (the async twin of `Codex()`)."""
+        codex = cls(config, handlers=handlers)
+        await codex._ensure_started()
+        return codex
+
+    async def _ensure_started(self) -> AsyncAppServerClient:
+        if self._client_or_none is None:
+            self._client_or_none = await AsyncAppServerClient.start(
+                self._config, handlers=self._initial_handlers
+            )
+        return self._client_or_none
+
+    @property
+    def _client(self) -> AsyncAppServerClient:
+        if self._client_or_none is None:
+            raise RuntimeError("AsyncCodex is not started: use `async with` or AsyncCodex.start()")
+        return self._client_or_none
+
+    @property
+    def client(self) -> AsyncAppServerClient:
+        """The low-level client: every protocol method, typed."""
+        return self._client
+
+    @property
+    def handlers(self) -> ServerRequestHandlers:
+        """Handlers for the server's requests (approvals, user input, ...). Unset: approvals
+        are declined, other requests answered with an error. See `codex_app_server.handlers`."""
+        return self._client.handlers
+
+    @handlers.setter
+    def handlers(self, handlers: ServerRequestHandlers) -> None:
+        self._client.handlers = handlers
+
+    @property
+    def metadata(self) -> InitializeResponse:
+        """The server's `initialize` answer (userAgent, codexHome, platform)."""
+        return self._client.metadata
+
+    @property
+    def server_version(self) -> str | None:
+        if self._client_or_none is None:
+            return None
+        return server_version(self._client_or_none.session.initialize_result or {})
+
+    async def thread_start(self, **options: Unpack[ThreadStartOptions]) -> AsyncThread:
+        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
+        response = await self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
+        return AsyncThread(self._client, response.thread.id)
+
+    async def thread_resume(
+        self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]
+    ) -> AsyncThread:
+        """Load a stored thread into the server (`thread/resume`), optionally overriding its
+        model, instructions, sandbox, approval policy..."""
+        response = await self._client._request(
+            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
+        )
+        return AsyncThread(self._client, response.thread.id)
+
+    async def thread_fork(
+        self, thread_id: str, /, **options: Unpack[ThreadForkOptions]
+    ) -> AsyncThread:
+        """Copy a thread's history into a new thread."""
+        response = await self._client._request(
+            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
+        )
+        return AsyncThread(self._client, response.thread.id)
+
+    async def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
+        """Stored threads, newest first (paged with `cursor` / `limit`)."""
+        return await self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
+
+    async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
+        return await self._client.thread_archive(thread_id=thread_id)
+
+    async def thread_unarchive(self, thread_id: str) -> AsyncThread:
+        response = await self._client.thread_unarchive(thread_id=thread_id)
+        return AsyncThread(self._client, response.thread.id)
+
+    def thread(self, thread_id: str) -> AsyncThread:
+        """A handle on a thread the server already has loaded. Sends nothing; use
+        `thread_resume` to load a stored thread."""
+        return AsyncThread(self._client, thread_id)
+
+    async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
+        """The models the server offers."""
+        return await self._client.model_list(include_hidden=include_hidden)
+
+    def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
+        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
+        through a bounded buffer; ends when the client closes."""
+        return self._client.notifications(maxsize)
+
+    async def close(self) -> None:
+        """Stop the app-server (idempotent); no process or task is left behind."""
+        if self._client_or_none is not None:
+            await self._client_or_none.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._client_or_none is None or self._client_or_none.closed
+
+    async def __aenter__(self) -> AsyncCodex:
+        await self._ensure_started()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"AsyncCodex(server_version={self.server_version!r}, closed={self.closed})"

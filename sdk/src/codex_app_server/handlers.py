@@ -1,0 +1,141 @@
+"""Answering the requests the server sends to the client (approvals, user input, tool calls).
+
+Set handlers on `codex.handlers` (a `ServerRequestHandlers`), one attribute per server
+request, e.g. `codex.handlers.item_command_execution_request_approval = fn`. A handler takes
+the typed params and returns the typed response (or a dict in its wire shape), directly or as
+an awaitable; sync handlers run in a worker thread, so a slow one blocks nothing else.
+
+With no handler set, the SDK answers safely:
+
+- command, file-change, permission and legacy patch/exec approvals are **declined**;
+- every other server request gets a JSON-RPC error (-32601) naming the handler to set.
+
+A handler that raises answers that request with a JSON-RPC error; the connection goes on.
+Presets: `decline_all()`, `accept_all()`, `ask(callback)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any
+
+from codex_app_server._generated.handlers import HANDLER_NAMES, ServerRequestHandlers
+from codex_app_server._generated.registry import SERVER_REQUESTS
+from codex_app_server.errors import METHOD_NOT_FOUND, JsonRpcError
+
+__all__ = [
+    "DECLINE_RESPONSES",
+    "ServerRequestHandlers",
+    "accept_all",
+    "ask",
+    "decline_all",
+]
+
+log = logging.getLogger("codex_app_server")
+
+# The answer that refuses each approval request (wire shapes of 0.163.0).
+DECLINE_RESPONSES: Mapping[str, dict[str, Any]] = {
+    "item/commandExecution/requestApproval": {"decision": "decline"},
+    "item/fileChange/requestApproval": {"decision": "decline"},
+    "item/permissions/requestApproval": {"permissions": {}},
+    "applyPatchApproval": {"decision": "denied"},
+    "execCommandApproval": {"decision": "denied"},
+}
+ACCEPT_RESPONSES: Mapping[str, dict[str, Any]] = {
+    "item/commandExecution/requestApproval": {"decision": "accept"},
+    "item/fileChange/requestApproval": {"decision": "accept"},
+    "applyPatchApproval": {"decision": "approved"},
+    "execCommandApproval": {"decision": "approved"},
+}
+APPROVAL_METHODS = frozenset(DECLINE_RESPONSES)
+
+
+def decline_all() -> ServerRequestHandlers:
+    """Decline every approval (the default policy, spelled out)."""
+    handlers = ServerRequestHandlers()
+    for method, answer in DECLINE_RESPONSES.items():
+        setattr(handlers, HANDLER_NAMES[method], _constant(answer))
+    return handlers
+
+
+def accept_all() -> ServerRequestHandlers:
+    """Accept every command and file-change approval. Only for trusted, sandboxed work.
+
+    Permission requests stay declined: granting them needs to say which permissions.
+    """
+    handlers = decline_all()
+    for method, answer in ACCEPT_RESPONSES.items():
+        setattr(handlers, HANDLER_NAMES[method], _constant(answer))
+    return handlers
+
+
+def ask(callback: Callable[[str, Any], bool]) -> ServerRequestHandlers:
+    """Ask `callback(method, params)` for each command / file-change approval: True accepts,
+    False declines. Other approvals are declined."""
+    handlers = decline_all()
+    for method, accept in ACCEPT_RESPONSES.items():
+        decline = DECLINE_RESPONSES[method]
+
+        def decide(params: Any, _m: str = method, _a: Any = accept, _d: Any = decline) -> Any:
+            return _a if callback(_m, params) else _d
+
+        setattr(handlers, HANDLER_NAMES[method], decide)
+    return handlers
+
+
+def _constant(answer: dict[str, Any]) -> Callable[[Any], dict[str, Any]]:
+    def handler(_params: Any) -> dict[str, Any]:
+        return dict(answer)
+
+    return handler
+
+
+class ServerRequestDispatcher:
+    """Turns a raw server request into a call of the right typed handler, and its return value
+    into the wire response; the engine runs each dispatch in its own task."""
+
+    def __init__(self, handlers: ServerRequestHandlers | None = None) -> None:
+        self.handlers = handlers if handlers is not None else ServerRequestHandlers()
+
+    def set(self, handlers: ServerRequestHandlers) -> None:
+        self.handlers = handlers
+
+    async def __call__(self, method: str, params: Any) -> Any:
+        spec = SERVER_REQUESTS.get(method)
+        handler = getattr(self.handlers, spec.handler_name, None) if spec else None
+        if spec is None or handler is None:
+            return self._default(method)
+        typed = spec.params.validate(params if params is not None else {})
+        if inspect.iscoroutinefunction(handler):
+            answer = await handler(typed)
+        else:
+            answer = await asyncio.to_thread(handler, typed)
+            if inspect.isawaitable(answer):
+                answer = await answer
+        if answer is None:
+            raise JsonRpcError(
+                -32603, f"the {spec.handler_name} handler returned None", method=method
+            )
+        # Validate what the handler returned, so a malformed answer fails here, named.
+        return spec.response.dump(spec.response.validate(_plain(answer)))
+
+    def _default(self, method: str) -> Any:
+        if method in DECLINE_RESPONSES:
+            log.info("declined %s (no handler set: the default policy)", method)
+            return dict(DECLINE_RESPONSES[method])
+        name = HANDLER_NAMES.get(method)
+        hint = f"; set codex.handlers.{name}" if name else " (not in this SDK's protocol)"
+        raise JsonRpcError(METHOD_NOT_FOUND, f"no handler for {method}{hint}", method=method)
+
+
+def _plain(answer: Any) -> Any:
+    to_wire = getattr(answer, "to_wire", None)
+    return to_wire() if callable(to_wire) else answer
+
+
+def handler_names() -> list[str]:
+    return [f.name for f in fields(ServerRequestHandlers)]

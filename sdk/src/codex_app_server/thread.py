@@ -1,0 +1,135 @@
+"""Threads: a conversation with the agent, made of turns. `Thread` blocks; `AsyncThread` awaits.
+
+`codex.thread(thread_id)` only binds a local handle (no request); `codex.thread_resume(...)`
+loads a stored thread into the server (and can override its model, sandbox, ...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from typing_extensions import Unpack
+
+from codex_app_server.inputs import Input, to_wire_items
+from codex_app_server.turn import AsyncTurn, Turn, TurnResult, output_schema_of
+
+if TYPE_CHECKING:
+    from codex_app_server._client import AppServerClient, AsyncAppServerClient
+    from codex_app_server._generated.models import (
+        ThreadCompactStartResponse,
+        ThreadReadResponse,
+        ThreadSetNameResponse,
+    )
+    from codex_app_server._generated.options import TurnStartOptions
+
+_TURN_START = "turn/start"
+_RESERVED = ("thread_id", "input")
+
+
+def turn_params(
+    thread_id: str, input: Input, options: dict[str, Any]
+) -> tuple[dict[str, Any], Any]:
+    """`turn/start` params from the user's input and options; and the output model, if any."""
+    clash = [name for name in _RESERVED if name in options]
+    if clash:
+        raise TypeError(f"Thread.turn() sets {', '.join(clash)} itself")
+    schema, model = output_schema_of(options.pop("output_schema", None))
+    params: dict[str, Any] = {**options, "thread_id": thread_id, "input": to_wire_items(input)}
+    if schema is not None:
+        params["output_schema"] = schema
+    return params, model
+
+
+class Thread:
+    """A conversation on a `Codex` client (blocking API)."""
+
+    def __init__(self, client: AppServerClient, thread_id: str) -> None:
+        self._client = client
+        self.id = thread_id
+
+    def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> Turn[Any]:
+        """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
+
+        `output_schema` takes a JSON-schema dict or a pydantic model class (then
+        `result.parsed` gives the final response as that model).
+        """
+        return self._start(input, dict(options))
+
+    def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
+        return self._start(input, dict(options)).run()
+
+    def _start(self, input: Input, options: dict[str, Any]) -> Turn[Any]:
+        params, model = turn_params(self.id, input, options)
+        _, subscription = self._client.request_turn(_TURN_START, params)
+        return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        return self._client.thread_read(thread_id=self.id, include_turns=include_turns)
+
+    def set_name(self, name: str) -> ThreadSetNameResponse:
+        return self._client.thread_name_set(thread_id=self.id, name=name)
+
+    def compact(self) -> ThreadCompactStartResponse:
+        """Ask the server to compact the thread's context (summarize older turns)."""
+        return self._client.thread_compact_start(thread_id=self.id)
+
+    def __repr__(self) -> str:
+        return f"Thread(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Thread) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("Thread", self.id))
+
+
+class AsyncThread:
+    """A conversation on an `AsyncCodex` client (async API)."""
+
+    def __init__(self, client: AsyncAppServerClient, thread_id: str) -> None:
+        self._client = client
+        self.id = thread_id
+
+    async def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> AsyncTurn[Any]:
+        """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
+
+        `output_schema` takes a JSON-schema dict or a pydantic model class (then
+        `result.parsed` gives the final response as that model).
+        """
+        return await self._start(input, dict(options))
+
+    async def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
+        turn = await self._start(input, dict(options))
+        return await turn.run()
+
+    async def _start(self, input: Input, options: dict[str, Any]) -> AsyncTurn[Any]:
+        params, model = turn_params(self.id, input, options)
+        _, subscription = await self._client.request_turn(_TURN_START, params)
+        return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        return await self._client.thread_read(thread_id=self.id, include_turns=include_turns)
+
+    async def set_name(self, name: str) -> ThreadSetNameResponse:
+        return await self._client.thread_name_set(thread_id=self.id, name=name)
+
+    async def compact(self) -> ThreadCompactStartResponse:
+        """Ask the server to compact the thread's context (summarize older turns)."""
+        return await self._client.thread_compact_start(thread_id=self.id)
+
+    def __repr__(self) -> str:
+        return f"AsyncThread(id={self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AsyncThread) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(("AsyncThread", self.id))
+
+
+def _turn_id(subscription: Any) -> str:
+    turn_id = subscription.turn_id
+    assert isinstance(turn_id, str)  # request_turn subscribes by the result's turn id
+    return turn_id

@@ -1,0 +1,362 @@
+"""Turns: one exchange with the agent, from `turn/start` to `turn/completed`.
+
+`Turn.stream()` yields the turn's own notifications (typed `Notification`s) and ends after its
+`turn/completed`; `Turn.run()` consumes them and returns a `TurnResult`. A turn that fails or
+is interrupted does NOT raise: check `result.status` / `result.error`, or call
+`result.raise_for_status()`.
+
+A turn that cannot reach its model because Codex is not logged in would otherwise retry
+forever ("Reconnecting..."): on the first retrying `error` the SDK asks the server whether
+credentials are missing and, if so, interrupts the turn and raises `AuthRequiredError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from codex_app_server._client import to_notification
+from codex_app_server._generated.registry import CLIENT_REQUESTS
+from codex_app_server._specs import DEFAULT_TIMEOUT
+from codex_app_server.errors import AuthRequiredError, CodexError, TurnFailedError
+from codex_app_server.inputs import Input, to_wire_items
+from codex_app_server.notification import Notification
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from codex_app_server._client import AppServerClient, AsyncAppServerClient
+    from codex_app_server._generated.models import (
+        ThreadTokenUsage,
+        TurnError,
+        TurnInterruptResponse,
+        TurnStatus,
+        TurnSteerResponse,
+    )
+    from codex_app_server._session import Subscription
+
+M = TypeVar("M", bound="BaseModel")
+
+COMPLETED = "completed"
+_STEER = CLIENT_REQUESTS["turn/steer"]
+INTERRUPT_TIMEOUT = 10.0  # a repeated turn/interrupt is never answered by 0.163.0
+
+
+class StructuredOutputError(CodexError, ValueError):
+    """The final response does not fit the turn's `output_schema` model."""
+
+
+@dataclass
+class TurnResult(Generic[M]):
+    """What a finished turn produced. Check `status` (or `raise_for_status()`): a failed or
+    interrupted turn is returned, not raised."""
+
+    id: str
+    thread_id: str
+    status: TurnStatus
+    error: TurnError | None
+    final_response: str | None
+    items: list[Any]
+    usage: ThreadTokenUsage | None
+    started_at: int | None
+    completed_at: int | None
+    duration_ms: int | None
+    output_model: type[M] | None = field(default=None, repr=False)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == COMPLETED
+
+    def raise_for_status(self) -> TurnResult[M]:
+        """Return self when the turn completed; raise `TurnFailedError` otherwise."""
+        if not self.succeeded:
+            message = self.error.message if self.error is not None else None
+            raise TurnFailedError(self.id, str(self.status), message)
+        return self
+
+    @property
+    def parsed(self) -> M:
+        """The final response parsed into the turn's `output_schema` model."""
+        if self.output_model is None:
+            raise StructuredOutputError("this turn had no output_schema model to parse into")
+        if self.final_response is None:
+            raise StructuredOutputError(f"turn {self.id} ({self.status}) gave no final response")
+        from pydantic import ValidationError
+
+        try:
+            return self.output_model.model_validate_json(self.final_response)
+        except ValidationError as exc:
+            raise StructuredOutputError(
+                f"the final response of turn {self.id} does not fit "
+                f"{self.output_model.__name__}: {exc.errors()[0]['msg']} at "
+                f"{'.'.join(str(p) for p in exc.errors()[0]['loc']) or 'top level'}; "
+                f"response was: {self.final_response[:300]!r}"
+            ) from exc
+
+
+class TurnAccumulator:
+    """Builds a `TurnResult` from the turn's raw messages (pure: no I/O)."""
+
+    def __init__(self, thread_id: str, turn_id: str) -> None:
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        self.items: list[dict[str, Any]] = []
+        self.usage: dict[str, Any] | None = None
+        self.completed: dict[str, Any] | None = None
+        self.retrying: dict[str, Any] | None = None  # last `error` with willRetry
+
+    @property
+    def done(self) -> bool:
+        return self.completed is not None
+
+    def add(self, message: dict[str, Any]) -> None:
+        method = message.get("method")
+        params = _obj(message.get("params"))
+        if params is None:
+            return
+        if method == "item/completed":
+            item = _obj(params.get("item"))
+            if item is not None:
+                self.items.append(item)
+        elif method == "thread/tokenUsage/updated":
+            self.usage = _obj(params.get("tokenUsage"))
+        elif method == "turn/completed":
+            self.completed = _obj(params.get("turn")) or {}
+        elif method == "error" and params.get("willRetry"):
+            self.retrying = params
+
+    def result(self, output_model: type[M] | None = None) -> TurnResult[M]:
+        from codex_app_server._generated.models import ThreadTokenUsage, Turn
+
+        turn = Turn.model_validate(
+            self.completed or {"id": self.turn_id, "status": "inProgress", "items": []}
+        )
+        listed: list[Any] = (self.completed or {}).get("items") or []
+        items_raw = self.items or [item for item in map(_obj, listed) if item is not None]
+        items: list[Any] = Turn.model_validate(
+            {"id": self.turn_id, "status": "completed", "items": items_raw}
+        ).items
+        return TurnResult(
+            id=turn.id,
+            thread_id=self.thread_id,
+            status=turn.status,
+            error=turn.error,
+            final_response=_final_response(items_raw),
+            items=items,
+            usage=ThreadTokenUsage.model_validate(self.usage) if self.usage else None,
+            started_at=turn.started_at,
+            completed_at=turn.completed_at,
+            duration_ms=turn.duration_ms,
+            output_model=output_model,
+        )
+
+
+def _final_response(items: list[dict[str, Any]]) -> str | None:
+    for item in reversed(items):
+        if item.get("type") == "agentMessage" and isinstance(item.get("text"), str):
+            return str(item["text"])
+    return None
+
+
+def _obj(value: Any) -> dict[str, Any] | None:
+    """A JSON object from the wire, typed as one; None for anything else."""
+    return cast("dict[str, Any]", value) if isinstance(value, dict) else None
+
+
+def _needs_login(account: Any) -> bool:
+    """`account/read` says the provider needs an OpenAI login and there is none."""
+    answer = _obj(account) or {}
+    return bool(answer.get("requiresOpenaiAuth")) and answer.get("account") is None
+
+
+def _auth_detail(retrying: dict[str, Any]) -> str:
+    error = _obj(retrying.get("error")) or {}
+    return f"the turn cannot reach its model ({error.get('message') or 'retrying'})"
+
+
+class Turn(Generic[M]):
+    """A running turn (blocking API). Iterate `stream()` or call `run()`."""
+
+    def __init__(
+        self,
+        client: AppServerClient,
+        thread_id: str,
+        turn_id: str,
+        subscription: Subscription,
+        output_model: type[M] | None = None,
+    ) -> None:
+        self._client = client
+        self.thread_id = thread_id
+        self.id = turn_id
+        self._subscription = subscription
+        self._acc = TurnAccumulator(thread_id, turn_id)
+        self._output_model = output_model
+        self._auth_checked = False
+
+    @property
+    def done(self) -> bool:
+        return self._acc.done
+
+    def stream(self) -> Iterator[Notification]:
+        """This turn's notifications, ending after its `turn/completed`.
+
+        Ctrl-C (KeyboardInterrupt) while waiting interrupts the turn on the server first.
+        """
+        try:
+            while True:
+                message = self._subscription.get()
+                if message is None:
+                    return
+                self._acc.add(message)
+                if self._acc.retrying is not None and not self._auth_checked:
+                    self._check_auth()
+                yield to_notification(message)
+        except KeyboardInterrupt:
+            self._interrupt_quietly()
+            raise
+
+    def run(self) -> TurnResult[M]:
+        """Wait for the turn to finish; returns its result (also after a partial `stream()`)."""
+        for _ in self.stream():
+            pass
+        return self._acc.result(self._output_model)
+
+    def steer(self, input: Input) -> TurnSteerResponse:
+        """Add input to the running turn (it restarts its model request with the new input)."""
+        return self._client._request(_STEER, self._steer_params(input), DEFAULT_TIMEOUT)
+
+    def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> TurnInterruptResponse | None:
+        """Ask the server to stop the turn; `run()` then returns status `interrupted`.
+        A no-op (None) once the turn has completed."""
+        if self._acc.done:
+            return None
+        return self._client.turn_interrupt(
+            thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
+        )
+
+    def _steer_params(self, input: Input) -> dict[str, Any]:
+        return steer_params(self.thread_id, self.id, input)
+
+    def close(self) -> None:
+        """Stop receiving this turn's notifications (the turn itself goes on)."""
+        self._subscription.close()
+
+    def _interrupt_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # the turn may be over, or the server gone
+            self.interrupt(timeout=2.0)
+
+    def _check_auth(self) -> None:
+        self._auth_checked = True
+        retrying = self._acc.retrying or {}
+        if _needs_login(self._client.request_raw("account/read", {})):
+            self._interrupt_quietly()
+            self._subscription.close()
+            raise AuthRequiredError(_auth_detail(retrying))
+
+    def __repr__(self) -> str:
+        return f"Turn(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
+
+
+class AsyncTurn(Generic[M]):
+    """A running turn (async API): `async for n in turn.stream()`, `await turn.run()`."""
+
+    def __init__(
+        self,
+        client: AsyncAppServerClient,
+        thread_id: str,
+        turn_id: str,
+        subscription: Subscription,
+        output_model: type[M] | None = None,
+    ) -> None:
+        self._client = client
+        self.thread_id = thread_id
+        self.id = turn_id
+        self._subscription = subscription
+        self._acc = TurnAccumulator(thread_id, turn_id)
+        self._output_model = output_model
+        self._auth_checked = False
+
+    @property
+    def done(self) -> bool:
+        return self._acc.done
+
+    async def stream(self) -> AsyncIterator[Notification]:
+        """This turn's notifications, ending after its `turn/completed`.
+
+        Cancelling the task while it waits interrupts the turn on the server first.
+        """
+        import asyncio
+
+        try:
+            while True:
+                message = await self._subscription.aget()
+                if message is None:
+                    return
+                self._acc.add(message)
+                if self._acc.retrying is not None and not self._auth_checked:
+                    await self._check_auth()
+                yield to_notification(message)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._interrupt_quietly())
+            raise
+
+    async def run(self) -> TurnResult[M]:
+        """Wait for the turn to finish; returns its result (also after a partial `stream()`)."""
+        async for _ in self.stream():
+            pass
+        return self._acc.result(self._output_model)
+
+    async def steer(self, input: Input) -> TurnSteerResponse:
+        """Add input to the running turn (it restarts its model request with the new input)."""
+        return await self._client._request(_STEER, self._steer_params(input), DEFAULT_TIMEOUT)
+
+    async def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> TurnInterruptResponse | None:
+        """Ask the server to stop the turn; `run()` then returns status `interrupted`.
+        A no-op (None) once the turn has completed."""
+        if self._acc.done:
+            return None
+        return await self._client.turn_interrupt(
+            thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
+        )
+
+    def _steer_params(self, input: Input) -> dict[str, Any]:
+        return steer_params(self.thread_id, self.id, input)
+
+    async def close(self) -> None:
+        """Stop receiving this turn's notifications (the turn itself goes on)."""
+        self._subscription.close()
+
+    async def _interrupt_quietly(self) -> None:
+        with contextlib.suppress(Exception):  # the turn may be over, or the server gone
+            await self.interrupt(timeout=2.0)
+
+    async def _check_auth(self) -> None:
+        self._auth_checked = True
+        retrying = self._acc.retrying or {}
+        if _needs_login(await self._client.request_raw("account/read", {})):
+            await self._interrupt_quietly()
+            self._subscription.close()
+            raise AuthRequiredError(_auth_detail(retrying))
+
+    def __repr__(self) -> str:
+        return f"AsyncTurn(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
+
+
+def steer_params(thread_id: str, turn_id: str, input: Input) -> dict[str, Any]:
+    return {"threadId": thread_id, "expectedTurnId": turn_id, "input": to_wire_items(input)}
+
+
+def output_schema_of(value: Any) -> tuple[Any, Any]:
+    """`output_schema` as given (a JSON-schema dict, or a pydantic model class) ->
+    (the JSON schema to send, the model class to parse into or None)."""
+    model_json_schema = getattr(value, "model_json_schema", None)
+    if isinstance(value, type) and callable(model_json_schema):
+        return model_json_schema(), value
+    if value is None or isinstance(value, dict):
+        return cast("dict[str, Any] | None", value), None
+    if isinstance(value, str):
+        return json.loads(value), None
+    raise TypeError("output_schema takes a JSON schema dict or a pydantic model class")
