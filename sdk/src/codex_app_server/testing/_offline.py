@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,7 @@ def offline_environment(
     extra: Mapping[str, Any] | None = None,
     codex_bin: str | None = None,
     **config_options: Any,
-) -> Iterator[OfflineEnvironment]:
+) -> Generator[OfflineEnvironment, None, None]:
     """Start a loopback model (answering `replies`, then "Done."), write a temporary
     CODEX_HOME pointing at it, and yield the config to start the real app-server with::
 
