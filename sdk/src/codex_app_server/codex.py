@@ -182,9 +182,9 @@ class AsyncCodex:
 
     async def _ensure_started(self) -> AsyncAppServerClient:
         if self._client_or_none is None:
-            self._client_or_none = await AsyncAppServerClient.start(
-                self._config, handlers=self._initial_handlers
-            )
+            client = AsyncAppServerClient(self._config, handlers=self._initial_handlers)
+            await client._open()
+            self._client_or_none = client
         return self._client_or_none
 
     @property
