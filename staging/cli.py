@@ -1,11 +1,151 @@
-"""Subcommands stage-runtime and stage-sdk (placeholder until the staging work lands)."""
+"""Subcommands stage-runtime and stage-sdk for scripts/update_sdk_artifacts.py.
+
+Each handler returns an exit code. A refusal (StagingError) prints `error: ...` on stderr and
+returns 2; only a bug shows a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from staging.errors import StagingError
+from staging.stage_runtime import RUNTIME_WHEEL_CONTENTS_IGNORE, build_runtime_wheel, stage_runtime
+from staging.stage_sdk import build_sdk, stage_sdk
+from staging.wheel_check import run_check_wheel_contents, run_twine_check
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from staging.wheel_check import WheelFacts
+
+EXIT_REFUSED = 2
+_MB = 1_000_000  # decimal megabytes, as package indexes show sizes
 
 
 def register(commands: Any) -> None:
     """Add the staging subcommands to the front door's subparsers."""
-    _ = (commands, argparse)
+    runtime = commands.add_parser(
+        "stage-runtime",
+        help="stage one codex binary as a codex-cli-bin project (and build its wheel)",
+        description=(
+            "Stage a codex binary, or a runtime directory holding bin/codex and its helpers "
+            "(an npm platform package, or the openai-codex-cli-bin wheel's codex_cli_bin/), "
+            "as a codex-cli-bin project in DIR. The wheel tag comes from the binary's headers."
+        ),
+    )
+    runtime.add_argument(
+        "directory", metavar="DIR", type=Path, help="new or empty staging directory"
+    )
+    runtime.add_argument(
+        "codex", metavar="CODEX", type=Path, help="codex binary or runtime directory"
+    )
+    runtime.add_argument(
+        "--runtime-version",
+        required=True,
+        metavar="V",
+        help="e.g. 0.163.0 or rust-v0.164.0-alpha.2",
+    )
+    runtime.add_argument(
+        "--platform-tag",
+        metavar="T",
+        help="override the detected tag; refused if the binary contradicts it",
+    )
+    _add_common(runtime)
+    runtime.set_defaults(handler=_guarded(_stage_runtime))
+
+    sdk = commands.add_parser(
+        "stage-sdk",
+        help="stage sdk/ pinned to one runtime version (and build sdist + wheel)",
+        description=(
+            "Copy sdk/ into DIR without caches or build output, set its version and require "
+            "codex-cli-bin==V. Refused when generated code is stale."
+        ),
+    )
+    sdk.add_argument("directory", metavar="DIR", type=Path, help="new or empty staging directory")
+    sdk.add_argument(
+        "--runtime-version", required=True, metavar="V", help="the codex-cli-bin version to pin"
+    )
+    sdk.add_argument(
+        "--sdk-version", metavar="S", help="the SDK's PEP 440 version (default: the runtime's)"
+    )
+    _add_common(sdk)
+    sdk.set_defaults(handler=_guarded(_stage_sdk))
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace an earlier staging in DIR")
+    parser.add_argument(
+        "--build", action="store_true", help="build and check the distributions into DIR/dist"
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show progress on stderr (default: only when stderr is a terminal)",
+    )
+
+
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except StagingError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return EXIT_REFUSED
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+
+    return run
+
+
+def _stage_runtime(args: argparse.Namespace) -> int:
+    staged = stage_runtime(
+        args.directory,
+        args.codex,
+        runtime_version=args.runtime_version,
+        platform_tag=args.platform_tag,
+        force=args.force,
+        progress=args.progress,
+    )
+    print(f"staged codex-cli-bin {staged.version.pep440} in {staged.directory}")
+    print(f"  binary     {staged.binary.describe()}")
+    print(f"  sha256     {staged.sha256}")
+    print(f"  target     {staged.target}")
+    print(f"  tag        {staged.platform_tag}")
+    print(f"  --version  {staged.version_check}")
+    if staged.ignored:
+        print(f"  left out   {', '.join(path.name for path in staged.ignored)}")
+    for warning in staged.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.build:
+        facts = build_runtime_wheel(staged.directory, progress=args.progress)
+        run_twine_check(facts.path)
+        run_check_wheel_contents(facts.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
+        _print_wheel(facts)
+    return 0
+
+
+def _stage_sdk(args: argparse.Namespace) -> int:
+    staged = stage_sdk(
+        args.directory,
+        runtime_version=args.runtime_version,
+        sdk_version=args.sdk_version,
+        force=args.force,
+    )
+    print(f"staged codex-app-server-sdk {staged.sdk_version} in {staged.directory}")
+    print(f"  requires   {staged.requirement}")
+    if args.build:
+        built = build_sdk(staged)
+        print(f"built {built.sdist} ({built.sdist.stat().st_size / _MB:.1f} MB)")
+        _print_wheel(built.wheel)
+    return 0
+
+
+def _print_wheel(facts: WheelFacts) -> None:
+    print(f"built {facts.path} ({facts.size / _MB:.1f} MB)")
+    print(f"  sha256     {facts.sha256}")
+    print(f"  tags       {', '.join(facts.tags)}")
