@@ -1,11 +1,13 @@
 """Stage and build the runtime wheel of every platform codex publishes, from its npm packages.
 
     python -m staging.all_platforms [--runtime-version 0.163.0] [--work DIR] [--no-rebuild]
+                                    [--include-voice]
 
 For each of the six `@openai/codex@<V>-<platform>` packages: stage, build, then check the
 wheel's tag (OS and CPU as the npm platform says), its contents (every staged file, nothing
 else in the package), the exec bits (every executable stays executable), the external checkers,
-and, unless --no-rebuild, that a second staging and build gives a byte-identical wheel.
+and, unless --no-rebuild, that a second staging and build gives a byte-identical wheel. The
+table shows each tag, and which files narrowed it from the codex binary's own.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from staging.runtime_source import RuntimeSource, find_runtime
 from staging.stage_runtime import (
     PACKAGE,
     RUNTIME_WHEEL_CONTENTS_IGNORE,
+    StagedRuntime,
     build_runtime_wheel,
     stage_runtime,
 )
@@ -51,6 +54,7 @@ class PlatformResult:
     platform_tag: str
     rebuilt_identical: bool | None
     warnings: tuple[str, ...]
+    narrowings: tuple[str, ...] = ()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, help="keeps the wheels in WORK/dist (default: a temp dir)"
     )
     parser.add_argument("--no-rebuild", action="store_true", help="skip the byte-identical rebuild")
+    parser.add_argument(
+        "--include-voice", action="store_true", help="stage codex-resources/voice/ too"
+    )
     args = parser.parse_args(argv)
     work = args.work or Path(tempfile.mkdtemp(prefix="codex-all-platforms-"))
     try:
@@ -76,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 cache=args.cache,
                 work=work,
                 rebuild=not args.no_rebuild,
+                include_voice=args.include_voice,
             )
             for platform in args.platform or NPM_PLATFORMS
         ]
@@ -87,15 +95,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def check_platform(
-    platform: str, runtime_version: str, *, cache: Path, work: Path, rebuild: bool
+    platform: str,
+    runtime_version: str,
+    *,
+    cache: Path,
+    work: Path,
+    rebuild: bool,
+    include_voice: bool = False,
 ) -> PlatformResult:
     """Stage, build and check one platform's wheel; keep it in `work/dist`."""
     version = parse_codex_version(runtime_version)
     codex = fetch_npm_runtime(version, platform, cache)
     print(f"== {platform}", file=sys.stderr)
-    wheel, tag, warnings = _stage_and_build(codex, version.codex, work / "stage" / platform)
+    stage_dir = work / "stage" / platform
+    staged, wheel = _stage_and_build(codex, version.codex, stage_dir, include_voice)
     _check_tag(platform, wheel)
-    _check_contents(find_runtime(codex), wheel)
+    _check_contents(find_runtime(codex, include_voice=include_voice), wheel)
     run_twine_check(wheel.path)
     run_check_wheel_contents(wheel.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
     kept = work / "dist" / wheel.path.name
@@ -103,22 +118,31 @@ def check_platform(
     shutil.move(wheel.path, kept)
     identical = None
     if rebuild:
-        again, _, _ = _stage_and_build(codex, version.codex, work / "stage" / platform)
+        _, again = _stage_and_build(codex, version.codex, stage_dir, include_voice)
         identical = again.sha256 == wheel.sha256
         again.path.unlink()
         if not identical:
             raise StagingError(
                 f"{platform}: a second build differs ({again.sha256} vs {wheel.sha256})"
             )
-    shutil.rmtree(work / "stage" / platform, ignore_errors=True)
-    return PlatformResult(platform, replace(wheel, path=kept), tag, identical, warnings)
+    shutil.rmtree(stage_dir, ignore_errors=True)
+    return PlatformResult(
+        platform,
+        replace(wheel, path=kept),
+        staged.platform_tag,
+        identical,
+        staged.warnings,
+        tuple(item.describe() for item in staged.narrowings),
+    )
 
 
 def _stage_and_build(
-    codex: Path, version: str, directory: Path
-) -> tuple[WheelFacts, str, tuple[str, ...]]:
-    staged = stage_runtime(directory, codex, runtime_version=version, force=True)
-    return build_runtime_wheel(staged.directory), staged.platform_tag, staged.warnings
+    codex: Path, version: str, directory: Path, include_voice: bool
+) -> tuple[StagedRuntime, WheelFacts]:
+    staged = stage_runtime(
+        directory, codex, runtime_version=version, force=True, include_voice=include_voice
+    )
+    return staged, build_runtime_wheel(staged.directory)
 
 
 def _check_tag(platform: str, wheel: WheelFacts) -> None:
@@ -165,6 +189,8 @@ def _print_table(results: list[PlatformResult]) -> None:
             f"{result.platform:<13} {result.wheel.size / _MB:>8.1f}  {rebuild:<9} {result.wheel.path.name}"
         )
         print(f"{'':<13} {'':>8}  sha256 {result.wheel.sha256}")
+        for narrowing in result.narrowings:
+            print(f"{'':<13} {'':>8}  narrowed by {narrowing}")
         for warning in result.warnings:
             print(f"{'':<13} {'':>8}  warning: {warning}")
     if results:

@@ -1,8 +1,9 @@
-"""What an executable is built for, read from its own headers (ELF, Mach-O, PE).
+"""What an executable or shared library is built for, read from its own headers (ELF, Mach-O, PE).
 
 Only the facts a wheel tag needs: operating system, CPU architecture(s), and for Linux how it
-links its C library; for macOS the minimum OS version of each architecture slice. Nothing here
-asks the host: a darwin binary staged on Linux is still a darwin binary.
+links its C library (the program interpreter, the libraries it needs, the GLIBC symbol
+versions); for macOS the minimum OS version of each architecture slice. Nothing here asks the
+host: a darwin binary staged on Linux is still a darwin binary.
 """
 
 from __future__ import annotations
@@ -33,13 +34,16 @@ class BinaryInfo:
 
     os: OperatingSystem
     arches: tuple[Arch, ...]
-    # Linux: the C library the binary depends on at load time. A static binary with no
+    # Linux: the C library the file depends on at load time. A static binary with no
     # glibc ABI note depends on none (None) and runs on glibc and musl systems alike.
     libc: Libc | None = None
+    # Linux: nothing to load at start (no program interpreter, no DT_NEEDED library).
     static: bool = False
     interpreter: str | None = None
     # Linux, dynamic glibc: the newest GLIBC_x.y symbol version it needs, when recorded.
     glibc_needed: tuple[int, int] | None = None
+    # Linux: the libraries the dynamic loader must find (DT_NEEDED), in file order.
+    needed: tuple[str, ...] = ()
     slices: tuple[MachOSlice, ...] = ()
 
     def describe(self) -> str:
@@ -49,9 +53,20 @@ class BinaryInfo:
             return f"{self.os} {arches}"
         if self.static:
             linkage = "static glibc" if self.libc == "glibc" else "static, no libc dependency"
-        else:
+        elif self.interpreter is not None:
             linkage = f"dynamic {self.libc}, interpreter {self.interpreter}"
+        elif self.libc is not None:  # a shared library: the program that loads it brings ld.so
+            libc_names = [name for name in self.needed if _libc_of_soname(name) == self.libc]
+            linkage = f"dynamic {self.libc}, needs {', '.join(libc_names) or 'GLIBC_ symbols'}"
+        else:
+            linkage = f"dynamic, no libc dependency of its own, needs {', '.join(self.needed)}"
         return f"linux {arches} ({linkage})"
+
+
+class NotAnExecutableError(StagingError):
+    """The file is no executable at all (a script, data that happens to start with `MZ`, a
+    Java class file sharing the Mach-O universal magic), as opposed to an executable for a
+    machine or format that codex-cli-bin wheels cannot carry."""
 
 
 def read_binary_info(path: Path) -> BinaryInfo:
@@ -68,7 +83,7 @@ def read_binary_info(path: Path) -> BinaryInfo:
                 return _read_macho(reader, magic)
     except OSError as error:
         raise StagingError(f"cannot read {path}: {error.strerror or error}") from None
-    raise StagingError(
+    raise NotAnExecutableError(
         f"{path} is not an ELF, Mach-O or PE executable (it starts with {magic!r}); "
         "give the codex binary itself, not a script, archive or wrapper"
     )
@@ -95,10 +110,35 @@ class _Reader:
 # --- ELF ------------------------------------------------------------------------------------
 
 _ELF_MACHINES: dict[int, Arch] = {62: "x86_64", 183: "aarch64"}
+_PT_LOAD = 1
+_PT_DYNAMIC = 2
 _PT_INTERP = 3
 _PT_NOTE = 4
 _NT_GNU_ABI_TAG = 1
 _SHT_GNU_VERNEED = 0x6FFFFFFE
+_DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_STRSZ = 0, 1, 5, 10
+# A dynamic section is a few dozen entries; a bound keeps a corrupt size from reading gigabytes.
+_MAX_DYNAMIC_BYTES = 1 << 20
+# Sonames that only glibc provides: musl folds libm, libpthread, libdl and librt into libc.so.
+_GLIBC_SONAMES = (
+    "libc.so.6",
+    "libm.so.6",
+    "libpthread.so.0",
+    "libdl.so.2",
+    "librt.so.1",
+    "libutil.so.1",
+    "libresolv.so.2",
+    "libcrypt.so.1",
+)
+
+
+def _libc_of_soname(name: str) -> Libc | None:
+    """Which C library a DT_NEEDED name belongs to, if it is one's (or its loader's)."""
+    if name in _GLIBC_SONAMES or name.startswith("ld-linux"):
+        return "glibc"
+    if name == "libc.so" or name.startswith(("libc.musl-", "ld-musl-")):
+        return "musl"
+    return None
 
 
 @dataclass(frozen=True)
@@ -135,40 +175,114 @@ def _read_elf(reader: _Reader) -> BinaryInfo:
     interpreter: str | None = None
     has_glibc_abi_note = False
     table = reader.read(phoff, phentsize * phnum, what="program headers")
-    for index in range(phnum):
-        p_type, p_offset, p_filesz, p_align = _segment(layout, table, index * phentsize)
-        if p_type == _PT_INTERP:
-            raw = reader.read(p_offset, p_filesz, what="program interpreter")
+    segments = [_segment(layout, table, index * phentsize) for index in range(phnum)]
+    for segment in segments:
+        if segment.type == _PT_INTERP:
+            raw = reader.read(segment.offset, segment.filesz, what="program interpreter")
             interpreter = raw.split(b"\0", 1)[0].decode("utf-8", "replace")
-        elif p_type == _PT_NOTE:
-            notes = reader.read(p_offset, p_filesz, what="notes")
-            has_glibc_abi_note |= _has_gnu_abi_tag(notes, layout, align=8 if p_align == 8 else 4)
+        elif segment.type == _PT_NOTE:
+            notes = reader.read(segment.offset, segment.filesz, what="notes")
+            align = 8 if segment.align == 8 else 4
+            has_glibc_abi_note |= _has_gnu_abi_tag(notes, layout, align=align)
+    needed = _needed_libraries(reader, layout, segments)
+    glibc_needed = _newest_glibc_needed(reader, layout, shoff, shentsize, shnum)
 
-    if interpreter is None:
-        # Static. glibc's start files leave an ABI-tag note; musl's and Go's do not. A static
-        # glibc binary still loads parts of glibc at run time (NSS, iconv), so it stays glibc.
+    if interpreter is None and not needed:
+        # Static (a static-PIE has a dynamic section, but needs no library). glibc's start
+        # files leave an ABI-tag note; musl's and Go's do not. A static glibc binary still
+        # loads parts of glibc at run time (NSS, iconv), so it stays glibc.
         libc: Libc | None = "glibc" if has_glibc_abi_note else None
         return BinaryInfo(os="linux", arches=(arch,), libc=libc, static=True)
-    libc = "musl" if "musl" in Path(interpreter).name else "glibc"
-    glibc_needed = (
-        _newest_glibc_needed(reader, layout, shoff, shentsize, shnum) if libc == "glibc" else None
-    )
+    if interpreter is not None:
+        libc = "musl" if "musl" in Path(interpreter).name else "glibc"
+    else:
+        # A shared library (or a program without an interpreter): its C library is the one
+        # it names in DT_NEEDED, or glibc when it asks for GLIBC_ symbol versions anyway.
+        libcs = {_libc_of_soname(name) for name in needed} - {None}
+        if "glibc" in libcs or glibc_needed is not None:
+            libc = "glibc"
+        elif "musl" in libcs:
+            libc = "musl"
+        else:
+            libc = None
     return BinaryInfo(
         os="linux",
         arches=(arch,),
         libc=libc,
         static=False,
         interpreter=interpreter,
-        glibc_needed=glibc_needed,
+        glibc_needed=glibc_needed if libc == "glibc" else None,
+        needed=needed,
     )
 
 
-def _segment(layout: _ElfLayout, table: bytes, at: int) -> tuple[int, int, int, int]:
-    """(p_type, p_offset, p_filesz, p_align) of one Elf64_Phdr."""
+@dataclass(frozen=True)
+class _Segment:
+    """The fields of one Elf64_Phdr read here."""
+
+    type: int
+    offset: int
+    vaddr: int
+    filesz: int
+    align: int
+
+
+def _segment(layout: _ElfLayout, table: bytes, at: int) -> _Segment:
     (p_type,) = layout.unpack("I", table, at)
-    (p_offset,) = layout.unpack("Q", table, at + 8)
+    p_offset, p_vaddr = layout.unpack("QQ", table, at + 8)
     p_filesz, _, p_align = layout.unpack("QQQ", table, at + 32)
-    return p_type, p_offset, p_filesz, p_align
+    return _Segment(p_type, p_offset, p_vaddr, p_filesz, p_align)
+
+
+def _needed_libraries(
+    reader: _Reader, layout: _ElfLayout, segments: list[_Segment]
+) -> tuple[str, ...]:
+    """The DT_NEEDED names of the dynamic section, read the way the loader reads them: through
+    the program headers (section headers may be stripped), the string table found by address."""
+    dynamic = next((item for item in segments if item.type == _PT_DYNAMIC), None)
+    if dynamic is None or dynamic.filesz == 0:
+        return ()
+    raw = reader.read(
+        dynamic.offset, min(dynamic.filesz, _MAX_DYNAMIC_BYTES), what="dynamic section"
+    )
+    name_offsets: list[int] = []
+    strtab_address = strtab_size = None
+    for at in range(0, len(raw) - 15, 16):
+        tag, value = layout.unpack("qQ", raw, at)
+        if tag == _DT_NULL:
+            break
+        if tag == _DT_NEEDED:
+            name_offsets.append(value)
+        elif tag == _DT_STRTAB:
+            strtab_address = value
+        elif tag == _DT_STRSZ:
+            strtab_size = value
+    if not name_offsets:
+        return ()
+    strtab_offset = _file_offset(segments, strtab_address)
+    if strtab_offset is None or strtab_size is None:
+        raise StagingError(
+            f"{reader.path} is truncated or corrupt: its dynamic section names libraries "
+            "but no readable string table"
+        )
+    strings = reader.read(
+        strtab_offset, min(strtab_size, _MAX_DYNAMIC_BYTES), what="dynamic strings"
+    )
+    return tuple(
+        strings[offset:].split(b"\0", 1)[0].decode("utf-8", "replace")
+        for offset in name_offsets
+        if offset < len(strings)
+    )
+
+
+def _file_offset(segments: list[_Segment], address: int | None) -> int | None:
+    """Where the loadable segment holding `address` keeps it in the file."""
+    if address is None:
+        return None
+    for item in segments:
+        if item.type == _PT_LOAD and item.vaddr <= address < item.vaddr + item.filesz:
+            return item.offset + (address - item.vaddr)
+    return None
 
 
 def _has_gnu_abi_tag(notes: bytes, layout: _ElfLayout, *, align: int) -> bool:
@@ -275,7 +389,9 @@ def _read_macho(reader: _Reader, magic: bytes) -> BinaryInfo:
 def _read_fat_slices(reader: _Reader, *, wide: bool) -> tuple[MachOSlice, ...]:
     (count,) = struct.unpack(">I", reader.read(4, 4, what="fat header"))
     if not 0 < count <= _MAX_FAT_SLICES:
-        raise StagingError(f"{reader.path} is not a Mach-O universal binary ({count} slices?)")
+        raise NotAnExecutableError(
+            f"{reader.path} is not a Mach-O universal binary ({count} slices?)"
+        )
     entry_size, fmt = (32, ">IIQQII") if wide else (20, ">IIIII")
     table = reader.read(8, entry_size * count, what="fat architecture table")
     slices: list[MachOSlice] = []
@@ -340,11 +456,13 @@ _PE_MACHINES: dict[int, Arch] = {0x8664: "x86_64", 0xAA64: "aarch64"}
 
 
 def _read_pe(reader: _Reader) -> BinaryInfo:
-    dos_header = reader.read(0, 64, what="DOS header")
-    (pe_offset,) = struct.unpack_from("<I", dos_header, 0x3C)
-    signature = reader.read(pe_offset, 6, what="PE header")
-    if signature[:4] != b"PE\0\0":
-        raise StagingError(f"{reader.path} starts like a DOS program but has no PE header")
+    # Plain text or data can start with "MZ": without a whole DOS header pointing at a PE
+    # signature, the file is no executable at all (not a truncated one).
+    dos_header = reader.read(0, 64, what="DOS header", allow_short=True)
+    (pe_offset,) = struct.unpack_from("<I", dos_header, 0x3C) if len(dos_header) == 64 else (0,)
+    signature = reader.read(pe_offset, 6, what="PE header", allow_short=True) if pe_offset else b""
+    if len(signature) != 6 or signature[:4] != b"PE\0\0":
+        raise NotAnExecutableError(f"{reader.path} starts like a DOS program but has no PE header")
     (machine,) = struct.unpack_from("<H", signature, 4)
     arch = _PE_MACHINES.get(machine)
     if arch is None:

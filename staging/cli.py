@@ -19,6 +19,7 @@ from staging.wheel_check import run_check_wheel_contents, run_twine_check
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from staging.stage_runtime import StagedRuntime
     from staging.wheel_check import WheelFacts
 
 EXIT_REFUSED = 2
@@ -33,7 +34,11 @@ def register(commands: Any) -> None:
         description=(
             "Stage a codex binary, or a runtime directory holding bin/codex and its helpers "
             "(an npm platform package, or the openai-codex-cli-bin wheel's codex_cli_bin/), "
-            "as a codex-cli-bin project in DIR. The wheel tag comes from the binary's headers."
+            "as a codex-cli-bin project in DIR. The wheel tag comes from the headers of every "
+            "native file staged: the codex binary decides OS and CPU, helpers and shared "
+            "libraries can only narrow it (a glibc helper drops musllinux and may raise the "
+            "glibc floor; a Mach-O file needing a newer macOS raises the macOS floor). "
+            "codex-resources/voice/ is left out unless --include-voice is given."
         ),
     )
     runtime.add_argument(
@@ -51,7 +56,15 @@ def register(commands: Any) -> None:
     runtime.add_argument(
         "--platform-tag",
         metavar="T",
-        help="override the detected tag; refused if the binary contradicts it",
+        help="override the detected tag; refused if any native file contradicts it",
+    )
+    runtime.add_argument(
+        "--include-voice",
+        action="store_true",
+        help=(
+            "also stage codex-resources/voice/ (voice host, GStreamer); left out by default: "
+            "it needs glibc 2.28 on Linux and macOS 14, so it narrows the wheel's tag"
+        ),
     )
     _add_common(runtime)
     runtime.set_defaults(handler=_guarded(_stage_runtime))
@@ -110,13 +123,24 @@ def _stage_runtime(args: argparse.Namespace) -> int:
         platform_tag=args.platform_tag,
         force=args.force,
         progress=args.progress,
+        include_voice=args.include_voice,
     )
     print(f"staged codex-cli-bin {staged.version.pep440} in {staged.directory}")
     print(f"  binary     {staged.binary.describe()}")
     print(f"  sha256     {staged.sha256}")
     print(f"  target     {staged.target}")
-    print(f"  tag        {staged.platform_tag}")
+    print(f"  tag        {staged.platform_tag}{_tag_origin(staged)}")
+    for narrowing in staged.narrowings:
+        print(f"  narrowed   {narrowing.describe()}")
     print(f"  --version  {staged.version_check}")
+    if staged.voice_left_out is not None:
+        left = staged.voice_left_out
+        print(
+            f"  voice      left out: {left.destination}/ ({left.files} files, "
+            f"{left.size / _MB:.1f} MB); --include-voice stages it"
+        )
+    elif staged.voice_included:
+        print("  voice      included (--include-voice)")
     if staged.ignored:
         print(f"  left out   {', '.join(path.name for path in staged.ignored)}")
     for warning in staged.warnings:
@@ -127,6 +151,14 @@ def _stage_runtime(args: argparse.Namespace) -> int:
         run_check_wheel_contents(facts.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
         _print_wheel(facts)
     return 0
+
+
+def _tag_origin(staged: StagedRuntime) -> str:
+    files = f"{staged.native_files} native file{'s' if staged.native_files > 1 else ''}"
+    if staged.computed_tag == staged.platform_tag:
+        return f" (from the headers of {files})"
+    computed = staged.computed_tag or "not computable"
+    return f" (--platform-tag; the headers of {files} give {computed})"
 
 
 def _stage_sdk(args: argparse.Namespace) -> int:

@@ -2,8 +2,8 @@
 
 The maintainer's --runtime-version, codex's manifest (codex-package.json), the binary's own
 `--version` answer (when it runs here) and the helpers' headers must all tell one story.
-Disagreement is a refusal; a helper that needs more than the wheel's tag promises (a glibc
-`rg` in a wheel that musl systems also install) is a warning the maintainer must see.
+Disagreement is a refusal. Every native file of the payload (ELF, Mach-O, PE: programs and
+shared libraries) is read here, so the wheel's tag can be computed from all of them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,14 @@ import subprocess
 import tempfile
 from typing import TYPE_CHECKING
 
-from staging.binformat import read_binary_info
+from staging.binformat import NotAnExecutableError, read_binary_info
 from staging.errors import StagingError
-from staging.platform_tags import broken_promises, runs_on_this_host, triple_contradiction
+from staging.platform_tags import (
+    NativeFile,
+    platform_mismatch,
+    runs_on_this_host,
+    triple_contradiction,
+)
 from staging.versions import parse_codex_version, version_from_cli_output
 
 if TYPE_CHECKING:
@@ -54,41 +59,37 @@ def check_manifest(source: RuntimeSource, info: BinaryInfo, expected: CodexVersi
     return target
 
 
-def check_helpers(source: RuntimeSource, info: BinaryInfo, platform_tag: str) -> list[str]:
-    """Refuse helpers for another OS or CPU; warn about helpers the tag over-promises for.
+def read_native_helpers(
+    source: RuntimeSource, main: NativeFile
+) -> tuple[tuple[NativeFile, ...], tuple[str, ...]]:
+    """Read the headers of every helper that looks native; return them and notes to show.
 
-    Warnings are grouped by problem (a voice plugin folder can hold twenty dylibs that all
-    need the same newer macOS): one line per problem, naming the first file and the count.
+    A helper for another OS, or with no CPU in common with the codex binary, is refused. A
+    file with an executable's magic that is no executable at all (a text file starting with
+    "MZ", a Java class file) is noted and not counted; one that is an executable this wheel
+    cannot describe (32-bit, another CPU, truncated) is refused: the tag could not hold for it.
     """
-    unreadable: list[str] = []
-    by_problem: dict[str, list[str]] = {}
+    natives: list[NativeFile] = []
+    notes: list[str] = []
     for helper in source.helpers:
         if not _looks_executable(helper.source):
             continue
         try:
-            helper_info = read_binary_info(helper.source)
-        except StagingError as error:
-            unreadable.append(f"{helper.destination}: headers not understood ({error})")
+            info = read_binary_info(helper.source)
+        except NotAnExecutableError as error:
+            notes.append(f"{helper.destination}: not counted as a native file ({error})")
             continue
-        if helper_info.os != info.os or not set(helper_info.arches) & set(info.arches):
+        except StagingError as error:
             raise StagingError(
-                f"the runtime mixes platforms: {helper.source} is {helper_info.describe()}, "
-                f"but the codex binary is {info.describe()}; stage one target's files only"
-            )
-        for problem in _helper_problems(platform_tag, helper_info):
-            by_problem.setdefault(problem, []).append(str(helper.destination))
-    grouped = [
-        f"{paths[0]}{f' (and {len(paths) - 1} more)' if len(paths) > 1 else ''} "
-        f"will not run everywhere the wheel installs: {problem}"
-        for problem, paths in by_problem.items()
-    ]
-    return unreadable + grouped
-
-
-def _helper_problems(platform_tag: str, helper: BinaryInfo) -> list[str]:
-    if helper.os == "linux" and helper.static and helper.libc is None:
-        return []  # a static binary or a shared library: it brings no libc need of its own
-    return broken_promises(platform_tag, helper)
+                f"the runtime holds a native file no codex-cli-bin wheel tag can describe: "
+                f"{error}; the codex binary is {main.info.describe()}"
+            ) from None
+        native = NativeFile(name=str(helper.destination), source=str(helper.source), info=info)
+        problem = platform_mismatch(main, native)
+        if problem is not None:
+            raise StagingError(problem)
+        natives.append(native)
+    return tuple(natives), tuple(notes)
 
 
 def _looks_executable(path: Path) -> bool:

@@ -10,6 +10,10 @@ Accepted: a bare binary, or a runtime directory laid out like codex's own packag
 npm platform packages hold that directory as `package/vendor/<target-triple>/`, and the
 openai-codex-cli-bin wheel as `codex_cli_bin/`; both are found from their top folders too.
 Anything else in the directory (Python files, caches) is left behind and reported.
+
+`codex-resources/voice/` (the voice host, GStreamer and its plugins) is left out unless asked
+for: it needs more than codex itself (glibc 2.28 on Linux, macOS 14), so shipping it would
+narrow the wheel's tag, and OpenAI's own runtime wheel leaves it out too.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from staging.errors import StagingError
 ENTRYPOINTS = ("bin/codex", "bin/codex.exe", "codex/codex", "codex/codex.exe", "codex", "codex.exe")
 PATH_DIRS = ("codex-path", "path")  # staged as codex-path/
 RESOURCES_DIR = "codex-resources"
+VOICE_DIR = PurePosixPath(RESOURCES_DIR, "voice")
 MANIFEST = "codex-package.json"
 STAGED_PATH_DIR = "codex-path"
 
@@ -41,6 +46,15 @@ class PayloadFile:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A folder of the runtime deliberately not staged, and how much it holds."""
+
+    destination: PurePosixPath  # where it would have gone inside the package
+    files: int
+    size: int
+
+
+@dataclass(frozen=True)
 class RuntimeSource:
     """A codex binary with everything that ships beside it."""
 
@@ -51,6 +65,8 @@ class RuntimeSource:
     resources_dir: str | None
     manifest: dict[str, object] | None
     ignored: tuple[Path, ...]
+    voice_included: bool = False  # codex-resources/voice/ is among the helpers
+    voice_left_out: LeftOut | None = None  # the runtime has voice, and it is not staged
 
     @property
     def files(self) -> tuple[PayloadFile, ...]:
@@ -61,8 +77,9 @@ class RuntimeSource:
         return sum(item.size for item in self.files)
 
 
-def find_runtime(codex: Path) -> RuntimeSource:
-    """Read `codex` (a binary or a runtime directory) into the files to stage."""
+def find_runtime(codex: Path, *, include_voice: bool = False) -> RuntimeSource:
+    """Read `codex` (a binary or a runtime directory) into the files to stage; without
+    `include_voice`, codex-resources/voice/ is left out."""
     if not codex.exists() and not codex.is_symlink():
         raise StagingError(
             f"codex binary not found: {codex}; give the codex executable or a runtime "
@@ -73,7 +90,7 @@ def find_runtime(codex: Path) -> RuntimeSource:
         return _bare_binary(given)
     if not given.is_dir():
         raise StagingError(f"{codex} is neither a file nor a directory: give the codex binary")
-    return _runtime_directory(given)
+    return _runtime_directory(given, include_voice=include_voice)
 
 
 def _bare_binary(binary: Path) -> RuntimeSource:
@@ -84,7 +101,7 @@ def _bare_binary(binary: Path) -> RuntimeSource:
     return RuntimeSource(None, entry, (), None, None, None, ())
 
 
-def _runtime_directory(given: Path) -> RuntimeSource:
+def _runtime_directory(given: Path, *, include_voice: bool) -> RuntimeSource:
     root, entry_relative = _find_root(given)
     entry_source = root / entry_relative
     _refuse_links_and_specials(entry_source)
@@ -113,8 +130,17 @@ def _runtime_directory(given: Path) -> RuntimeSource:
             break
 
     resources_dir = None
+    voice_included = False
+    voice_left_out = None
     if _is_real_dir(root / RESOURCES_DIR):
-        helpers.extend(_payload_tree(root / RESOURCES_DIR, RESOURCES_DIR))
+        voice = root.joinpath(*VOICE_DIR.parts)
+        has_voice = voice.is_dir() or voice.is_symlink()
+        skip: frozenset[Path] = frozenset({voice} if has_voice and not include_voice else ())
+        helpers.extend(_payload_tree(root / RESOURCES_DIR, RESOURCES_DIR, skip=skip))
+        if skip:  # not walked for staging: links or odd files in it are not refused
+            files, size = _measure(voice)
+            voice_left_out = LeftOut(VOICE_DIR, files, size)
+        voice_included = has_voice and include_voice
         resources_dir = RESOURCES_DIR
         used.add(RESOURCES_DIR)
 
@@ -128,7 +154,15 @@ def _runtime_directory(given: Path) -> RuntimeSource:
     ignored = tuple(sorted(child for child in root.iterdir() if child.name not in used))
     helpers.sort(key=lambda item: item.destination)
     return RuntimeSource(
-        root, entrypoint, tuple(helpers), path_dir, resources_dir, manifest, ignored
+        root,
+        entrypoint,
+        tuple(helpers),
+        path_dir,
+        resources_dir,
+        manifest,
+        ignored,
+        voice_included=voice_included,
+        voice_left_out=voice_left_out,
     )
 
 
@@ -163,26 +197,43 @@ def _candidate_roots(given: Path) -> list[Path]:
     return roots
 
 
-def _payload_tree(folder: Path, staged_name: str) -> list[PayloadFile]:
+def _payload_tree(
+    folder: Path, staged_name: str, *, skip: frozenset[Path] = frozenset()
+) -> list[PayloadFile]:
     return [
         _payload_file(path, PurePosixPath(staged_name, *_parts(path, folder)))
-        for path in _walk_files(folder)
+        for path in _walk_files(folder, skip=skip)
     ]
 
 
-def _walk_files(folder: Path) -> list[Path]:
-    """Every regular file under `folder`, refusing links and special files on the way."""
+def _walk_files(folder: Path, *, skip: frozenset[Path] = frozenset()) -> list[Path]:
+    """Every regular file under `folder` but those under `skip`, refusing links and special
+    files on the way."""
     _refuse_links_and_specials(folder)
     found: list[Path] = []
     with os.scandir(folder) as entries:
         for entry in sorted(entries, key=lambda item: item.name):
             path = Path(entry.path)
+            if path in skip:
+                continue
             _refuse_links_and_specials(path)
             if entry.is_dir(follow_symlinks=False):
-                found.extend(_walk_files(path))
+                found.extend(_walk_files(path, skip=skip))
             else:
                 found.append(path)
     return found
+
+
+def _measure(folder: Path) -> tuple[int, int]:
+    """How many files, and bytes, are under `folder` (links counted, never followed)."""
+    if not folder.is_dir() or folder.is_symlink():
+        return 1, folder.lstat().st_size
+    files = size = 0
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.lstat(os.path.join(parent, name)).st_size
+    return files, size
 
 
 def _refuse_links_and_specials(path: Path) -> None:

@@ -1,8 +1,9 @@
 """stage-runtime: one codex binary (and its helpers) into a buildable codex-cli-bin project.
 
 Every check runs before the first byte is copied, so a refusal leaves nothing half-made:
-version spelling, the binary and its layout, the tag, codex's manifest, the helpers, the
-binary's own `--version`, then the destination. Only then: template, payload, runtime-info.
+version spelling, the binary and its layout, every native file's headers and the tag they
+all keep, codex's manifest, the binary's own `--version`, then the destination. Only then:
+template, payload, runtime-info.
 """
 
 from __future__ import annotations
@@ -20,18 +21,28 @@ from staging.copying import copy_payload
 from staging.destination import prepare_destination
 from staging.errors import StagingError
 from staging.paths import RUNTIME_TEMPLATE_DIR, RUNTIME_TEMPLATE_FILES
-from staging.platform_tags import check_platform_tag, platform_tag_for, target_triple_for
+from staging.platform_tags import (
+    Narrowing,
+    NativeFile,
+    check_payload_platform_tag,
+    payload_platform_tag,
+    target_triple_for,
+)
 from staging.progress import Progress
 from staging.pyproject_edit import set_project_version
-from staging.runtime_checks import check_helpers, check_manifest, check_reported_version
-from staging.runtime_source import find_runtime
+from staging.runtime_checks import (
+    check_manifest,
+    check_reported_version,
+    read_native_helpers,
+)
+from staging.runtime_source import LeftOut, find_runtime
 from staging.versions import CodexVersion, parse_codex_version
 from staging.wheel_check import WheelFacts, inspect_wheel
 
 PACKAGE = "codex_cli_bin"
 # check-wheel-contents takes every `*.so` for a Python extension module (W004: not at an
-# importable path). The runtime's resources hold plain shared libraries that codex's helpers
-# load (GStreamer plugins under codex-resources/voice/lib/gstreamer-1.0/): not modules.
+# importable path). With --include-voice the runtime's resources hold plain shared libraries
+# that codex's helpers load (GStreamer under codex-resources/voice/lib/): not modules.
 RUNTIME_WHEEL_CONTENTS_IGNORE = ("W004",)
 RUNTIME_INFO_FILE = "runtime-info.json"
 
@@ -50,6 +61,14 @@ class StagedRuntime:
     version_check: str
     warnings: tuple[str, ...]
     ignored: tuple[Path, ...]
+    # How the payload's other native files narrowed the binary's own tag (empty: they did not,
+    # or --platform-tag was given), and the tag computed from every file (None: overridden
+    # and not computable, e.g. an x86_64 Mach-O without a minimum macOS).
+    narrowings: tuple[Narrowing, ...] = ()
+    computed_tag: str | None = None
+    native_files: int = 1
+    voice_included: bool = False
+    voice_left_out: LeftOut | None = None
 
     @property
     def package_dir(self) -> Path:
@@ -64,19 +83,26 @@ def stage_runtime(
     platform_tag: str | None = None,
     force: bool = False,
     progress: bool | None = None,
+    include_voice: bool = False,
 ) -> StagedRuntime:
     """Check everything, then write the staged project into `directory`."""
     version = parse_codex_version(runtime_version)
-    source = find_runtime(codex)
+    source = find_runtime(codex, include_voice=include_voice)
     binary_path = source.entrypoint.source
     info = read_binary_info(binary_path)
-    tag = (
-        check_platform_tag(platform_tag, info, str(binary_path))
-        if platform_tag is not None
-        else platform_tag_for(info)
-    )
+    main = NativeFile(str(source.entrypoint.destination), str(binary_path), info)
+    helpers, notes = read_native_helpers(source, main)
+    if platform_tag is not None:
+        tag = check_payload_platform_tag(platform_tag, main, helpers)
+        computed = _computed_tag_or_none(main, helpers)
+        narrowings: tuple[Narrowing, ...] = ()
+        warnings = list(notes)
+    else:
+        decision = payload_platform_tag(main, helpers)
+        tag = computed = decision.tag
+        narrowings = decision.narrowings
+        warnings = [*notes, *decision.warnings]
     target = check_manifest(source, info, version) or target_triple_for(info)
-    warnings = check_helpers(source, info, tag)
     version_check = check_reported_version(binary_path, info, version)
 
     staged_dir = prepare_destination(directory, force=force, kind="runtime", sources=(codex,))
@@ -97,6 +123,7 @@ def stage_runtime(
             "entrypoint": str(source.entrypoint.destination),
             "resources_dir": source.resources_dir,
             "path_dir": source.path_dir,
+            "voice_included": source.voice_included,
         },
     )
     return StagedRuntime(
@@ -110,7 +137,19 @@ def stage_runtime(
         version_check=version_check,
         warnings=tuple(warnings),
         ignored=source.ignored,
+        narrowings=narrowings,
+        computed_tag=computed,
+        native_files=1 + len(helpers),
+        voice_included=source.voice_included,
+        voice_left_out=source.voice_left_out,
     )
+
+
+def _computed_tag_or_none(main: NativeFile, helpers: tuple[NativeFile, ...]) -> str | None:
+    try:
+        return payload_platform_tag(main, helpers).tag
+    except StagingError:
+        return None
 
 
 def _copy_template(staged_dir: Path, version: CodexVersion) -> None:
@@ -121,7 +160,7 @@ def _copy_template(staged_dir: Path, version: CodexVersion) -> None:
     set_project_version(staged_dir / "pyproject.toml", version.pep440)
 
 
-def _write_runtime_info(path: Path, record: dict[str, str | None]) -> None:
+def _write_runtime_info(path: Path, record: dict[str, str | bool | None]) -> None:
     # Sorted keys and a fixed layout: the same inputs give the same bytes, hence the same wheel.
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 

@@ -1,8 +1,9 @@
 """The Codex CLI binary shipped in this wheel: where it is and which build it is.
 
 Everything is read from `runtime-info.json`, written beside this file when the wheel was
-staged: the runtime version, the target triple, the wheel's platform tag, the binary's sha256
-and where the binary and its helper folders sit inside this package.
+staged: the runtime version, the target triple, the wheel's platform tag, the binary's sha256,
+where the binary and its helper folders sit inside this package, and whether codex's voice
+resources (codex-resources/voice/, left out by default) were shipped.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class RuntimeInfo:
     entrypoint: str  # the binary, relative to the package: bin/codex or bin/codex.exe
     resources_dir: str | None  # e.g. codex-resources, when shipped
     path_dir: str | None  # folder to put on PATH for helpers such as rg, when shipped
+    voice_included: bool = False  # codex-resources/voice/ shipped (stage-runtime --include-voice)
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +61,7 @@ def runtime_info() -> RuntimeInfo:
         entrypoint=str(data["entrypoint"]),
         resources_dir=_optional_str(data.get("resources_dir")),
         path_dir=_optional_str(data.get("path_dir")),
+        voice_included=data.get("voice_included") is True,
     )
 
 

@@ -1,8 +1,9 @@
 """Tiny synthetic executables (a few hundred bytes): just the headers tag detection reads.
 
 Each builder lays out the real on-disk structures (ELF64 header, program headers, notes,
-version-needs section; Mach-O header and load commands, fat header; DOS + PE header), so the
-parser meets the same bytes it meets in a real binary, without a real binary's size.
+dynamic section and its string table, version-needs section; Mach-O header and load commands,
+fat header; DOS + PE header), so the parser meets the same bytes it meets in a real binary,
+without a real binary's size.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ PE_AMD64 = 0x8664
 PE_ARM64 = 0xAA64
 PE_I386 = 0x014C
 
-_PT_LOAD, _PT_INTERP, _PT_NOTE = 1, 3, 4
+_PT_LOAD, _PT_DYNAMIC, _PT_INTERP, _PT_NOTE = 1, 2, 3, 4
 _SHT_STRTAB, _SHT_GNU_VERNEED = 3, 0x6FFFFFFE
+_DT_NULL, _DT_NEEDED, _DT_STRTAB, _DT_STRSZ = 0, 1, 5, 10
 
 
 def elf(
@@ -32,12 +34,15 @@ def elf(
     interpreter: str | None = None,
     glibc_abi_note: bool = False,
     glibc_versions: tuple[str, ...] = (),
+    needed: tuple[str, ...] | None = None,
     elf_class: int = 2,
 ) -> bytes:
-    """A 64-bit little-endian ELF executable header set.
+    """A 64-bit little-endian ELF executable (or shared library) header set.
 
-    No `interpreter`: static. `glibc_abi_note`: the NT_GNU_ABI_TAG note glibc's start files
-    add. `glibc_versions`: GLIBC_x.y names in a version-needs section (dynamic glibc).
+    No `interpreter`: static, or a shared library when `needed` names libraries.
+    `glibc_abi_note`: the NT_GNU_ABI_TAG note glibc's start files add. `glibc_versions`:
+    GLIBC_x.y names in a version-needs section. `needed`: a dynamic section with these
+    DT_NEEDED names (an empty tuple: a dynamic section without any, as a static-PIE has).
     """
     segments: list[tuple[int, bytes, int]] = [(_PT_LOAD, b"", 0x1000)]
     if interpreter is not None:
@@ -47,13 +52,22 @@ def elf(
         segments.append((_PT_NOTE, struct.pack("<III", 4, len(desc), 1) + b"GNU\0" + desc, 4))
 
     header_size, phentsize, shentsize = 64, 56, 64
+    if needed is not None:
+        # The string table goes in a loadable segment (found by address, as the loader finds
+        # it), then the dynamic section that points at it.
+        count = len(segments) + 2
+        strtab_at = header_size + phentsize * count + sum(len(blob) for _, blob, _ in segments)
+        dynstr, dynamic = _dynamic_section(needed, strtab_at)
+        segments += [(_PT_LOAD, dynstr, 0x1000), (_PT_DYNAMIC, dynamic, 8)]
+
     data_start = header_size + phentsize * len(segments)
     blobs = bytearray()
     program_headers = bytearray()
     for p_type, blob, align in segments:
         offset = data_start + len(blobs)
+        # Mapped at its own file offset: virtual address == offset keeps the layout simple.
         program_headers += struct.pack(
-            "<IIQQQQQQ", p_type, 4, offset, 0, 0, len(blob), len(blob), align
+            "<IIQQQQQQ", p_type, 4, offset, offset, offset, len(blob), len(blob), align
         )
         blobs += blob
 
@@ -94,6 +108,19 @@ def elf(
         0,
     )
     return bytes(header + program_headers + blobs + sections)
+
+
+def _dynamic_section(needed: tuple[str, ...], strtab_address: int) -> tuple[bytes, bytes]:
+    """A dynamic string table and the Elf64_Dyn entries naming `needed` from it."""
+    strings = bytearray(b"\0")
+    entries = bytearray()
+    for name in needed:
+        entries += struct.pack("<qQ", _DT_NEEDED, len(strings))
+        strings += name.encode() + b"\0"
+    entries += struct.pack("<qQ", _DT_STRTAB, strtab_address)
+    entries += struct.pack("<qQ", _DT_STRSZ, len(strings))
+    entries += struct.pack("<qQ", _DT_NULL, 0)
+    return bytes(strings), bytes(entries)
 
 
 def _version_needs(versions: tuple[str, ...]) -> tuple[bytes, bytes]:

@@ -19,7 +19,6 @@ from staging.wheel_check import inspect_wheel, run_check_wheel_contents, run_twi
 from tests.staging.binaries import (
     CPU_ARM64,
     CPU_X86_64,
-    EM_AARCH64,
     PE_AMD64,
     elf,
     fat,
@@ -192,21 +191,6 @@ def test_platform_tag_override_is_used(foreign_runtime: Path, tmp_path: Path) ->
     staged, wheel = _build(tmp_path, "out", foreign_runtime, platform_tag=f"manylinux_2_28_{arch}")
     assert staged.platform_tag == f"manylinux_2_28_{arch}"
     assert wheel.tags == (f"py3-none-manylinux_2_28_{arch}",)
-
-
-def test_glibc_helper_in_a_musl_wheel_is_a_warning(tmp_path: Path) -> None:
-    # Seen in the real linux-arm64 npm package: codex is static, codex-path/rg needs glibc.
-    root = tmp_path / "runtime"
-    write_executable(root / "bin" / "codex", elf(EM_AARCH64))
-    write_executable(
-        root / "codex-path" / "rg", elf(EM_AARCH64, interpreter="/lib/ld-linux-aarch64.so.1")
-    )
-    staged = stage_runtime(tmp_path / "out", root, runtime_version=V)
-    assert staged.platform_tag == "manylinux_2_17_aarch64.musllinux_1_1_aarch64"
-    assert staged.warnings == (
-        "codex-path/rg will not run everywhere the wheel installs: musllinux_1_1_aarch64 promises "
-        "musl systems, the binary needs glibc",
-    )
 
 
 def test_the_template_refuses_an_sdist(foreign_runtime: Path, tmp_path: Path) -> None:
