@@ -22,6 +22,9 @@ LINT_PATHS = [
     "scripts",
     "sdk/src",
     "runtime-wheel",
+    "benchmarks",
+    "docs",
+    "examples",
     "tests",
     "noxfile.py",
 ]
@@ -70,6 +73,24 @@ def rehearse(session: nox.Session) -> None:
     `-- --codex PATH` uses a local runtime instead of downloading the pinned one."""
     install_toolchain(session, "dev")
     session.run("python", "-m", "staging.rehearsal", *session.posargs)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """Load tests and the older/newer runtime checks (downloads codex 0.147.0 and 0.169.0 once
+    into .cache/runtimes); prints the figures of docs/reliability.md."""
+    install_toolchain(session, "dev")
+    session.install(RUNTIME_WHEEL)
+    session.run("pytest", "tests/reliability", "-m", "slow or network", "-s", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the official openai-codex SDK (its own venv under .cache) and the
+    pipe's physical limit; results table in docs/performance.md. `-- --quick` for a short run."""
+    install_toolchain(session, "dev")  # dev: `build`, which the stage-runtime benchmark needs
+    session.install(RUNTIME_WHEEL)
+    session.run("python", "-m", "benchmarks.run", *session.posargs)
 
 
 @nox.session

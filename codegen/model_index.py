@@ -30,6 +30,7 @@ class ModelInfo:
     kind: str  # "class" (a pydantic model), "enum", or "alias" (a type alias: union, scalar)
     fields: tuple[ModelField, ...]
     docstring: str
+    values: tuple[str, ...] = ()  # an enum's wire values
 
 
 class ModelIndex:
@@ -67,7 +68,9 @@ def _read_module(module: str, source: str) -> list[ModelInfo]:
             bases = {ast.unparse(b) for b in node.bases}
             kind = "enum" if bases & {"OpenStrEnum", "Enum", "str, Enum"} else "class"
             fields = tuple(_fields(node)) if kind == "class" else ()
-            found.append(ModelInfo(node.name, module, kind, fields, ast.get_docstring(node) or ""))
+            values = tuple(_enum_values(node)) if kind == "enum" else ()
+            doc = ast.get_docstring(node) or ""
+            found.append(ModelInfo(node.name, module, kind, fields, doc, values))
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             if isinstance(target, ast.Name) and target.id[:1].isupper():
@@ -91,6 +94,16 @@ def _fields(node: ast.ClassDef) -> list[ModelField]:
         default = ast.unparse(stmt.value) if stmt.value is not None else None
         fields.append(ModelField(name, alias, annotation, default, description))
     return fields
+
+
+def _enum_values(node: ast.ClassDef) -> list[str]:
+    return [
+        stmt.value.value
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    ]
 
 
 def _attribute_docstring(body: list[ast.stmt], index: int) -> str | None:

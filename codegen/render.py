@@ -46,6 +46,11 @@ def render_package(
 ) -> dict[str, str]:
     """{path relative to _generated/: source} for everything but the model modules."""
     env = environment()
+
+    def literals(annotation: str) -> str:
+        return with_literals(annotation, models)
+
+    env.filters["with_literals"] = literals
     model_rows = [{"name": n, "module": models[n].module} for n in models.names()]
     context: dict[str, Any] = {
         "header": header,
@@ -88,6 +93,24 @@ def docstring_text(text: str) -> str:
 def options_name(params_name: str) -> str:
     """`ThreadStartParams` -> `ThreadStartOptions`."""
     return params_name.removesuffix("Params") + "Options"
+
+
+def with_literals(annotation: str, models: ModelIndex) -> str:
+    """Let keyword arguments typed by an enum also take its wire strings:
+    `SandboxMode | None` -> `SandboxMode | Literal["read-only", ...] | None`."""
+    tree = ast.parse(annotation, mode="eval")
+
+    class _Widen(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            if node.id in models and models[node.id].kind == "enum" and models[node.id].values:
+                literal = ast.parse(
+                    "Literal[" + ", ".join(repr(v) for v in models[node.id].values) + "]",
+                    mode="eval",
+                ).body
+                return ast.BinOp(left=node, op=ast.BitOr(), right=literal)
+            return node
+
+    return ast.unparse(_Widen().visit(tree))
 
 
 def optional_annotation(annotation: str) -> str:
@@ -146,7 +169,7 @@ def client_type_imports(
             if req.params and req.params.kind != "class":
                 names.add(req.params.name)
         for field in req.fields:
-            names |= annotation_names(field.annotation)
+            names |= annotation_names(with_literals(field.annotation, models))
     lines: list[str] = []
     for name in sorted(names):
         if name in models:

@@ -10,9 +10,13 @@ import pytest
 from codex_app_server import (
     AppServerClient,
     AsyncAppServerClient,
+    AsyncChatgptDeviceCodeLogin,
+    AsyncChatgptLogin,
     AsyncCodex,
     AsyncThread,
     AsyncTurn,
+    ChatgptDeviceCodeLogin,
+    ChatgptLogin,
     Codex,
     Thread,
     Turn,
@@ -23,6 +27,8 @@ PAIRS = [
     (Thread, AsyncThread),
     (Turn, AsyncTurn),
     (AppServerClient, AsyncAppServerClient),
+    (ChatgptLogin, AsyncChatgptLogin),
+    (ChatgptDeviceCodeLogin, AsyncChatgptDeviceCodeLogin),
 ]
 # Members that exist on one side by nature: context-manager protocols, the async
 # constructor, and the sync client's handles on its private loop thread.
@@ -59,6 +65,8 @@ def normalized(annotation: Any) -> str:
         ("AsyncCodex", "Codex"),
         ("AsyncThread", "Thread"),
         ("AsyncTurn", "Turn"),
+        ("AsyncChatgptLogin", "ChatgptLogin"),
+        ("AsyncChatgptDeviceCodeLogin", "ChatgptDeviceCodeLogin"),
         ("AsyncIterator", "Iterator"),
     ):
         text = text.replace(async_name, sync_name)

@@ -155,3 +155,11 @@ def test_output_dir_with_foreign_files_is_refused(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "not a generated package" in done.stderr
     assert (tmp_path / "mine.py").exists()
+
+
+def test_enum_keyword_arguments_also_take_their_wire_strings(pinned_generation: Generated) -> None:
+    client = pinned_generation.files["client.py"]
+    assert (
+        'sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None'
+        in " ".join(client.split())
+    )

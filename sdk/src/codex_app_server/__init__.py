@@ -6,6 +6,9 @@
         result = codex.thread_start().run("Summarize this repository.")
         print(result.status, result.final_response)
 
+`RUNTIME_VERSION` is the codex runtime this SDK was generated from (the `codex-cli-bin`
+version it pins).
+
 Names load on first use (the protocol has ~900 models), so importing the package is cheap.
 """
 
@@ -64,6 +67,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         JsonRpcError as JsonRpcError,
+    )
+    from codex_app_server.errors import (
+        LoginError as LoginError,
     )
     from codex_app_server.errors import (
         MethodNotFoundError as MethodNotFoundError,
@@ -125,6 +131,18 @@ if TYPE_CHECKING:
     from codex_app_server.inputs import (
         TextInput as TextInput,
     )
+    from codex_app_server.login import (
+        AsyncChatgptDeviceCodeLogin as AsyncChatgptDeviceCodeLogin,
+    )
+    from codex_app_server.login import (
+        AsyncChatgptLogin as AsyncChatgptLogin,
+    )
+    from codex_app_server.login import (
+        ChatgptDeviceCodeLogin as ChatgptDeviceCodeLogin,
+    )
+    from codex_app_server.login import (
+        ChatgptLogin as ChatgptLogin,
+    )
     from codex_app_server.notification import (
         Notification as Notification,
     )
@@ -170,6 +188,10 @@ _EXPORTS: dict[str, str] = {
     "TurnResult": "codex_app_server.turn",
     "StructuredOutputError": "codex_app_server.turn",
     "Notification": "codex_app_server.notification",
+    "ChatgptLogin": "codex_app_server.login",
+    "AsyncChatgptLogin": "codex_app_server.login",
+    "ChatgptDeviceCodeLogin": "codex_app_server.login",
+    "AsyncChatgptDeviceCodeLogin": "codex_app_server.login",
     "ServerRequestHandlers": "codex_app_server._generated.handlers",
     "accept_all": "codex_app_server.handlers",
     "ask": "codex_app_server.handlers",
@@ -196,6 +218,7 @@ _EXPORTS: dict[str, str] = {
     "RequestTimeoutError": "codex_app_server.errors",
     "StreamOverflowError": "codex_app_server.errors",
     "TurnFailedError": "codex_app_server.errors",
+    "LoginError": "codex_app_server.errors",
     "JsonRpcError": "codex_app_server.errors",
     "ParseError": "codex_app_server.errors",
     "InvalidRequestError": "codex_app_server.errors",

@@ -10,12 +10,13 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from codex_app_server import _tolerant as tolerant
 from codex_app_server._config import AppServerConfig
 from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import DEFAULT, Session, Subscription
-from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg
+from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
 from codex_app_server.compat import check_compatible
 from codex_app_server.errors import IncompatibleServerError, JsonRpcError
 from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
@@ -78,6 +79,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         if self._session_or_none is not None:
             return
         session = await Session.open(self._config, handler=self._dispatcher)
+        warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
             try:
                 result = await session.initialize()
@@ -121,21 +123,24 @@ class AsyncAppServerClient(AsyncClientMethods):
         """The `initialize` result: userAgent (with the server version), codexHome, platform."""
         metadata = self._metadata
         if metadata is None:
-            metadata = CLIENT_REQUESTS["initialize"].result.validate(
-                self._session.initialize_result or {}
+            metadata = tolerant.validate(
+                CLIENT_REQUESTS["initialize"].result,
+                self._session.initialize_result or {},
+                "the initialize result",
             )
             self._metadata = metadata
         return metadata
 
     @property
     def closed(self) -> bool:
+        """True once the app-server has stopped (or before it was started)."""
         return self._session_or_none is None or self._session_or_none.closed
 
     async def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
         raw = await self._session.request(
             spec.method, encode_params(spec, params), timeout=engine_timeout(timeout)
         )
-        return spec.result.validate(raw)
+        return tolerant.validate(spec.result, raw, f"the {spec.method} result")
 
     async def request_turn(
         self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
@@ -147,7 +152,7 @@ class AsyncAppServerClient(AsyncClientMethods):
             method, encode_params(spec, params), timeout=engine_timeout(timeout)
         )
         try:
-            return spec.result.validate(raw), subscription
+            return tolerant.validate(spec.result, raw, f"the {method} result"), subscription
         except BaseException:
             subscription.close()
             raise
@@ -158,15 +163,13 @@ class AsyncAppServerClient(AsyncClientMethods):
         """Any method by wire name, untyped (for methods newer than this SDK)."""
         return await self._session.request(method, params, timeout=engine_timeout(timeout))
 
-    async def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
+    def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
         """Notifications tied to no turn, as they arrive (bounded buffer; a consumer that falls
-        more than `maxsize` behind gets `StreamOverflowError`). Ends when the client closes."""
-        subscription = self._session.subscribe_notifications(maxsize)
-        try:
-            async for message in subscription:
-                yield to_notification(message)
-        finally:
-            subscription.close()
+        more than `maxsize` behind gets `StreamOverflowError`). Ends when the client closes.
+
+        Subscribes at once (not at the first `__anext__`), so nothing sent between this call
+        and the first read is missed. `aclose()` it (or let it go) to stop receiving."""
+        return AsyncNotificationStream(self._session.subscribe_notifications(maxsize))
 
     async def close(self) -> None:
         """Stop the app-server (idempotent)."""
@@ -208,10 +211,12 @@ class AppServerClient(ClientMethods):
 
     @property
     def session(self) -> Session:
+        """The JSON-RPC engine underneath (raw requests, subscriptions, stats)."""
         return self._async.session
 
     @property
     def handlers(self) -> ServerRequestHandlers:
+        """Handlers for server-to-client requests; set attributes to install them."""
         return self._async.handlers
 
     @handlers.setter
@@ -220,10 +225,12 @@ class AppServerClient(ClientMethods):
 
     @property
     def metadata(self) -> InitializeResponse:
+        """The `initialize` result: userAgent (with the server version), codexHome, platform."""
         return self._async.metadata
 
     @property
     def closed(self) -> bool:
+        """True once the app-server has stopped."""
         return self._async.closed
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
@@ -236,25 +243,24 @@ class AppServerClient(ClientMethods):
     def request_turn(
         self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
     ) -> tuple[Any, Subscription]:
+        """Send `turn/start` (or another turn-creating request) and subscribe to the turn
+        atomically; returns (typed result, subscription of the turn's raw messages)."""
         return self._loop.run(self._async.request_turn(method, params, timeout))
 
     def request_raw(
         self, method: str, params: Any = None, timeout: TimeoutArg = DEFAULT_TIMEOUT
     ) -> Any:
+        """Any method by wire name, untyped (for methods newer than this SDK)."""
         return self._loop.run(self._async.request_raw(method, params, timeout))
 
     def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
-        """Blocking iterator over notifications tied to no turn (see the async twin)."""
+        """Blocking iterator over notifications tied to no turn (see the async twin);
+        subscribed from this call on. `close()` it (or let it go) to stop receiving."""
 
         async def subscribe() -> Subscription:
             return self._async.session.subscribe_notifications(maxsize)
 
-        subscription = self._loop.run(subscribe())
-        try:
-            for message in subscription:
-                yield to_notification(message)
-        finally:
-            subscription.close()
+        return NotificationStream(self._loop.run(subscribe()))
 
     def close(self) -> None:
         """Stop the app-server and the loop thread (idempotent)."""
@@ -277,6 +283,66 @@ class AppServerClient(ClientMethods):
         if loop is not None and not loop.closed:
             with contextlib.suppress(Exception):  # interpreter shutdown: best effort
                 self.close()
+
+
+class NotificationStream(Iterator[Notification]):
+    """The blocking iterator `notifications()` returns: already subscribed; ends when the
+    client closes; `close()` (or dropping it) unsubscribes."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self._subscription = subscription
+
+    def __iter__(self) -> NotificationStream:
+        return self
+
+    def __next__(self) -> Notification:
+        message = self._subscription.get()
+        if message is None:
+            raise StopIteration
+        return to_notification(message)
+
+    def close(self) -> None:
+        self._subscription.close()
+
+    def __enter__(self) -> NotificationStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self._subscription.close()
+
+
+class AsyncNotificationStream(AsyncIterator[Notification]):
+    """The async iterator `notifications()` returns: already subscribed; ends when the
+    client closes; `aclose()` (or dropping it) unsubscribes."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self._subscription = subscription
+
+    def __aiter__(self) -> AsyncNotificationStream:
+        return self
+
+    async def __anext__(self) -> Notification:
+        message = await self._subscription.aget()
+        if message is None:
+            raise StopAsyncIteration
+        return to_notification(message)
+
+    async def aclose(self) -> None:
+        self._subscription.close()
+
+    async def __aenter__(self) -> AsyncNotificationStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self._subscription.close()
 
 
 def to_notification(message: dict[str, Any]) -> Notification:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeAlias, cast
+
+from codex_app_server._toml import toml_value
 
 __all__ = ["AppServerConfig", "ConfigValue", "toml_value"]
 
@@ -19,11 +20,27 @@ ConfigValue: TypeAlias = (
 )
 
 _SECRET_KEY_RE = re.compile(r"key|token|secret|passw|auth|credential|cookie", re.IGNORECASE)
-_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+_DIST_INFO_PREFIX = "codex_app_server_sdk-"
 
 
 @functools.lru_cache(maxsize=1)
 def _sdk_version() -> str:
+    """The installed distribution's version, from the name of its ``.dist-info`` directory
+    (``codex_app_server_sdk-<version>.dist-info``, first on ``sys.path`` as importlib.metadata
+    would find it). Importing ``importlib.metadata`` takes ~12 ms, a sixth of
+    ``from codex_app_server import Codex``, so it is only the fallback."""
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(_DIST_INFO_PREFIX) and name.endswith(".dist-info"):
+                return name[len(_DIST_INFO_PREFIX) : -len(".dist-info")]
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("codex-app-server-sdk")
     except PackageNotFoundError:
@@ -97,9 +114,10 @@ class AppServerConfig:
     def __repr__(self) -> str:
         env = ", ".join(f"{k!r}: '<redacted>'" for k in self.env)
         overrides = ", ".join(
-            f"{k!r}: {'<redacted>' if _SECRET_KEY_RE.search(k) else repr(v)}"
+            f"{k!r}: {'<redacted>' if _SECRET_KEY_RE.search(k) else repr(_redact(v))}"
             for k, v in self.config_overrides.items()
         )
+        extra_args = tuple(_redact_arg(arg) for arg in self.extra_args)
         return (
             f"AppServerConfig(codex_bin={self.codex_bin!r}, cwd={self.cwd!r}, "
             f"env={{{env}}}, config_overrides={{{overrides}}}, "
@@ -108,57 +126,27 @@ class AppServerConfig:
             f"startup_timeout={self.startup_timeout!r}, "
             f"notification_buffer={self.notification_buffer!r}, "
             f"server_request_timeout={self.server_request_timeout!r}, "
-            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={tuple(self.extra_args)!r})"
+            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r})"
         )
 
 
-def _toml_string(value: str) -> str:
-    out = ['"']
-    for ch in value:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+_REDACTED = "<redacted>"
 
 
-def toml_value(value: Any) -> str:
-    """Encode one value as an inline TOML value (what ``codex -c key=VALUE`` parses)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, os.PathLike):
-        return _toml_string(os.fspath(cast("os.PathLike[str]", value)))
+def _redact(value: Any) -> Any:
+    """``value`` with the values under secret-looking keys of nested tables replaced."""
     if isinstance(value, Mapping):
         items = cast("Mapping[Any, Any]", value).items()
-        parts: list[str] = []
-        for k, v in items:
-            if not isinstance(k, str):
-                raise TypeError(f"TOML table keys must be strings, not {k!r}")
-            key = k if _BARE_KEY_RE.match(k) else _toml_string(k)
-            parts.append(f"{key} = {toml_value(v)}")
-        return "{" + ", ".join(parts) + "}"
+        return {
+            k: _REDACTED if isinstance(k, str) and _SECRET_KEY_RE.search(k) else _redact(v)
+            for k, v in items
+        }
     if isinstance(value, (list, tuple)):
-        seq = cast("Sequence[Any]", value)
-        return "[" + ", ".join(toml_value(v) for v in seq) + "]"
-    raise TypeError(f"cannot encode {type(value).__name__} as a TOML config value")
+        return [_redact(v) for v in cast("Sequence[Any]", value)]
+    return value
+
+
+def _redact_arg(arg: str) -> str:
+    """``key=value`` arguments (``-c`` overrides in extra_args) with a secret-looking key."""
+    key, sep, _ = arg.partition("=")
+    return f"{key}={_REDACTED}" if sep and _SECRET_KEY_RE.search(key) else arg

@@ -18,7 +18,8 @@ import concurrent.futures
 import contextlib
 import itertools
 import threading
-from typing import TYPE_CHECKING, Any, TypeVar
+import time
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -28,6 +29,28 @@ __all__ = ["LoopThread"]
 T = TypeVar("T")
 
 _counter = itertools.count(1)
+
+
+#: How long the main thread blocks at a time: a Ctrl-C that arrives without a real signal
+#: (`_thread.interrupt_main`; any Ctrl-C on Windows, where a blocked lock cannot be
+#: interrupted) is only raised between two waits.
+_SIGNAL_SLICE = 0.1
+
+
+def _acquire(lock: threading.Lock, timeout: float | None) -> bool:
+    """``lock.acquire(timeout=...)``; on the main thread in short slices, so KeyboardInterrupt
+    is raised while waiting."""
+    if threading.current_thread() is not threading.main_thread():
+        return lock.acquire(timeout=-1 if timeout is None else timeout)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        step = _SIGNAL_SLICE
+        if deadline is not None:
+            step = min(step, max(0.0, deadline - time.monotonic()))
+        if lock.acquire(timeout=step):
+            return True
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
 
 
 class LoopThread:
@@ -82,17 +105,25 @@ class LoopThread:
         if self.in_loop_thread():
             coro.close()
             raise RuntimeError("LoopThread.run() called from its own loop thread would deadlock")
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        call = _Call(coro)
         try:
-            return future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            if future.done() and not future.cancelled():
-                raise  # the coroutine itself raised a TimeoutError
-            future.cancel()
-            raise TimeoutError(f"operation did not finish within {timeout} s") from None
-        except BaseException:
-            future.cancel()
+            self._loop.call_soon_threadsafe(call.start, self._loop)
+        except RuntimeError:  # the loop was closed meanwhile
+            coro.close()
+            raise RuntimeError("the event loop thread is closed") from None
+        try:
+            finished = _acquire(call.finished, timeout)
+        except BaseException:  # KeyboardInterrupt while waiting
+            self._cancel(call)
             raise
+        if not finished:
+            self._cancel(call)
+            raise TimeoutError(f"operation did not finish within {timeout} s")
+        return call.outcome()
+
+    def _cancel(self, call: _Call[Any]) -> None:
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(call.cancel)
 
     def call_soon(self, callback: Callable[..., Any], *args: Any) -> None:
         """Schedule ``callback(*args)`` on the loop (thread-safe, does not wait)."""
@@ -132,3 +163,45 @@ class LoopThread:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Call(Generic[T]):
+    """One coroutine submitted by :meth:`LoopThread.run`: a task on the loop and a lock the
+    caller blocks on (released when the task is done). Lighter than
+    ``run_coroutine_threadsafe``'s task + concurrent future + chained callbacks."""
+
+    __slots__ = ("cancelled", "coro", "finished", "task")
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        self.coro = coro
+        self.task: asyncio.Task[T] | None = None
+        self.cancelled = False
+        self.finished = threading.Lock()
+        self.finished.acquire()
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop."""
+        if self.cancelled:
+            self.coro.close()
+            self.finished.release()
+            return
+        self.task = loop.create_task(self.coro)
+        self.task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[T]) -> None:
+        if not task.cancelled():
+            task.exception()  # retrieved: a caller that gave up must not leave it "never retrieved"
+        self.finished.release()
+
+    def cancel(self) -> None:
+        """On the loop: the caller gave up."""
+        self.cancelled = True
+        if self.task is not None:
+            self.task.cancel()
+
+    def outcome(self) -> T:
+        """In the caller, once ``finished``: the result, or raise the exception."""
+        task = self.task
+        if task is None or task.cancelled():
+            raise concurrent.futures.CancelledError()
+        return task.result()

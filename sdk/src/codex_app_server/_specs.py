@@ -8,6 +8,7 @@ SDK never loads the ~900 protocol models.
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,6 +53,7 @@ class ModelRef:
     _cache: dict[str, Any] = field(default_factory=dict[str, Any], compare=False, repr=False)
 
     def resolve(self) -> Any:
+        """The type itself (imported on first call)."""
         found = self._cache.get("type")
         if found is None:
             module = importlib.import_module(f"{MODELS_PACKAGE}.{self.module}")
@@ -60,6 +62,7 @@ class ModelRef:
 
     @property
     def adapter(self) -> TypeAdapter[Any]:
+        """A pydantic `TypeAdapter` for the type (built on first use)."""
         adapter = self._cache.get("adapter")
         if adapter is None:
             from pydantic import TypeAdapter  # first use: keeps `import codex_app_server` light
@@ -68,9 +71,11 @@ class ModelRef:
         return adapter
 
     def validate(self, data: Any) -> Any:
+        """Wire data (a dict) -> the typed value."""
         return self.adapter.validate_python(data)
 
     def dump(self, value: Any) -> Any:
+        """A typed value -> wire data, by wire names, without unset fields."""
         return self.adapter.dump_python(value, mode="json", by_alias=True, exclude_unset=True)
 
 
@@ -86,10 +91,12 @@ class RequestSpec:
 
     @property
     def params_type(self) -> Any:
+        """The params model (None for a method without params)."""
         return None if self.params is None else self.params.resolve()
 
     @property
     def result_type(self) -> Any:
+        """The result model."""
         return self.result.resolve()
 
 
@@ -104,6 +111,7 @@ class NotificationSpec:
 
     @property
     def params_type(self) -> Any:
+        """The params model."""
         return self.params.resolve()
 
 
@@ -119,17 +127,56 @@ class ServerRequestSpec:
 
     @property
     def params_type(self) -> Any:
+        """The params model."""
         return self.params.resolve()
 
     @property
     def response_type(self) -> Any:
+        """The model of the answer the client sends back."""
         return self.response.resolve()
 
 
 @dataclass(frozen=True)
 class ClientNotificationSpec:
+    """A client-to-server notification (`initialized`): `CLIENT_NOTIFICATIONS[method]`."""
+
     method: str
     py_name: str
+
+
+#: What a first turn validates: the requests' params and results, then the turn's result.
+_WARM_METHODS = ("thread/start", "turn/start")
+_WARM_MODELS = ("Turn", "ThreadTokenUsage")
+_warm_started = threading.Event()
+
+
+def warm_up_models() -> None:
+    """Import and build, in a daemon thread, the models a first turn needs (once per process).
+
+    Called while the app-server starts: building them (pydantic itself, then the thread and
+    turn models: ~0.1 s of CPU on first use) then overlaps the ~0.1 s this process only waits
+    for the `initialize` answer, instead of adding to the first `thread_start()` and turn.
+    A model used before the thread is done is simply built (or waited for) by its user."""
+    if _warm_started.is_set():
+        return
+    _warm_started.set()
+    threading.Thread(target=_warm_up, name="codex-app-server-warm-up", daemon=True).start()
+
+
+def _warm_up() -> None:
+    try:
+        from codex_app_server._generated.registry import CLIENT_REQUESTS
+
+        for method in _WARM_METHODS:
+            spec = CLIENT_REQUESTS[method]
+            if spec.params is not None:
+                spec.params.resolve()
+            spec.result.resolve()
+        models = importlib.import_module(MODELS_PACKAGE)
+        for name in _WARM_MODELS:
+            getattr(models, name)
+    except Exception:  # only an optimization: the real use reports any problem
+        return
 
 
 def compact(values: dict[str, Any]) -> dict[str, Any]:

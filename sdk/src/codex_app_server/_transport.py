@@ -190,6 +190,19 @@ def build_env(
     return env
 
 
+def secret_values(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The values of ``env``'s secret-looking variables (``OPENAI_API_KEY``, ``*_TOKEN``...),
+    longest first, to redact from what the SDK reports; short values and paths are left."""
+    from ._config import _SECRET_KEY_RE
+
+    found = {
+        value
+        for key, value in env.items()
+        if _SECRET_KEY_RE.search(key) and len(value) >= 8 and not value.startswith("/")
+    }
+    return tuple(sorted(found, key=len, reverse=True))
+
+
 # --------------------------------------------------------------------------- the process
 
 
@@ -258,6 +271,7 @@ class ProcessTransport:
         # stderr ring
         self._stderr = bytearray()
         self._stderr_total = 0
+        self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail()
         # state
         self._stdout_eof = False  # no more stdout is expected (EOF, or given up after exit)
         self._stdout_pipe_eof = False  # the pipe itself reported EOF
@@ -288,9 +302,11 @@ class ProcessTransport:
         cwd = os.fspath(config.cwd) if config.cwd is not None else None
         if cwd is not None and not os.path.isdir(cwd):
             raise CodexError(f"cwd {cwd!r} is not a directory")
-        return await cls.spawn_argv(
+        transport = await cls.spawn_argv(
             argv, env=env, cwd=cwd, shutdown_timeout=config.shutdown_timeout
         )
+        transport._secrets = secret_values(env)
+        return transport
 
     @classmethod
     async def spawn_argv(
@@ -364,12 +380,17 @@ class ProcessTransport:
         return self._closed_error
 
     def stderr_tail(self) -> str:
-        """The last lines (at most ~64 KiB / 200 lines) the process wrote to stderr."""
+        """The last lines (at most ~64 KiB / 200 lines) the process wrote to stderr, with the
+        values of secret-looking environment variables (API keys, tokens) replaced by
+        ``<redacted>``, should the process echo them."""
         text = bytes(self._stderr[-self._stderr_limit :]).decode("utf-8", errors="replace")
         lines = text.splitlines()
         if self._stderr_total > self._stderr_limit and lines:
             lines = lines[1:]  # the first is probably cut
-        return "\n".join(lines[-self._stderr_lines :])
+        tail = "\n".join(lines[-self._stderr_lines :])
+        for secret in self._secrets:
+            tail = tail.replace(secret, "<redacted>")
+        return tail
 
     # ------------------------------------------------------------------ stdout
 
@@ -640,9 +661,30 @@ class ProcessTransport:
         self._close_done = self._loop.create_future()
         try:
             await self._close()
+        except asyncio.CancelledError:
+            # Interrupted mid-way (Ctrl-C in close(), the event loop shutting down): never
+            # leave the process running.
+            self._kill_now()
+            raise
         finally:
             if not self._close_done.done():
                 self._close_done.set_result(None)
+
+    def _kill_now(self) -> None:
+        """SIGKILL the process (and on POSIX its process group) and close the pipes."""
+        pt = self._pt
+        if pt is None:
+            self._finish()
+            return
+        kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+        if pt.get_returncode() is None or not self._stdout_pipe_eof:
+            if self._new_session:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pt.get_pid(), kill)
+            else:
+                self._signal(kill)
+        pt.close()
+        self._finish()
 
     async def _close(self) -> None:
         self._close_requested = True

@@ -10,6 +10,10 @@
 right there, each with its own exception (`CodexNotFoundError`, `CodexBinaryError`,
 `IncompatibleServerError`). `AsyncCodex` does the same in `async with AsyncCodex()` or
 `await AsyncCodex.start()`.
+
+Logging in: `login_api_key(key)`, `login_chatgpt()` (browser) and `login_chatgpt_device_code()`
+(headless); `account()` tells who is logged in, `logout()` forgets the credentials. See
+`codex_app_server.login`.
 """
 
 from __future__ import annotations
@@ -24,12 +28,25 @@ from codex_app_server._config import AppServerConfig
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT
 from codex_app_server.compat import server_version
+from codex_app_server.errors import JsonRpcError
 from codex_app_server.handlers import ServerRequestHandlers
+from codex_app_server.login import (
+    LOGIN_START,
+    AsyncChatgptDeviceCodeLogin,
+    AsyncChatgptLogin,
+    ChatgptDeviceCodeLogin,
+    ChatgptLogin,
+    api_key_login_error,
+    api_key_params,
+    check_api_key_response,
+    start_flow,
+)
 from codex_app_server.notification import Notification
 from codex_app_server.thread import AsyncThread, Thread
 
 if TYPE_CHECKING:
     from codex_app_server._generated.models import (
+        GetAccountResponse,
         InitializeResponse,
         ModelListResponse,
         ThreadArchiveResponse,
@@ -87,6 +104,7 @@ class Codex:
 
     @property
     def server_version(self) -> str | None:
+        """The app-server's version (`0.163.0`), read from its `initialize` answer."""
         return server_version(self._client.session.initialize_result or {})
 
     def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
@@ -114,9 +132,11 @@ class Codex:
         return self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
 
     def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
+        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
         return self._client.thread_archive(thread_id=thread_id)
 
     def thread_unarchive(self, thread_id: str) -> Thread:
+        """Bring an archived thread back; returns a handle on it."""
         response = self._client.thread_unarchive(thread_id=thread_id)
         return Thread(self._client, response.thread.id)
 
@@ -134,12 +154,61 @@ class Codex:
         through a bounded buffer; ends when the client closes."""
         return self._client.notifications(maxsize)
 
+    def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
+        """Who Codex is logged in as (`account/read`).
+
+        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
+        configured model provider needs an OpenAI login at all (a custom provider may not,
+        and then the account is not reported either). `refresh_token=True` asks the server
+        to refresh a ChatGPT token first.
+        """
+        return self._client.account_read(refresh_token=refresh_token or None)
+
+    def login_api_key(self, api_key: str, /) -> None:
+        """Log in with an OpenAI API key; done when this returns.
+
+        The app-server stores the key in its `CODEX_HOME` (like `codex login --with-api-key`).
+        The key never appears in a repr, a log line or an exception message. Raises
+        `LoginError` when the server refuses (e.g. `forced_login_method = "chatgpt"`).
+        """
+        params = api_key_params(api_key)
+        try:
+            raw = self._client.request_raw(LOGIN_START, params)
+        except JsonRpcError as exc:
+            raise api_key_login_error(exc, api_key) from None
+        check_api_key_response(raw)
+
+    def login_chatgpt(self) -> ChatgptLogin:
+        """Start a ChatGPT login in the browser: open the returned handle's `auth_url`, then
+        `wait()` for the outcome (or `cancel()`). Raises `LoginError` when the server refuses
+        to start the flow."""
+        response, subscription = self._client.run(
+            start_flow(self._client.aio, {"type": "chatgpt"}, ChatgptLogin.label)
+        )
+        return ChatgptLogin(self._client, response, subscription)
+
+    def login_chatgpt_device_code(self) -> ChatgptDeviceCodeLogin:
+        """Start a ChatGPT device-code login (no browser on this machine): show the user the
+        handle's `verification_url` and `user_code`, then `wait()`. Needs network access to
+        the login service; raises `LoginError` when the flow cannot start."""
+        response, subscription = self._client.run(
+            start_flow(
+                self._client.aio, {"type": "chatgptDeviceCode"}, ChatgptDeviceCodeLogin.label
+            )
+        )
+        return ChatgptDeviceCodeLogin(self._client, response, subscription)
+
+    def logout(self) -> None:
+        """Forget the stored credentials (`account/logout`)."""
+        self._client.account_logout()
+
     def close(self) -> None:
         """Stop the app-server (idempotent); no process or thread is left behind."""
         self._client.close()
 
     @property
     def closed(self) -> bool:
+        """True once the app-server has stopped."""
         return self._client.closed
 
     def __enter__(self) -> Codex:
@@ -215,6 +284,7 @@ class AsyncCodex:
 
     @property
     def server_version(self) -> str | None:
+        """The app-server's version (`0.163.0`); None before it is started."""
         if self._client_or_none is None:
             return None
         return server_version(self._client_or_none.session.initialize_result or {})
@@ -248,9 +318,11 @@ class AsyncCodex:
         return await self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
 
     async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
+        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
         return await self._client.thread_archive(thread_id=thread_id)
 
     async def thread_unarchive(self, thread_id: str) -> AsyncThread:
+        """Bring an archived thread back; returns a handle on it."""
         response = await self._client.thread_unarchive(thread_id=thread_id)
         return AsyncThread(self._client, response.thread.id)
 
@@ -268,6 +340,52 @@ class AsyncCodex:
         through a bounded buffer; ends when the client closes."""
         return self._client.notifications(maxsize)
 
+    async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
+        """Who Codex is logged in as (`account/read`).
+
+        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
+        configured model provider needs an OpenAI login at all (a custom provider may not,
+        and then the account is not reported either). `refresh_token=True` asks the server
+        to refresh a ChatGPT token first.
+        """
+        return await self._client.account_read(refresh_token=refresh_token or None)
+
+    async def login_api_key(self, api_key: str, /) -> None:
+        """Log in with an OpenAI API key; done when this returns.
+
+        The app-server stores the key in its `CODEX_HOME` (like `codex login --with-api-key`).
+        The key never appears in a repr, a log line or an exception message. Raises
+        `LoginError` when the server refuses (e.g. `forced_login_method = "chatgpt"`).
+        """
+        params = api_key_params(api_key)
+        try:
+            raw = await self._client.request_raw(LOGIN_START, params)
+        except JsonRpcError as exc:
+            raise api_key_login_error(exc, api_key) from None
+        check_api_key_response(raw)
+
+    async def login_chatgpt(self) -> AsyncChatgptLogin:
+        """Start a ChatGPT login in the browser: open the returned handle's `auth_url`, then
+        `await wait()` for the outcome (or `cancel()`). Raises `LoginError` when the server
+        refuses to start the flow."""
+        response, subscription = await start_flow(
+            self._client, {"type": "chatgpt"}, AsyncChatgptLogin.label
+        )
+        return AsyncChatgptLogin(self._client, response, subscription)
+
+    async def login_chatgpt_device_code(self) -> AsyncChatgptDeviceCodeLogin:
+        """Start a ChatGPT device-code login (no browser on this machine): show the user the
+        handle's `verification_url` and `user_code`, then `await wait()`. Needs network access
+        to the login service; raises `LoginError` when the flow cannot start."""
+        response, subscription = await start_flow(
+            self._client, {"type": "chatgptDeviceCode"}, AsyncChatgptDeviceCodeLogin.label
+        )
+        return AsyncChatgptDeviceCodeLogin(self._client, response, subscription)
+
+    async def logout(self) -> None:
+        """Forget the stored credentials (`account/logout`)."""
+        await self._client.account_logout()
+
     async def close(self) -> None:
         """Stop the app-server (idempotent); no process or task is left behind."""
         if self._client_or_none is not None:
@@ -275,6 +393,7 @@ class AsyncCodex:
 
     @property
     def closed(self) -> bool:
+        """True once the app-server has stopped (or before it was started)."""
         return self._client_or_none is None or self._client_or_none.closed
 
     async def __aenter__(self) -> AsyncCodex:

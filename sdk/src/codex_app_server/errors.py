@@ -11,6 +11,7 @@ The tree::
     +-- StreamOverflowError         a subscriber fell too far behind; messages were dropped
     +-- IncompatibleServerError     the app-server is too old, or refused the handshake
     +-- AuthRequiredError           no credentials: turns cannot run until you log in
+    +-- LoginError                  a login could not start, or ended without success
     +-- TurnFailedError             TurnResult.raise_for_status() on a turn that did not complete
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidParamsError",
     "InvalidRequestError",
     "JsonRpcError",
+    "LoginError",
     "MethodNotFoundError",
     "ParseError",
     "ProtocolError",
@@ -147,18 +149,21 @@ class ProtocolError(CodexError):
 
 
 class RequestTimeoutError(CodexError, TimeoutError):
-    """No response arrived within ``timeout`` seconds."""
+    """No response arrived within ``timeout`` seconds (``method`` names what was awaited; a
+    login's ``wait()`` uses ``account/login/completed``)."""
 
     def __init__(
         self,
         method: str,
         timeout: float,
         request_id: int | str | None = None,
+        *,
+        message: str | None = None,
     ) -> None:
         self.method = method
         self.timeout = timeout
         self.request_id = request_id
-        super().__init__(f"{method}: no response within {timeout:g} s")
+        super().__init__(message or f"{method}: no response within {timeout:g} s")
 
 
 class StreamOverflowError(CodexError):
@@ -308,8 +313,11 @@ def error_from_response(
         obj = cast("Mapping[str, Any]", error)
         raw_code = obj.get("code")
         code = raw_code if isinstance(raw_code, int) else INTERNAL_ERROR
-        raw_message = obj.get("message")
-        message = raw_message if isinstance(raw_message, str) else repr(raw_message)
+        if "message" not in obj:
+            message = "error response without a message"
+        else:
+            raw_message = obj.get("message")
+            message = raw_message if isinstance(raw_message, str) else repr(raw_message)
         data = obj.get("data")
     else:
         code, message, data = INTERNAL_ERROR, f"malformed error object: {error!r}", None
@@ -366,9 +374,34 @@ class AuthRequiredError(CodexError):
             (detail + ". " if detail else "")
             + "Codex is not logged in. Log in with `codex.login_api_key(key)` (an OpenAI API "
             "key), `codex.login_chatgpt()` (browser) or `codex.login_chatgpt_device_code()`; "
-            "or run `codex login` once; or set OPENAI_API_KEY in AppServerConfig(env=...); or "
-            "configure a model provider that needs no OpenAI login."
+            "or run `codex login` once (it stores credentials in the same CODEX_HOME); or "
+            "configure a model provider that needs no OpenAI login. (An OPENAI_API_KEY in the "
+            "app-server's environment is not used by codex's default provider.)"
         )
+
+
+class LoginError(CodexError):
+    """A login flow failed: the server refused to start it (``login_id`` is None), or it
+    ended without success (cancelled, superseded by a newer login, the browser or the network
+    failed).
+
+    ``reason`` is the server's explanation; ``login_id`` the flow's id when it had one;
+    ``cancelled`` is True when this client cancelled the flow. Secrets (an API key) never
+    appear in the message.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        login_id: str | None = None,
+        cancelled: bool = False,
+    ) -> None:
+        self.reason = reason
+        self.login_id = login_id
+        self.cancelled = cancelled
+        super().__init__(message)
 
 
 class TurnFailedError(CodexError):

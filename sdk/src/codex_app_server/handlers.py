@@ -17,12 +17,15 @@ Presets: `decline_all()`, `accept_all()`, `ask(callback)`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
+from codex_app_server import _tolerant as tolerant
 from codex_app_server._generated.handlers import HANDLER_NAMES, ServerRequestHandlers
 from codex_app_server._generated.registry import SERVER_REQUESTS
 from codex_app_server.errors import METHOD_NOT_FOUND, JsonRpcError
@@ -37,7 +40,8 @@ __all__ = [
 
 log = logging.getLogger("codex_app_server")
 
-# The answer that refuses each approval request (wire shapes of 0.163.0).
+#: The answer that refuses each approval request, by wire method (what the SDK sends when
+#: no handler is set, and what `decline_all()` answers).
 DECLINE_RESPONSES: Mapping[str, dict[str, Any]] = {
     "item/commandExecution/requestApproval": {"decision": "decline"},
     "item/fileChange/requestApproval": {"decision": "decline"},
@@ -109,11 +113,13 @@ class ServerRequestDispatcher:
         handler = getattr(self.handlers, spec.handler_name, None) if spec else None
         if spec is None or handler is None:
             return self._default(method)
-        typed = spec.params.validate(params if params is not None else {})
+        typed = tolerant.validate(
+            spec.params, params if params is not None else {}, f"the {method} params"
+        )
         if inspect.iscoroutinefunction(handler):
             answer = await handler(typed)
         else:
-            answer = await asyncio.to_thread(handler, typed)
+            answer = await _in_daemon_thread(handler, typed, spec.handler_name)
             if inspect.isawaitable(answer):
                 answer = await answer
         if answer is None:
@@ -130,6 +136,40 @@ class ServerRequestDispatcher:
         name = HANDLER_NAMES.get(method)
         hint = f"; set codex.handlers.{name}" if name else " (not in this SDK's protocol)"
         raise JsonRpcError(METHOD_NOT_FOUND, f"no handler for {method}{hint}", method=method)
+
+
+async def _in_daemon_thread(handler: Callable[[Any], Any], params: Any, name: str) -> Any:
+    """Run a blocking handler in its own daemon thread and await its answer.
+
+    Not the loop's default executor: a handler that never returns (a prompt nobody answers)
+    would keep an executor worker busy, so `close()` would wait for it and the interpreter
+    would hang at exit joining it. A daemon thread is abandoned when the request times out
+    or the client closes (it ends whenever the handler returns; its answer is dropped).
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def deliver(ok: bool, value: Any) -> None:
+        if future.done():
+            return
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+    def work() -> None:
+        try:
+            result: tuple[bool, Any] = (True, handler(params))
+        except Exception as exc:
+            result = (False, exc)
+        except BaseException as exc:  # SystemExit...: an error answer, not a dead event loop
+            result = (False, RuntimeError(f"the {name} handler raised {type(exc).__name__}"))
+        # a closed loop: nobody waits for this answer any more
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(deliver, *result)
+
+    threading.Thread(target=work, name=f"codex-handler-{name}", daemon=True).start()
+    return await future
 
 
 def _plain(answer: Any) -> Any:

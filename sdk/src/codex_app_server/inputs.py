@@ -27,20 +27,26 @@ class InvalidInputError(CodexError, ValueError):
 
 @dataclass(frozen=True)
 class TextInput:
+    """Text (the same as passing a plain `str`)."""
+
     text: str
 
     def to_wire(self) -> dict[str, Any]:
+        """The protocol input item (`{"type": "text", ...}`)."""
         return {"type": "text", "text": self.text}
 
 
 @dataclass(frozen=True)
 class ImageInput:
-    """An image by URL (https: or data:)."""
+    """An image by URL. codex 0.163.0 takes inline `data:` URLs (`data:image/png;base64,...`)
+    and refuses remote `https:` URLs at `turn/start` (`InvalidRequestError`: "remote image
+    URLs are not supported"); for a file on this machine use `LocalImageInput`."""
 
     url: str
     detail: ImageDetailLevel | None = None
 
     def to_wire(self) -> dict[str, Any]:
+        """The protocol input item."""
         return _with_detail({"type": "image", "url": self.url}, self.detail)
 
 
@@ -52,6 +58,7 @@ class LocalImageInput:
     detail: ImageDetailLevel | None = None
 
     def to_wire(self) -> dict[str, Any]:
+        """The protocol input item."""
         path = Path(self.path).expanduser().resolve()
         return _with_detail({"type": "localImage", "path": str(path)}, self.detail)
 
@@ -64,6 +71,7 @@ class SkillInput:
     path: str
 
     def to_wire(self) -> dict[str, Any]:
+        """The protocol input item."""
         return {"type": "skill", "name": self.name, "path": self.path}
 
 
@@ -75,6 +83,7 @@ class MentionInput:
     path: str
 
     def to_wire(self) -> dict[str, Any]:
+        """The protocol input item."""
         return {"type": "mention", "name": self.name, "path": self.path}
 
 
@@ -85,8 +94,10 @@ class WireInput(Protocol):
     def to_wire(self) -> dict[str, Any]: ...
 
 
+#: One input item: a `str` (text), one of the classes above, a generated input model, or a
+#: dict in the protocol's wire shape (validated).
 InputItem: TypeAlias = str | WireInput | Mapping[str, Any]
-# One item, or several in order.
+#: What `Thread.turn()` / `run()` / `Turn.steer()` take: one item, or several in order.
 Input: TypeAlias = InputItem | Sequence[InputItem]
 
 

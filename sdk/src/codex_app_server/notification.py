@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from codex_app_server.errors import ProtocolError
-
 if TYPE_CHECKING:
     from codex_app_server._generated.notifications import NotificationParams
 
@@ -18,6 +16,9 @@ _UNSET: Any = object()
 
 
 class Notification:
+    """One notification from the server: `method` (wire name), `params` (typed, parsed on
+    first access), `raw` (the params as received)."""
+
     __slots__ = ("_params", "method", "raw")
 
     def __init__(self, method: str, raw: dict[str, Any]) -> None:
@@ -44,11 +45,13 @@ class Notification:
 
     @property
     def thread_id(self) -> str | None:
+        """The thread it concerns (`threadId`), if any."""
         value = self.raw.get("threadId")
         return value if isinstance(value, str) else None
 
     @property
     def turn_id(self) -> str | None:
+        """The turn it belongs to (`turnId`, or the id of an embedded `turn`), if any."""
         return turn_id_of(self.raw)
 
     def __repr__(self) -> str:
@@ -63,20 +66,13 @@ class Notification:
 
 
 def parse_params(method: str, raw: dict[str, Any]) -> Any:
-    from pydantic import ValidationError
-
+    from codex_app_server import _tolerant as tolerant
     from codex_app_server._generated.registry import SERVER_NOTIFICATIONS
 
     spec = SERVER_NOTIFICATIONS.get(method)
     if spec is None:
         return raw
-    try:
-        return spec.params.validate(raw)
-    except ValidationError as exc:
-        raise ProtocolError(
-            f"`{method}` params do not fit {spec.params.name}: {exc.errors()[0]['msg']} "
-            f"at {'.'.join(str(p) for p in exc.errors()[0]['loc'])}",
-        ) from exc
+    return tolerant.validate(spec.params, raw, f"`{method}` params")
 
 
 def turn_id_of(params: dict[str, Any]) -> str | None:

@@ -3,6 +3,10 @@
 - `CLIENT_REQUESTS[method]` -> `RequestSpec` (`params_type`, `result_type`)
 - `SERVER_NOTIFICATIONS[method]` -> `NotificationSpec` (`params_type`)
 - `SERVER_REQUESTS[method]` -> `ServerRequestSpec` (`params_type`, `response_type`)
+- `CLIENT_NOTIFICATIONS[method]` -> `ClientNotificationSpec` (notifications the client sends,
+  such as `initialized`)
+- `RUNTIME_VERSION`: the codex runtime the registry was generated from; `SCHEMA_SHA256` the
+  sha256 of that runtime's protocol schema
 
 The mappings are read-only. Types are imported when first asked for, so importing this module
 is cheap.

@@ -65,9 +65,11 @@ class Thread:
         return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
         return self._client.thread_read(thread_id=self.id, include_turns=include_turns)
 
     def set_name(self, name: str) -> ThreadSetNameResponse:
+        """Give the thread a name (shown by `thread_list`)."""
         return self._client.thread_name_set(thread_id=self.id, name=name)
 
     def compact(self) -> ThreadCompactStartResponse:
@@ -110,9 +112,11 @@ class AsyncThread:
         return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
+        """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
         return await self._client.thread_read(thread_id=self.id, include_turns=include_turns)
 
     async def set_name(self, name: str) -> ThreadSetNameResponse:
+        """Give the thread a name (shown by `thread_list`)."""
         return await self._client.thread_name_set(thread_id=self.id, name=name)
 
     async def compact(self) -> ThreadCompactStartResponse:

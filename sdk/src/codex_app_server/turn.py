@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound="BaseModel")
 
 COMPLETED = "completed"
+_DELTA = "item/agentMessage/delta"
 _STEER = CLIENT_REQUESTS["turn/steer"]
 INTERRUPT_TIMEOUT = 10.0  # a repeated turn/interrupt is never answered by 0.163.0
 
@@ -68,6 +69,7 @@ class TurnResult(Generic[M]):
 
     @property
     def succeeded(self) -> bool:
+        """True when the turn completed (status `completed`)."""
         return self.status == COMPLETED
 
     def raise_for_status(self) -> TurnResult[M]:
@@ -114,6 +116,8 @@ class TurnAccumulator:
 
     def add(self, message: dict[str, Any]) -> None:
         method = message.get("method")
+        if method == _DELTA:  # most of a turn's stream, and nothing in it to keep
+            return
         params = _obj(message.get("params"))
         if params is None:
             return
@@ -195,9 +199,11 @@ class Turn(Generic[M]):
         self._acc = TurnAccumulator(thread_id, turn_id)
         self._output_model = output_model
         self._auth_checked = False
+        self._interrupt_sent = False
 
     @property
     def done(self) -> bool:
+        """True once this turn's `turn/completed` has been received."""
         return self._acc.done
 
     def stream(self) -> Iterator[Notification]:
@@ -219,9 +225,16 @@ class Turn(Generic[M]):
             raise
 
     def run(self) -> TurnResult[M]:
-        """Wait for the turn to finish; returns its result (also after a partial `stream()`)."""
-        for _ in self.stream():
-            pass
+        """Wait for the turn to finish; returns its result (also after a partial `stream()`).
+
+        Ctrl-C (KeyboardInterrupt) interrupts the turn on the server first."""
+        try:
+            for _ in self.stream():
+                pass
+        except KeyboardInterrupt:
+            # landed between two notifications, outside stream(): interrupt here (once)
+            self._interrupt_quietly()
+            raise
         return self._acc.result(self._output_model)
 
     def steer(self, input: Input) -> TurnSteerResponse:
@@ -245,6 +258,9 @@ class Turn(Generic[M]):
         self._subscription.close()
 
     def _interrupt_quietly(self) -> None:
+        if self._interrupt_sent:
+            return  # the server answers a repeated turn/interrupt late or never
+        self._interrupt_sent = True
         with contextlib.suppress(Exception):  # the turn may be over, or the server gone
             self.interrupt(timeout=2.0)
 
@@ -278,9 +294,11 @@ class AsyncTurn(Generic[M]):
         self._acc = TurnAccumulator(thread_id, turn_id)
         self._output_model = output_model
         self._auth_checked = False
+        self._interrupt_sent = False
 
     @property
     def done(self) -> bool:
+        """True once this turn's `turn/completed` has been received."""
         return self._acc.done
 
     async def stream(self) -> AsyncIterator[Notification]:
@@ -330,6 +348,9 @@ class AsyncTurn(Generic[M]):
         self._subscription.close()
 
     async def _interrupt_quietly(self) -> None:
+        if self._interrupt_sent:
+            return  # the server answers a repeated turn/interrupt late or never
+        self._interrupt_sent = True
         with contextlib.suppress(Exception):  # the turn may be over, or the server gone
             await self.interrupt(timeout=2.0)
 
@@ -351,10 +372,18 @@ def steer_params(thread_id: str, turn_id: str, input: Input) -> dict[str, Any]:
 
 def output_schema_of(value: Any) -> tuple[Any, Any]:
     """`output_schema` as given (a JSON-schema dict, or a pydantic model class) ->
-    (the JSON schema to send, the model class to parse into or None)."""
+    (the JSON schema to send, the model class to parse into or None).
+
+    A model's schema is made strict (closed objects, every property required, optional ones
+    nullable): codex sends the schema with `strict: true`, and the Responses API refuses a
+    non-strict schema then. A dict is sent as given.
+    """
     model_json_schema = getattr(value, "model_json_schema", None)
     if isinstance(value, type) and callable(model_json_schema):
-        return model_json_schema(), value
+        from codex_app_server._output_schema import strict_json_schema
+
+        schema = cast("dict[str, Any]", model_json_schema())
+        return strict_json_schema(schema), value
     if value is None or isinstance(value, dict):
         return cast("dict[str, Any] | None", value), None
     if isinstance(value, str):

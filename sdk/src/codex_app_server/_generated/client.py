@@ -11,6 +11,8 @@ from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, compact
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     from codex_app_server._generated.models.add_credits_nudge_credit_type import (
         AddCreditsNudgeCreditType,
     )
@@ -368,8 +370,13 @@ class ClientMethods:
     def thread_start(
         self,
         *,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -377,11 +384,13 @@ class ClientMethods:
         ephemeral: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Personality | None = None,
-        sandbox: SandboxMode | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_name: str | None = None,
         service_tier: str | None = None,
-        session_start_source: ThreadStartSource | None = None,
+        session_start_source: ThreadStartSource | Literal["startup", "clear"] | None = None,
         thread_source: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadStartResponse:
@@ -442,8 +451,13 @@ class ClientMethods:
         self,
         *,
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -451,8 +465,10 @@ class ClientMethods:
         exclude_turns: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Personality | None = None,
-        sandbox: SandboxMode | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_tier: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadResumeResponse:
@@ -512,8 +528,13 @@ class ClientMethods:
         self,
         *,
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -523,7 +544,9 @@ class ClientMethods:
         last_turn_id: str | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        sandbox: SandboxMode | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_tier: str | None = None,
         thread_source: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -692,8 +715,10 @@ class ClientMethods:
         *,
         thread_id: str,
         objective: str | None = None,
-        origin: ThreadGoalMutationOrigin | None = None,
-        status: ThreadGoalStatus | None = None,
+        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
+        status: ThreadGoalStatus
+        | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
+        | None = None,
         token_budget: int | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadGoalSetResponse:
@@ -756,7 +781,7 @@ class ClientMethods:
         self,
         *,
         thread_id: str,
-        origin: ThreadGoalMutationOrigin | None = None,
+        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadGoalClearResponse:
         """Send the `thread/goal/clear` request.
@@ -1149,9 +1174,26 @@ class ClientMethods:
         originators: list[str] | None = None,
         search_term: str | None = None,
         section_id: str | None = None,
-        sort_direction: SortDirection | None = None,
-        sort_key: ThreadSortKey | None = None,
-        source_kinds: list[ThreadSourceKind] | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        sort_key: ThreadSortKey
+        | Literal["created_at", "updated_at", "recency_at", "section_position"]
+        | None = None,
+        source_kinds: list[
+            ThreadSourceKind
+            | Literal[
+                "cli",
+                "vscode",
+                "exec",
+                "appServer",
+                "subAgent",
+                "subAgentReview",
+                "subAgentCompact",
+                "subAgentThreadSpawn",
+                "subAgentOther",
+                "unknown",
+            ]
+        ]
+        | None = None,
         use_state_db_only: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadListResponse:
@@ -1410,9 +1452,9 @@ class ClientMethods:
         *,
         thread_id: str,
         cursor: str | None = None,
-        items_view: TurnItemsView | None = None,
+        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
         limit: int | None = None,
-        sort_direction: SortDirection | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadTurnsListResponse:
         """Send the `thread/turns/list` request.
@@ -1454,7 +1496,7 @@ class ClientMethods:
         thread_id: str,
         cursor: str | ThreadItemsListAnchor | None = None,
         limit: int | None = None,
-        sort_direction: SortDirection | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
         turn_id: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadItemsListResponse:
@@ -1698,7 +1740,13 @@ class ClientMethods:
         *,
         cwds: list[str] | None = None,
         force_refetch: bool | None = None,
-        marketplace_kinds: list[PluginListMarketplaceKind] | None = None,
+        marketplace_kinds: list[
+            PluginListMarketplaceKind
+            | Literal[
+                "local", "vertical", "workspace-directory", "shared-with-me", "created-by-me-remote"
+            ]
+        ]
+        | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginListResponse:
         """Send the `plugin/list` request.
@@ -1864,7 +1912,9 @@ class ClientMethods:
         self,
         *,
         plugin_path: str,
-        discoverability: PluginShareDiscoverability | None = None,
+        discoverability: PluginShareDiscoverability
+        | Literal["LISTED", "UNLISTED", "PRIVATE"]
+        | None = None,
         remote_plugin_id: str | None = None,
         share_targets: list[PluginShareTarget] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -1901,7 +1951,8 @@ class ClientMethods:
     def plugin_share_update_targets(
         self,
         *,
-        discoverability: PluginShareUpdateDiscoverability,
+        discoverability: PluginShareUpdateDiscoverability
+        | Literal["UNLISTED", "PRIVATE", "LISTED"],
         remote_plugin_id: str,
         share_targets: list[PluginShareTarget],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -2477,8 +2528,13 @@ class ClientMethods:
             | FileIdUserInput
         ],
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         client_user_message_id: str | None = None,
         cwd: str | None = None,
         disabled_plugin_ids: list[str] | None = None,
@@ -2486,7 +2542,7 @@ class ClientMethods:
         model: str | None = None,
         output_schema: Any | None = None,
         parent_turn_id: str | None = None,
-        personality: Personality | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
         root_turn_id: str | None = None,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
@@ -2496,7 +2552,7 @@ class ClientMethods:
         | None = None,
         service_tier: str | None = None,
         service_tier_for_turn: str | None = None,
-        summary: ReasoningSummary | None = None,
+        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
         tool_output: TurnToolOutput | None = None,
         turn_trigger: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -2658,7 +2714,7 @@ class ClientMethods:
         | CustomReviewTarget
         | UnrecognizedReviewTarget,
         thread_id: str,
-        delivery: ReviewDelivery | None = None,
+        delivery: ReviewDelivery | Literal["inline", "detached"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ReviewStartResponse:
         """Send the `review/start` request.
@@ -2884,7 +2940,9 @@ class ClientMethods:
         self,
         *,
         name: str,
-        client_registration: McpServerOauthClientRegistration | None = None,
+        client_registration: McpServerOauthClientRegistration
+        | Literal["auto", "cimd", "dcr"]
+        | None = None,
         scopes: list[str] | None = None,
         thread_id: str | None = None,
         timeout_secs: int | None = None,
@@ -2938,7 +2996,7 @@ class ClientMethods:
         self,
         *,
         cursor: str | None = None,
-        detail: McpServerStatusDetail | None = None,
+        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
         limit: int | None = None,
         server_name: str | None = None,
         thread_id: str | None = None,
@@ -3064,7 +3122,7 @@ class ClientMethods:
     def windows_sandbox_setup_start(
         self,
         *,
-        mode: WindowsSandboxSetupMode,
+        mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
         cwd: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> WindowsSandboxSetupStartResponse:
@@ -3273,7 +3331,7 @@ class ClientMethods:
     def account_send_add_credits_nudge_email(
         self,
         *,
-        credit_type: AddCreditsNudgeCreditType,
+        credit_type: AddCreditsNudgeCreditType | Literal["credits", "usage_limit"],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SendAddCreditsNudgeEmailResponse:
         """Send the `account/sendAddCreditsNudgeEmail` request.
@@ -3674,7 +3732,7 @@ class ClientMethods:
         self,
         *,
         key_path: str,
-        merge_strategy: MergeStrategy,
+        merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
         expected_version: str | None = None,
         file_path: str | None = None,
@@ -3869,8 +3927,13 @@ class AsyncClientMethods:
     async def thread_start(
         self,
         *,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -3878,11 +3941,13 @@ class AsyncClientMethods:
         ephemeral: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Personality | None = None,
-        sandbox: SandboxMode | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_name: str | None = None,
         service_tier: str | None = None,
-        session_start_source: ThreadStartSource | None = None,
+        session_start_source: ThreadStartSource | Literal["startup", "clear"] | None = None,
         thread_source: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadStartResponse:
@@ -3943,8 +4008,13 @@ class AsyncClientMethods:
         self,
         *,
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -3952,8 +4022,10 @@ class AsyncClientMethods:
         exclude_turns: bool | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        personality: Personality | None = None,
-        sandbox: SandboxMode | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_tier: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadResumeResponse:
@@ -4013,8 +4085,13 @@ class AsyncClientMethods:
         self,
         *,
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
         cwd: str | None = None,
@@ -4024,7 +4101,9 @@ class AsyncClientMethods:
         last_turn_id: str | None = None,
         model: str | None = None,
         model_provider: str | None = None,
-        sandbox: SandboxMode | None = None,
+        sandbox: SandboxMode
+        | Literal["read-only", "workspace-write", "danger-full-access"]
+        | None = None,
         service_tier: str | None = None,
         thread_source: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -4193,8 +4272,10 @@ class AsyncClientMethods:
         *,
         thread_id: str,
         objective: str | None = None,
-        origin: ThreadGoalMutationOrigin | None = None,
-        status: ThreadGoalStatus | None = None,
+        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
+        status: ThreadGoalStatus
+        | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
+        | None = None,
         token_budget: int | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadGoalSetResponse:
@@ -4257,7 +4338,7 @@ class AsyncClientMethods:
         self,
         *,
         thread_id: str,
-        origin: ThreadGoalMutationOrigin | None = None,
+        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadGoalClearResponse:
         """Send the `thread/goal/clear` request.
@@ -4650,9 +4731,26 @@ class AsyncClientMethods:
         originators: list[str] | None = None,
         search_term: str | None = None,
         section_id: str | None = None,
-        sort_direction: SortDirection | None = None,
-        sort_key: ThreadSortKey | None = None,
-        source_kinds: list[ThreadSourceKind] | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        sort_key: ThreadSortKey
+        | Literal["created_at", "updated_at", "recency_at", "section_position"]
+        | None = None,
+        source_kinds: list[
+            ThreadSourceKind
+            | Literal[
+                "cli",
+                "vscode",
+                "exec",
+                "appServer",
+                "subAgent",
+                "subAgentReview",
+                "subAgentCompact",
+                "subAgentThreadSpawn",
+                "subAgentOther",
+                "unknown",
+            ]
+        ]
+        | None = None,
         use_state_db_only: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadListResponse:
@@ -4911,9 +5009,9 @@ class AsyncClientMethods:
         *,
         thread_id: str,
         cursor: str | None = None,
-        items_view: TurnItemsView | None = None,
+        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
         limit: int | None = None,
-        sort_direction: SortDirection | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadTurnsListResponse:
         """Send the `thread/turns/list` request.
@@ -4955,7 +5053,7 @@ class AsyncClientMethods:
         thread_id: str,
         cursor: str | ThreadItemsListAnchor | None = None,
         limit: int | None = None,
-        sort_direction: SortDirection | None = None,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
         turn_id: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ThreadItemsListResponse:
@@ -5199,7 +5297,13 @@ class AsyncClientMethods:
         *,
         cwds: list[str] | None = None,
         force_refetch: bool | None = None,
-        marketplace_kinds: list[PluginListMarketplaceKind] | None = None,
+        marketplace_kinds: list[
+            PluginListMarketplaceKind
+            | Literal[
+                "local", "vertical", "workspace-directory", "shared-with-me", "created-by-me-remote"
+            ]
+        ]
+        | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginListResponse:
         """Send the `plugin/list` request.
@@ -5365,7 +5469,9 @@ class AsyncClientMethods:
         self,
         *,
         plugin_path: str,
-        discoverability: PluginShareDiscoverability | None = None,
+        discoverability: PluginShareDiscoverability
+        | Literal["LISTED", "UNLISTED", "PRIVATE"]
+        | None = None,
         remote_plugin_id: str | None = None,
         share_targets: list[PluginShareTarget] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -5402,7 +5508,8 @@ class AsyncClientMethods:
     async def plugin_share_update_targets(
         self,
         *,
-        discoverability: PluginShareUpdateDiscoverability,
+        discoverability: PluginShareUpdateDiscoverability
+        | Literal["UNLISTED", "PRIVATE", "LISTED"],
         remote_plugin_id: str,
         share_targets: list[PluginShareTarget],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -5978,8 +6085,13 @@ class AsyncClientMethods:
             | FileIdUserInput
         ],
         thread_id: str,
-        approval_policy: AskForApprovalKind | GranularAskForApproval | None = None,
-        approvals_reviewer: ApprovalsReviewer | None = None,
+        approval_policy: AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None = None,
+        approvals_reviewer: ApprovalsReviewer
+        | Literal["user", "auto_review", "guardian_subagent"]
+        | None = None,
         client_user_message_id: str | None = None,
         cwd: str | None = None,
         disabled_plugin_ids: list[str] | None = None,
@@ -5987,7 +6099,7 @@ class AsyncClientMethods:
         model: str | None = None,
         output_schema: Any | None = None,
         parent_turn_id: str | None = None,
-        personality: Personality | None = None,
+        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
         root_turn_id: str | None = None,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
@@ -5997,7 +6109,7 @@ class AsyncClientMethods:
         | None = None,
         service_tier: str | None = None,
         service_tier_for_turn: str | None = None,
-        summary: ReasoningSummary | None = None,
+        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
         tool_output: TurnToolOutput | None = None,
         turn_trigger: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -6159,7 +6271,7 @@ class AsyncClientMethods:
         | CustomReviewTarget
         | UnrecognizedReviewTarget,
         thread_id: str,
-        delivery: ReviewDelivery | None = None,
+        delivery: ReviewDelivery | Literal["inline", "detached"] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ReviewStartResponse:
         """Send the `review/start` request.
@@ -6385,7 +6497,9 @@ class AsyncClientMethods:
         self,
         *,
         name: str,
-        client_registration: McpServerOauthClientRegistration | None = None,
+        client_registration: McpServerOauthClientRegistration
+        | Literal["auto", "cimd", "dcr"]
+        | None = None,
         scopes: list[str] | None = None,
         thread_id: str | None = None,
         timeout_secs: int | None = None,
@@ -6439,7 +6553,7 @@ class AsyncClientMethods:
         self,
         *,
         cursor: str | None = None,
-        detail: McpServerStatusDetail | None = None,
+        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
         limit: int | None = None,
         server_name: str | None = None,
         thread_id: str | None = None,
@@ -6565,7 +6679,7 @@ class AsyncClientMethods:
     async def windows_sandbox_setup_start(
         self,
         *,
-        mode: WindowsSandboxSetupMode,
+        mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
         cwd: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> WindowsSandboxSetupStartResponse:
@@ -6774,7 +6888,7 @@ class AsyncClientMethods:
     async def account_send_add_credits_nudge_email(
         self,
         *,
-        credit_type: AddCreditsNudgeCreditType,
+        credit_type: AddCreditsNudgeCreditType | Literal["credits", "usage_limit"],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SendAddCreditsNudgeEmailResponse:
         """Send the `account/sendAddCreditsNudgeEmail` request.
@@ -7175,7 +7289,7 @@ class AsyncClientMethods:
         self,
         *,
         key_path: str,
-        merge_strategy: MergeStrategy,
+        merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
         expected_version: str | None = None,
         file_path: str | None = None,

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
+    from typing import Literal
+
     from codex_app_server._generated.models.add_credits_nudge_credit_type import (
         AddCreditsNudgeCreditType,
     )
@@ -110,8 +112,15 @@ class InitializeOptions(TypedDict, total=False):
 class ThreadStartOptions(TypedDict, total=False):
     """Options of `thread/start` (see `ThreadStartParams`)."""
 
-    approval_policy: AskForApprovalKind | GranularAskForApproval | None
-    approvals_reviewer: ApprovalsReviewer | None
+    approval_policy: (
+        AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None
+    )
+    approvals_reviewer: (
+        ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
+    )
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | None
@@ -119,19 +128,26 @@ class ThreadStartOptions(TypedDict, total=False):
     ephemeral: bool | None
     model: str | None
     model_provider: str | None
-    personality: Personality | None
-    sandbox: SandboxMode | None
+    personality: Personality | Literal["none", "friendly", "pragmatic"] | None
+    sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_name: str | None
     service_tier: str | None
-    session_start_source: ThreadStartSource | None
+    session_start_source: ThreadStartSource | Literal["startup", "clear"] | None
     thread_source: str | None
 
 
 class ThreadResumeOptions(TypedDict, total=False):
     """Options of `thread/resume` (see `ThreadResumeParams`)."""
 
-    approval_policy: AskForApprovalKind | GranularAskForApproval | None
-    approvals_reviewer: ApprovalsReviewer | None
+    approval_policy: (
+        AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None
+    )
+    approvals_reviewer: (
+        ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
+    )
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | None
@@ -139,8 +155,8 @@ class ThreadResumeOptions(TypedDict, total=False):
     exclude_turns: bool | None
     model: str | None
     model_provider: str | None
-    personality: Personality | None
-    sandbox: SandboxMode | None
+    personality: Personality | Literal["none", "friendly", "pragmatic"] | None
+    sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_tier: str | None
     thread_id: str | None
 
@@ -148,8 +164,15 @@ class ThreadResumeOptions(TypedDict, total=False):
 class ThreadForkOptions(TypedDict, total=False):
     """Options of `thread/fork` (see `ThreadForkParams`)."""
 
-    approval_policy: AskForApprovalKind | GranularAskForApproval | None
-    approvals_reviewer: ApprovalsReviewer | None
+    approval_policy: (
+        AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None
+    )
+    approvals_reviewer: (
+        ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
+    )
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | None
@@ -159,7 +182,7 @@ class ThreadForkOptions(TypedDict, total=False):
     last_turn_id: str | None
     model: str | None
     model_provider: str | None
-    sandbox: SandboxMode | None
+    sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_tier: str | None
     thread_id: str | None
     thread_source: str | None
@@ -194,8 +217,12 @@ class ThreadGoalSetOptions(TypedDict, total=False):
     """Options of `thread/goal/set` (see `ThreadGoalSetParams`)."""
 
     objective: str | None
-    origin: ThreadGoalMutationOrigin | None
-    status: ThreadGoalStatus | None
+    origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None
+    status: (
+        ThreadGoalStatus
+        | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
+        | None
+    )
     thread_id: str | None
     token_budget: int | None
 
@@ -209,7 +236,7 @@ class ThreadGoalGetOptions(TypedDict, total=False):
 class ThreadGoalClearOptions(TypedDict, total=False):
     """Options of `thread/goal/clear` (see `ThreadGoalClearParams`)."""
 
-    origin: ThreadGoalMutationOrigin | None
+    origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None
     thread_id: str | None
 
 
@@ -309,9 +336,28 @@ class ThreadListOptions(TypedDict, total=False):
     originators: list[str] | None
     search_term: str | None
     section_id: str | None
-    sort_direction: SortDirection | None
-    sort_key: ThreadSortKey | None
-    source_kinds: list[ThreadSourceKind] | None
+    sort_direction: SortDirection | Literal["asc", "desc"] | None
+    sort_key: (
+        ThreadSortKey | Literal["created_at", "updated_at", "recency_at", "section_position"] | None
+    )
+    source_kinds: (
+        list[
+            ThreadSourceKind
+            | Literal[
+                "cli",
+                "vscode",
+                "exec",
+                "appServer",
+                "subAgent",
+                "subAgentReview",
+                "subAgentCompact",
+                "subAgentThreadSpawn",
+                "subAgentOther",
+                "unknown",
+            ]
+        ]
+        | None
+    )
     use_state_db_only: bool | None
 
 
@@ -361,9 +407,9 @@ class ThreadTurnsListOptions(TypedDict, total=False):
     """Options of `thread/turns/list` (see `ThreadTurnsListParams`)."""
 
     cursor: str | None
-    items_view: TurnItemsView | None
+    items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None
     limit: int | None
-    sort_direction: SortDirection | None
+    sort_direction: SortDirection | Literal["asc", "desc"] | None
     thread_id: str | None
 
 
@@ -372,7 +418,7 @@ class ThreadItemsListOptions(TypedDict, total=False):
 
     cursor: str | ThreadItemsListAnchor | None
     limit: int | None
-    sort_direction: SortDirection | None
+    sort_direction: SortDirection | Literal["asc", "desc"] | None
     thread_id: str | None
     turn_id: str | None
 
@@ -428,7 +474,15 @@ class PluginListOptions(TypedDict, total=False):
 
     cwds: list[str] | None
     force_refetch: bool | None
-    marketplace_kinds: list[PluginListMarketplaceKind] | None
+    marketplace_kinds: (
+        list[
+            PluginListMarketplaceKind
+            | Literal[
+                "local", "vertical", "workspace-directory", "shared-with-me", "created-by-me-remote"
+            ]
+        ]
+        | None
+    )
 
 
 class PluginInstalledOptions(TypedDict, total=False):
@@ -463,7 +517,7 @@ class PluginSkillReadOptions(TypedDict, total=False):
 class PluginShareSaveOptions(TypedDict, total=False):
     """Options of `plugin/share/save` (see `PluginShareSaveParams`)."""
 
-    discoverability: PluginShareDiscoverability | None
+    discoverability: PluginShareDiscoverability | Literal["LISTED", "UNLISTED", "PRIVATE"] | None
     plugin_path: str | None
     remote_plugin_id: str | None
     share_targets: list[PluginShareTarget] | None
@@ -472,7 +526,9 @@ class PluginShareSaveOptions(TypedDict, total=False):
 class PluginShareUpdateTargetsOptions(TypedDict, total=False):
     """Options of `plugin/share/updateTargets` (see `PluginShareUpdateTargetsParams`)."""
 
-    discoverability: PluginShareUpdateDiscoverability | None
+    discoverability: (
+        PluginShareUpdateDiscoverability | Literal["UNLISTED", "PRIVATE", "LISTED"] | None
+    )
     remote_plugin_id: str | None
     share_targets: list[PluginShareTarget] | None
 
@@ -600,8 +656,15 @@ class PluginUninstallOptions(TypedDict, total=False):
 class TurnStartOptions(TypedDict, total=False):
     """Options of `turn/start` (see `TurnStartParams`)."""
 
-    approval_policy: AskForApprovalKind | GranularAskForApproval | None
-    approvals_reviewer: ApprovalsReviewer | None
+    approval_policy: (
+        AskForApprovalKind
+        | Literal["untrusted", "on-request", "never"]
+        | GranularAskForApproval
+        | None
+    )
+    approvals_reviewer: (
+        ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
+    )
     client_user_message_id: str | None
     cwd: str | None
     disabled_plugin_ids: list[str] | None
@@ -623,7 +686,7 @@ class TurnStartOptions(TypedDict, total=False):
     model: str | None
     output_schema: Any | None
     parent_turn_id: str | None
-    personality: Personality | None
+    personality: Personality | Literal["none", "friendly", "pragmatic"] | None
     root_turn_id: str | None
     sandbox_policy: (
         DangerFullAccessSandboxPolicy
@@ -635,7 +698,7 @@ class TurnStartOptions(TypedDict, total=False):
     )
     service_tier: str | None
     service_tier_for_turn: str | None
-    summary: ReasoningSummary | None
+    summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None
     thread_id: str | None
     tool_output: TurnToolOutput | None
     turn_trigger: str | None
@@ -673,7 +736,7 @@ class TurnInterruptOptions(TypedDict, total=False):
 class ReviewStartOptions(TypedDict, total=False):
     """Options of `review/start` (see `ReviewStartParams`)."""
 
-    delivery: ReviewDelivery | None
+    delivery: ReviewDelivery | Literal["inline", "detached"] | None
     target: (
         UncommittedChangesReviewTarget
         | BaseBranchReviewTarget
@@ -718,7 +781,7 @@ class ExperimentalFeatureEnablementSetOptions(TypedDict, total=False):
 class McpServerOauthLoginOptions(TypedDict, total=False):
     """Options of `mcpServer/oauth/login` (see `McpServerOauthLoginParams`)."""
 
-    client_registration: McpServerOauthClientRegistration | None
+    client_registration: McpServerOauthClientRegistration | Literal["auto", "cimd", "dcr"] | None
     name: str | None
     scopes: list[str] | None
     thread_id: str | None
@@ -729,7 +792,7 @@ class ListMcpServerStatusOptions(TypedDict, total=False):
     """Options of `mcpServerStatus/list` (see `ListMcpServerStatusParams`)."""
 
     cursor: str | None
-    detail: McpServerStatusDetail | None
+    detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None
     limit: int | None
     server_name: str | None
     thread_id: str | None
@@ -760,7 +823,7 @@ class WindowsSandboxSetupStartOptions(TypedDict, total=False):
     """Options of `windowsSandbox/setupStart` (see `WindowsSandboxSetupStartParams`)."""
 
     cwd: str | None
-    mode: WindowsSandboxSetupMode | None
+    mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"] | None
 
 
 class CancelLoginAccountOptions(TypedDict, total=False):
@@ -792,7 +855,7 @@ class GetAccountTokenUsageOptions(TypedDict, total=False):
 class SendAddCreditsNudgeEmailOptions(TypedDict, total=False):
     """Options of `account/sendAddCreditsNudgeEmail` (see `SendAddCreditsNudgeEmailParams`)."""
 
-    credit_type: AddCreditsNudgeCreditType | None
+    credit_type: AddCreditsNudgeCreditType | Literal["credits", "usage_limit"] | None
 
 
 class FeedbackUploadOptions(TypedDict, total=False):
@@ -892,7 +955,7 @@ class ConfigValueWriteOptions(TypedDict, total=False):
     expected_version: str | None
     file_path: str | None
     key_path: str | None
-    merge_strategy: MergeStrategy | None
+    merge_strategy: MergeStrategy | Literal["replace", "upsert"] | None
     value: Any | None
 
 

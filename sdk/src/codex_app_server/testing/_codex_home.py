@@ -5,13 +5,13 @@ Stdlib only: this module ships inside the SDK.
 
 from __future__ import annotations
 
-import math
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+
+from codex_app_server._toml import toml_key, toml_value
 
 __all__ = ["CodexHome", "dumps_toml", "write_codex_home"]
 
@@ -148,59 +148,6 @@ def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- TOML
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _string(key)
-
-
-def _string(value: str) -> str:
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\r":
-            out.append("\\r")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, os.PathLike):
-        return _string(os.fspath(cast("os.PathLike[str]", value)))
-    if isinstance(value, Mapping):
-        table = cast("Mapping[str, Any]", value)
-        items = ", ".join(f"{_key(str(k))} = {_value(v)}" for k, v in table.items())
-        return "{ " + items + " }" if items else "{}"
-    if isinstance(value, (list, tuple)):
-        values = cast("list[Any] | tuple[Any, ...]", value)
-        return "[" + ", ".join(_value(v) for v in values) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML: {value!r}")
-
 
 def _table(lines: list[str], prefix: tuple[str, ...], table: Mapping[str, Any]) -> None:
     scalars = [(k, v) for k, v in table.items() if not isinstance(v, Mapping)]
@@ -208,11 +155,11 @@ def _table(lines: list[str], prefix: tuple[str, ...], table: Mapping[str, Any]) 
     if prefix and (scalars or not tables):
         if lines:
             lines.append("")
-        lines.append("[" + ".".join(_key(p) for p in prefix) + "]")
+        lines.append("[" + ".".join(toml_key(p) for p in prefix) + "]")
     for key, value in scalars:
         if value is None:
             continue
-        lines.append(f"{_key(key)} = {_value(value)}")
+        lines.append(f"{toml_key(key)} = {toml_value(value)}")
     for key, value in tables:
         _table(lines, (*prefix, key), value)
 

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class OfflineEnvironment:
+    """What `offline_environment()` yields: the scripted model, the CODEX_HOME, a work
+    directory and the config that ties them together."""
+
     model: MockModelServer
     """The scripted model: `model.enqueue(text(...))`, `model.requests`."""
     home: CodexHome

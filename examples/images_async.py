@@ -1,0 +1,59 @@
+"""Images as turn input, async: a `data:` URL and a local file.
+
+python examples/images_async.py [--offline]
+"""
+
+import asyncio
+import base64
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+from _offline import codex_config, text
+
+from codex_app_server import AsyncCodex, ImageInput, InvalidRequestError, LocalImageInput
+
+
+def tiny_png(rgb: tuple[int, int, int], size: int = 8) -> bytes:
+    """A `size` x `size` PNG of one colour (stdlib only)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    idat = zlib.compress(row * size)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+SCRIPT = [text("The first image is a blue square; the second is a red square.")]
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, codex_config(*SCRIPT) as config:
+        blue_url = "data:image/png;base64," + base64.b64encode(tiny_png((30, 60, 220))).decode()
+        red_file = Path(tmp) / "red-square.png"
+        red_file.write_bytes(tiny_png((220, 30, 30)))
+        async with AsyncCodex(config) as codex:
+            thread = await codex.thread_start()
+            result = await thread.run(
+                [
+                    "Describe these two images in one short sentence.",
+                    ImageInput(blue_url),
+                    LocalImageInput(red_file),
+                ]
+            )
+            print("status:", result.status)
+            print("answer:", result.final_response)
+            print("input items:", [part.type for part in result.items[0].content])
+            try:  # a remote URL is refused before the turn starts
+                await thread.run(["Describe this.", ImageInput("https://example.com/cat.png")])
+            except InvalidRequestError as exc:
+                print("remote URL refused:", exc.message)
+
+
+asyncio.run(main())

@@ -1,0 +1,48 @@
+"""Streaming progress, async: `async for note in turn.stream()`.
+
+python examples/streaming_async.py [--offline]
+"""
+
+import asyncio
+import sys
+
+from _offline import codex_config, text
+
+from codex_app_server import AsyncCodex
+from codex_app_server.models import (
+    AgentMessageDeltaNotification,
+    ItemCompletedNotification,
+    ItemStartedNotification,
+    TurnCompletedNotification,
+)
+
+ANSWER = text(
+    "Streaming means you see each piece of the answer as soon as the model writes it.",
+    chunks=6,
+    delta_delay=0.05,
+)
+
+
+async def main() -> None:
+    with codex_config(ANSWER) as config:
+        async with AsyncCodex(config) as codex:
+            thread = await codex.thread_start()
+            turn = await thread.turn("Explain streaming in one sentence.")
+            async for note in turn.stream():
+                params = note.params
+                if isinstance(params, AgentMessageDeltaNotification):
+                    sys.stdout.write(params.delta)
+                    sys.stdout.flush()
+                elif isinstance(params, ItemStartedNotification):
+                    print(f"[{params.item.type} started]")
+                elif isinstance(params, ItemCompletedNotification):
+                    if params.item.type == "agentMessage":
+                        print()  # end the streamed line
+                    print(f"[{params.item.type} completed]")
+                elif isinstance(params, TurnCompletedNotification):
+                    print(f"[turn {params.turn.status}]")
+            result = await turn.run()
+            print("status:", result.status, "| items:", [type(i).__name__ for i in result.items])
+
+
+asyncio.run(main())

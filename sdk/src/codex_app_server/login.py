@@ -1,0 +1,449 @@
+"""Logging Codex in: an API key, ChatGPT in a browser, or ChatGPT with a device code.
+
+    codex.login_api_key(os.environ["OPENAI_API_KEY"])   # done when it returns
+    print(codex.account())                               # GetAccountResponse
+
+    with codex.login_chatgpt() as login:                 # browser flow
+        webbrowser.open(login.auth_url)
+        login.wait(timeout=300)                          # its own account/login/completed
+
+    with codex.login_chatgpt_device_code() as login:     # headless machines
+        print(f"Open {login.verification_url} and enter {login.user_code}")
+        login.wait()
+
+The browser and device-code flows finish later, when the user has signed in: the server then
+sends `account/login/completed` with the flow's `loginId`. That notification has no turn id,
+so it travels on the global notification stream; each handle subscribes to that stream
+*before* sending `account/login/start` (nothing can be missed) and stops listening as soon as
+its flow has ended, is cancelled, or the handle is closed. `wait()` only ever looks at its own
+flow's notification: other logins' outcomes are ignored.
+
+Credentials are stored by the app-server in its `CODEX_HOME` (`auth.json`), exactly like
+`codex login`. An API key never appears in a repr, a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from codex_app_server.errors import (
+    JsonRpcError,
+    LoginError,
+    ProtocolError,
+    RequestTimeoutError,
+    TransportClosedError,
+)
+
+if TYPE_CHECKING:
+    from codex_app_server._client import AppServerClient, AsyncAppServerClient
+    from codex_app_server._generated.models import (
+        AccountLoginCompletedNotification,
+        CancelLoginAccountResponse,
+    )
+    from codex_app_server._session import Subscription
+
+__all__ = [
+    "AsyncChatgptDeviceCodeLogin",
+    "AsyncChatgptLogin",
+    "ChatgptDeviceCodeLogin",
+    "ChatgptLogin",
+]
+
+LOGIN_START = "account/login/start"
+LOGIN_COMPLETED = "account/login/completed"
+# After `account/login/cancel` the server announces the flow's end at once (0.163.0: within
+# milliseconds); this bounds how long cancel() waits for that announcement.
+CANCEL_SETTLE_TIMEOUT = 5.0
+REDACTED = "<redacted>"
+
+
+# --------------------------------------------------------------------------- API key
+
+
+def api_key_params(key: object) -> dict[str, Any]:
+    """The `account/login/start` params for an API key; the key is checked, never echoed."""
+    if not isinstance(key, str):
+        raise TypeError(f"the API key must be a str, not {type(key).__name__}")
+    if not key.strip():
+        raise ValueError("the API key is empty")
+    return {"type": "apiKey", "apiKey": key}
+
+
+def redact(text: str, secret: str) -> str:
+    """`text` with every occurrence of `secret` replaced by `<redacted>`."""
+    return text.replace(secret, REDACTED) if secret else text
+
+
+def api_key_login_error(exc: JsonRpcError, key: str) -> LoginError:
+    reason = redact(exc.message, key)
+    return LoginError(f"API-key login failed: {reason}", reason=reason)
+
+
+def check_api_key_response(raw: Any) -> None:
+    kind: Any = cast("dict[str, Any]", raw).get("type") if isinstance(raw, dict) else None
+    if kind != "apiKey":
+        raise ProtocolError(f"{LOGIN_START} answered an API-key login with type {kind!r}")
+
+
+# --------------------------------------------------------------------------- flows
+
+
+async def start_flow(
+    client: AsyncAppServerClient, params: dict[str, Any], label: str
+) -> tuple[dict[str, Any], Subscription]:
+    """Subscribe to global notifications, then send `account/login/start` (on the client's
+    loop). Returns the raw result and the subscription that will see the flow's outcome."""
+    subscription = client.session.subscribe_notifications()
+    try:
+        raw = await client.request_raw(LOGIN_START, params)
+    except JsonRpcError as exc:
+        subscription.close()
+        raise start_error(label, exc) from exc
+    except BaseException:
+        subscription.close()
+        raise
+    expected = params["type"]
+    if not isinstance(raw, dict) or cast("dict[str, Any]", raw).get("type") != expected:
+        subscription.close()
+        raise ProtocolError(f"{LOGIN_START} answered a {expected} login with {raw!r}")
+    return cast("dict[str, Any]", raw), subscription
+
+
+def start_error(label: str, exc: JsonRpcError) -> LoginError:
+    hint = ""
+    if "error sending request" in exc.message or "dns error" in exc.message.lower():
+        hint = (
+            ". The app-server could not reach the login service: this flow needs network "
+            "access (offline, log in with an API key instead)"
+        )
+    return LoginError(f"could not start the {label} login: {exc.message}{hint}", reason=exc.message)
+
+
+class LoginState:
+    """What a login handle knows about its flow (pure bookkeeping, no I/O)."""
+
+    def __init__(self, label: str, login_id: str, subscription: Subscription) -> None:
+        self.label = label
+        self.login_id = login_id
+        self.subscription = subscription
+        self.outcome: AccountLoginCompletedNotification | None = None
+        self.cancelled = False
+        self.closed = False
+
+    def take(self, message: dict[str, Any] | None) -> None:
+        """Look at one message from the subscription (None: the stream ended)."""
+        if message is None:
+            if self.closed:
+                raise RuntimeError(f"this {self.label} login handle is closed")
+            raise TransportClosedError(
+                f"the app-server stopped before {self.label} login {self.login_id} completed"
+            )
+        if message.get("method") != LOGIN_COMPLETED:
+            return
+        params: Any = message.get("params")
+        if not isinstance(params, dict):
+            return
+        raw = cast("dict[str, Any]", params)
+        if raw.get("loginId") != self.login_id:
+            return  # another flow's outcome
+        from codex_app_server._generated.models import AccountLoginCompletedNotification
+
+        self.outcome = AccountLoginCompletedNotification.model_validate(raw)
+        self.subscription.close()
+
+    def settle_cancelled(self) -> None:
+        """cancel() was answered but no outcome came: record the cancellation ourselves."""
+        if self.outcome is None:
+            from codex_app_server._generated.models import AccountLoginCompletedNotification
+
+            self.outcome = AccountLoginCompletedNotification.model_validate(
+                {"loginId": self.login_id, "success": False, "error": "cancelled by the client"}
+            )
+
+    def remaining(self, deadline: float | None) -> float | None:
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+    def timeout_error(self, timeout: float) -> RequestTimeoutError:
+        return RequestTimeoutError(
+            LOGIN_COMPLETED,
+            timeout,
+            message=(
+                f"{self.label} login {self.login_id} did not complete within {timeout:g} s; "
+                "it is still open: call wait() again, or cancel()"
+            ),
+        )
+
+    def result(self) -> AccountLoginCompletedNotification:
+        outcome = self.outcome
+        assert outcome is not None
+        if outcome.success:
+            return outcome
+        reason = outcome.error or "no reason given"
+        what = "was cancelled" if self.cancelled else "failed"
+        raise LoginError(
+            f"{self.label} login {self.login_id} {what}: {reason}",
+            reason=outcome.error,
+            login_id=self.login_id,
+            cancelled=self.cancelled,
+        )
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.subscription.close()
+
+
+class _Login:
+    """A login flow in progress (blocking API)."""
+
+    label: ClassVar[str] = "ChatGPT"
+
+    def __init__(self, client: AppServerClient, login_id: str, subscription: Subscription) -> None:
+        self._client = client
+        self.login_id = login_id
+        """The flow's id (`loginId` on the wire)."""
+        self._state = LoginState(self.label, login_id, subscription)
+        # A handle dropped without close() must not keep a subscription open.
+        weakref.finalize(self, subscription.close)
+
+    @property
+    def done(self) -> bool:
+        """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
+        return self._state.outcome is not None
+
+    def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
+        """Block until this flow ends; return its `account/login/completed` notification.
+
+        Raises `LoginError` when the flow ended without success (cancelled, superseded by a
+        newer login, refused), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
+        pass first - the flow is then still open: wait again or `cancel()` - and
+        `TransportClosedError` if the app-server stops.
+        """
+        self._settle(timeout)
+        return self._state.result()
+
+    def _settle(self, timeout: float | None) -> None:
+        state = self._state
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while state.outcome is None:
+            try:
+                message = state.subscription.get(state.remaining(deadline))
+            except TimeoutError:
+                raise state.timeout_error(cast("float", timeout)) from None
+            state.take(message)
+
+    def cancel(self) -> CancelLoginAccountResponse:
+        """Cancel the flow on the server (`account/login/cancel`).
+
+        Returns the server's answer: status `canceled`, or `notFound` when the flow had
+        already ended. Afterwards `wait()` raises `LoginError` with `cancelled=True` (or
+        reports how the flow had ended before).
+        """
+        state = self._state
+        response = self._client.account_login_cancel(login_id=self.login_id)
+        if response.status == "canceled":
+            state.cancelled = True
+        if state.outcome is None and not state.closed:
+            # The server announces the end right away; keep it so wait() can report it.
+            with contextlib.suppress(TimeoutError, TransportClosedError):
+                self._settle(CANCEL_SETTLE_TIMEOUT)
+        if state.cancelled:
+            state.settle_cancelled()
+        state.close()
+        return response
+
+    def close(self) -> None:
+        """Stop listening for the flow's outcome (the flow itself goes on: see `cancel()`)."""
+        self._state.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Cancel the flow if it is still open, then stop listening."""
+        if not self.done and not self._state.closed:
+            with contextlib.suppress(Exception):  # the server may be gone
+                self.cancel()
+        self.close()
+
+
+class _AsyncLogin:
+    """A login flow in progress (async API)."""
+
+    label: ClassVar[str] = "ChatGPT"
+
+    def __init__(
+        self, client: AsyncAppServerClient, login_id: str, subscription: Subscription
+    ) -> None:
+        self._client = client
+        self.login_id = login_id
+        """The flow's id (`loginId` on the wire)."""
+        self._state = LoginState(self.label, login_id, subscription)
+        weakref.finalize(self, subscription.close)
+
+    @property
+    def done(self) -> bool:
+        """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
+        return self._state.outcome is not None
+
+    async def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
+        """Wait until this flow ends; return its `account/login/completed` notification.
+
+        Raises `LoginError` when the flow ended without success (cancelled, superseded by a
+        newer login, refused), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
+        pass first - the flow is then still open: wait again or `cancel()` - and
+        `TransportClosedError` if the app-server stops.
+        """
+        await self._settle(timeout)
+        return self._state.result()
+
+    async def _settle(self, timeout: float | None) -> None:
+        state = self._state
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while state.outcome is None:
+            try:
+                message = await state.subscription.aget(state.remaining(deadline))
+            except TimeoutError:
+                raise state.timeout_error(cast("float", timeout)) from None
+            state.take(message)
+
+    async def cancel(self) -> CancelLoginAccountResponse:
+        """Cancel the flow on the server (`account/login/cancel`).
+
+        Returns the server's answer: status `canceled`, or `notFound` when the flow had
+        already ended. Afterwards `wait()` raises `LoginError` with `cancelled=True` (or
+        reports how the flow had ended before).
+        """
+        state = self._state
+        response = await self._client.account_login_cancel(login_id=self.login_id)
+        if response.status == "canceled":
+            state.cancelled = True
+        if state.outcome is None and not state.closed:
+            # The server announces the end right away; keep it so wait() can report it.
+            with contextlib.suppress(TimeoutError, TransportClosedError):
+                await self._settle(CANCEL_SETTLE_TIMEOUT)
+        if state.cancelled:
+            state.settle_cancelled()
+        state.close()
+        return response
+
+    async def close(self) -> None:
+        """Stop listening for the flow's outcome (the flow itself goes on: see `cancel()`)."""
+        self._state.close()
+
+    async def __aenter__(self) -> Any:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Cancel the flow if it is still open, then stop listening."""
+        if not self.done and not self._state.closed:
+            with contextlib.suppress(Exception):  # the server may be gone
+                await self.cancel()
+        await self.close()
+
+
+class ChatgptLogin(_Login):
+    """A ChatGPT browser login in progress (from `Codex.login_chatgpt()`).
+
+    Open `auth_url` in a browser; the app-server listens on `localhost` for the redirect.
+    `wait()` returns once the user has signed in; `cancel()` stops the flow; as a context
+    manager, leaving the block cancels a flow that is still open.
+    """
+
+    label = "ChatGPT"
+
+    def __init__(
+        self, client: AppServerClient, response: dict[str, Any], subscription: Subscription
+    ) -> None:
+        super().__init__(client, str(response["loginId"]), subscription)
+        self.auth_url: str = str(response["authUrl"])
+        """The URL to open in a browser."""
+
+    def __enter__(self) -> ChatgptLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return f"ChatgptLogin(login_id={self.login_id!r}, done={self.done})"
+
+
+class ChatgptDeviceCodeLogin(_Login):
+    """A ChatGPT device-code login in progress (from `Codex.login_chatgpt_device_code()`),
+    for machines without a browser.
+
+    Show the user `verification_url` and `user_code`; they sign in on any device. `wait()`
+    returns once they have; `cancel()` stops the flow.
+    """
+
+    label = "ChatGPT device-code"
+
+    def __init__(
+        self, client: AppServerClient, response: dict[str, Any], subscription: Subscription
+    ) -> None:
+        super().__init__(client, str(response["loginId"]), subscription)
+        self.verification_url: str = str(response["verificationUrl"])
+        """Where the user signs in."""
+        self.user_code: str = str(response["userCode"])
+        """The one-time code the user enters there."""
+
+    def __enter__(self) -> ChatgptDeviceCodeLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return (
+            f"ChatgptDeviceCodeLogin(login_id={self.login_id!r}, "
+            f"verification_url={self.verification_url!r}, done={self.done})"
+        )
+
+
+class AsyncChatgptLogin(_AsyncLogin):
+    """A ChatGPT browser login in progress (from `AsyncCodex.login_chatgpt()`).
+
+    Open `auth_url` in a browser; `await wait()` returns once the user has signed in;
+    `await cancel()` stops the flow; `async with` cancels a flow still open at exit.
+    """
+
+    label = "ChatGPT"
+
+    def __init__(
+        self, client: AsyncAppServerClient, response: dict[str, Any], subscription: Subscription
+    ) -> None:
+        super().__init__(client, str(response["loginId"]), subscription)
+        self.auth_url: str = str(response["authUrl"])
+        """The URL to open in a browser."""
+
+    async def __aenter__(self) -> AsyncChatgptLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return f"AsyncChatgptLogin(login_id={self.login_id!r}, done={self.done})"
+
+
+class AsyncChatgptDeviceCodeLogin(_AsyncLogin):
+    """A ChatGPT device-code login in progress (from `AsyncCodex.login_chatgpt_device_code()`).
+
+    Show the user `verification_url` and `user_code`; `await wait()` returns once they have
+    signed in; `await cancel()` stops the flow.
+    """
+
+    label = "ChatGPT device-code"
+
+    def __init__(
+        self, client: AsyncAppServerClient, response: dict[str, Any], subscription: Subscription
+    ) -> None:
+        super().__init__(client, str(response["loginId"]), subscription)
+        self.verification_url: str = str(response["verificationUrl"])
+        """Where the user signs in."""
+        self.user_code: str = str(response["userCode"])
+        """The one-time code the user enters there."""
+
+    async def __aenter__(self) -> AsyncChatgptDeviceCodeLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncChatgptDeviceCodeLogin(login_id={self.login_id!r}, "
+            f"verification_url={self.verification_url!r}, done={self.done})"
+        )

@@ -1,0 +1,203 @@
+"""Fixtures of the reliability suite: leak checks, fake and real app-servers, measurements.
+
+Every test here runs under ``no_leaks`` (autouse): when it ends, no process the SDK spawned
+(nor anything left in such a process's session or process group), no other new child of this
+pytest process, and no thread beyond those alive before the test may remain. Leftovers fail the
+test and are then killed, so one leak does not cascade into later tests.
+
+Tests marked ``slow`` or ``network`` run only when asked (``-m slow``, ``-m network``); see
+docs/reliability.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codex_app_server import AppServerConfig
+from codex_app_server._transport import ProcessTransport
+from tests.support.fake_codex import write_fake_codex
+
+HERE = Path(__file__).resolve().parent
+LEAK_GRACE = 5.0  # seconds a process or thread may take to go away after a test
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`slow` and `network` tests run only when the marker expression names them."""
+    expr = config.getoption("markexpr") or ""
+    for item in items:
+        if not Path(str(item.path)).is_relative_to(HERE):
+            continue
+        for mark in ("slow", "network"):
+            if mark in item.keywords and mark not in expr:
+                item.add_marker(pytest.mark.skip(reason=f"{mark} test: run with -m {mark}"))
+                break
+
+
+# --------------------------------------------------------------------------- /proc helpers
+
+
+@dataclass(frozen=True)
+class ProcInfo:
+    pid: int
+    ppid: int
+    pgrp: int
+    session: int
+    state: str
+    name: str
+
+
+def read_proc(pid: int) -> ProcInfo | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1 : raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return ProcInfo(pid, int(fields[1]), int(fields[2]), int(fields[3]), fields[0], name)
+
+
+def all_processes() -> list[ProcInfo]:
+    out: list[ProcInfo] = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            info = read_proc(int(entry))
+            if info is not None:
+                out.append(info)
+    return out
+
+
+def rss_kib() -> int:
+    return _status_kib("VmRSS")
+
+
+def peak_rss_kib() -> int:
+    return _status_kib("VmHWM")
+
+
+def reset_peak_rss() -> bool:
+    """Reset VmHWM to the current RSS (Linux >= 4.0); False when not allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _status_kib(key: str) -> int:
+    match = re.search(rf"^{key}:\s+(\d+) kB", Path("/proc/self/status").read_text(), re.M)
+    assert match is not None
+    return int(match.group(1))
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+# --------------------------------------------------------------------------- leak checks
+
+
+@dataclass
+class Spawned:
+    """Processes the SDK spawned during one test."""
+
+    pids: list[int] = field(default_factory=list[int])
+
+    def leftovers(self, baseline_children: set[int]) -> list[ProcInfo]:
+        me = os.getpid()
+        roots = set(self.pids)
+        left: list[ProcInfo] = []
+        for info in all_processes():
+            if info.pid == me:
+                continue
+            ours = info.pid in roots and info.ppid == me  # running, or a zombie not reaped
+            in_group = info.session in roots or info.pgrp in roots
+            new_child = info.ppid == me and info.pid not in baseline_children
+            if ours or in_group or new_child:
+                left.append(info)
+        return left
+
+
+def _kill(infos: list[ProcInfo]) -> None:
+    for info in infos:
+        with contextlib.suppress(OSError):
+            os.kill(info.pid, signal.SIGKILL)
+
+
+@pytest.fixture(autouse=True)
+def no_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spawned]:
+    """Fail the test if it leaves a process or a thread behind (see the module docstring)."""
+    spawned = Spawned()
+    original = ProcessTransport.spawn_argv.__func__  # type: ignore[attr-defined]
+
+    async def recording_spawn(cls: Any, argv: list[str], **kwargs: Any) -> ProcessTransport:
+        transport: ProcessTransport = await original(cls, argv, **kwargs)
+        if transport.pid is not None:
+            spawned.pids.append(transport.pid)
+        return transport
+
+    monkeypatch.setattr(ProcessTransport, "spawn_argv", classmethod(recording_spawn))
+    me = os.getpid()
+    baseline_children = {p.pid for p in all_processes() if p.ppid == me}
+    threads_before = set(threading.enumerate())
+    yield spawned
+    deadline = time.monotonic() + LEAK_GRACE
+    while True:
+        procs = spawned.leftovers(baseline_children)
+        threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+        if (not procs and not threads) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    _kill(procs)
+    assert not procs, f"processes left behind: {procs}"
+    assert not threads, f"threads left behind: {sorted(t.name for t in threads)}"
+
+
+# --------------------------------------------------------------------------- fakes
+
+
+@dataclass
+class Fake:
+    """A scripted fake app-server: pass ``config`` to Codex; ``record`` lists what it got."""
+
+    config: AppServerConfig
+    record: Path
+
+    def received(self) -> list[dict[str, Any]]:
+        from tests.support.fake_codex import received
+
+        return received(self.record)
+
+    def answers(self) -> dict[Any, dict[str, Any]]:
+        """The client's responses to the fake's server requests, by request id."""
+        return {m["id"]: m for m in self.received() if "id" in m and "method" not in m}
+
+    def methods(self) -> list[str]:
+        return [m["method"] for m in self.received() if "method" in m]
+
+
+@pytest.fixture
+def make_fake(tmp_path: Path) -> Any:
+    """``make_fake(scenario, **config_options) -> Fake`` (each call in its own directory)."""
+    counter = iter(range(1000))
+
+    def make(scenario: dict[str, Any] | None = None, **options: Any) -> Fake:
+        folder = tmp_path / f"fake-{next(counter)}"
+        record = folder / "record.jsonl"
+        wrapper = write_fake_codex(folder, {"record": str(record), **(scenario or {})})
+        options.setdefault("request_timeout", 20.0)
+        options.setdefault("startup_timeout", 20.0)
+        options.setdefault("shutdown_timeout", 2.0)
+        return Fake(AppServerConfig(codex_bin=wrapper, cwd=str(tmp_path), **options), record)
+
+    return make
