@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from codex_app_server._client import to_notification
+from codex_app_server._client import AppServerClient, AsyncAppServerClient, to_notification
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT
 from codex_app_server.errors import AuthRequiredError, CodexError, TurnFailedError
@@ -28,7 +28,6 @@ from codex_app_server.notification import Notification
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from codex_app_server._client import AppServerClient, AsyncAppServerClient
     from codex_app_server._generated.models import (
         ThreadTokenUsage,
         TurnError,
@@ -39,6 +38,7 @@ if TYPE_CHECKING:
     from codex_app_server._session import Subscription
 
 M = TypeVar("M", bound="BaseModel")
+C = TypeVar("C")
 
 COMPLETED = "completed"
 _DELTA = "item/agentMessage/delta"
@@ -181,12 +181,12 @@ def _auth_detail(retrying: dict[str, Any]) -> str:
     return f"the turn cannot reach its model ({error.get('message') or 'retrying'})"
 
 
-class Turn(Generic[M]):
-    """A running turn (blocking API). Iterate `stream()` or call `run()`."""
+class _TurnBase(Generic[C, M]):
+    """What the blocking and the async turn share: identity, state, the result builder."""
 
     def __init__(
         self,
-        client: AppServerClient,
+        client: C,
         thread_id: str,
         turn_id: str,
         subscription: Subscription,
@@ -205,6 +205,17 @@ class Turn(Generic[M]):
     def done(self) -> bool:
         """True once this turn's `turn/completed` has been received."""
         return self._acc.done
+
+    def _steer_params(self, input: Input) -> dict[str, Any]:
+        return steer_params(self.thread_id, self.id, input)
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        return f"{name}(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
+
+
+class Turn(_TurnBase[AppServerClient, M]):
+    """A running turn (blocking API). Iterate `stream()` or call `run()`."""
 
     def stream(self) -> Iterator[Notification]:
         """This turn's notifications, ending after its `turn/completed`.
@@ -250,9 +261,6 @@ class Turn(Generic[M]):
             thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
         )
 
-    def _steer_params(self, input: Input) -> dict[str, Any]:
-        return steer_params(self.thread_id, self.id, input)
-
     def close(self) -> None:
         """Stop receiving this turn's notifications (the turn itself goes on)."""
         self._subscription.close()
@@ -272,34 +280,9 @@ class Turn(Generic[M]):
             self._subscription.close()
             raise AuthRequiredError(_auth_detail(retrying))
 
-    def __repr__(self) -> str:
-        return f"Turn(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
 
-
-class AsyncTurn(Generic[M]):
+class AsyncTurn(_TurnBase[AsyncAppServerClient, M]):
     """A running turn (async API): `async for n in turn.stream()`, `await turn.run()`."""
-
-    def __init__(
-        self,
-        client: AsyncAppServerClient,
-        thread_id: str,
-        turn_id: str,
-        subscription: Subscription,
-        output_model: type[M] | None = None,
-    ) -> None:
-        self._client = client
-        self.thread_id = thread_id
-        self.id = turn_id
-        self._subscription = subscription
-        self._acc = TurnAccumulator(thread_id, turn_id)
-        self._output_model = output_model
-        self._auth_checked = False
-        self._interrupt_sent = False
-
-    @property
-    def done(self) -> bool:
-        """True once this turn's `turn/completed` has been received."""
-        return self._acc.done
 
     async def stream(self) -> AsyncIterator[Notification]:
         """This turn's notifications, ending after its `turn/completed`.
@@ -340,9 +323,6 @@ class AsyncTurn(Generic[M]):
             thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
         )
 
-    def _steer_params(self, input: Input) -> dict[str, Any]:
-        return steer_params(self.thread_id, self.id, input)
-
     async def close(self) -> None:
         """Stop receiving this turn's notifications (the turn itself goes on)."""
         self._subscription.close()
@@ -361,9 +341,6 @@ class AsyncTurn(Generic[M]):
             await self._interrupt_quietly()
             self._subscription.close()
             raise AuthRequiredError(_auth_detail(retrying))
-
-    def __repr__(self) -> str:
-        return f"AsyncTurn(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
 
 
 def steer_params(thread_id: str, turn_id: str, input: Input) -> dict[str, Any]:
