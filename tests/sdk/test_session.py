@@ -441,7 +441,8 @@ def test_subscribe_right_after_the_response_misses_nothing() -> None:
 def test_abandoned_turn_subscription_cannot_stall_everything() -> None:
     async def main() -> None:
         session = await start_peer(notification_buffer=100, stall_timeout=0.3)
-        _, forgotten = await session.request_turn("flood", {"count": 1000, "turnId": "A"})
+        # Far more than one read holds, so lines remain unread when reading pauses.
+        _, forgotten = await session.request_turn("flood", {"count": 20000, "turnId": "A"})
         while session.stats.pauses == 0:
             await asyncio.sleep(0.01)
         paused_at = session.stats.lines
