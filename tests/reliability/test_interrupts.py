@@ -10,7 +10,6 @@ stays usable: the next turn works.
 from __future__ import annotations
 
 import asyncio
-import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 
 from codex_app_server import AsyncCodex, Codex
 from codex_app_server.testing import OfflineEnvironment, hold, offline_environment, text
+from tests.support.ctrl_c import ctrl_c_after
 from tests.support.fake_codex import received
 
 pytestmark = pytest.mark.timeout(60)
@@ -29,25 +29,6 @@ pytestmark = pytest.mark.timeout(60)
 def env() -> Iterator[OfflineEnvironment]:
     with offline_environment() as environment:
         yield environment
-
-
-def ctrl_c_after(seconds: float, how: str = "signal") -> threading.Timer:
-    """Deliver Ctrl-C to the main thread from a timer thread: a real SIGINT
-    (`pthread_kill`, wakes a blocked wait) or `_thread.interrupt_main`."""
-    import _thread
-
-    main = threading.main_thread().ident
-    assert main is not None
-
-    def fire() -> None:
-        if how == "signal":
-            signal.pthread_kill(main, signal.SIGINT)
-        else:
-            _thread.interrupt_main()
-
-    timer = threading.Timer(seconds, fire)
-    timer.start()
-    return timer
 
 
 @pytest.mark.parametrize("how", ["signal", "interrupt_main"])

@@ -382,3 +382,40 @@ def test_real_binary_argv_and_env(real_config: AppServerConfig, no_leaks: None) 
 
     pid = run(main())
     assert process_gone(pid)
+
+
+@pytest.mark.skipif(not POSIX, reason="asyncio's POSIX pipe transports")
+def test_stdout_read_size_follows_the_flow() -> None:
+    """Reads ask for 64 KiB while they come back short (asyncio's 256 KiB buffer is mmapped
+    and unmapped on every read, ~12 µs on each response's path) and for 256 KiB once a read
+    comes back full (a stream is flowing); a 2 MiB line arrives whole either way."""
+    from codex_app_server._transport import _READ_SMALL, _READ_STREAMING
+
+    async def main() -> None:
+        transport = await ProcessTransport.spawn_argv(peer_argv())
+        session = Session(transport)
+        reader = transport._stdout_reader
+        assert reader is not None and reader.max_size == _READ_SMALL
+        pt = transport._pt
+        assert pt is not None
+        assert getattr(pt.get_pipe_transport(2), "max_size", None) == _READ_SMALL
+        sizes: list[int] = []
+        on_stdout = transport._on_stdout
+
+        def recording(data: bytes) -> None:
+            on_stdout(data)
+            sizes.append(reader.max_size)
+
+        transport._on_stdout = recording  # type: ignore[method-assign]
+        try:
+            await session.initialize()
+            assert sizes == [_READ_SMALL]
+            size = 2 * 1024 * 1024
+            assert await session.request("big", {"size": size}) == {"text": "x" * size}
+            assert _READ_STREAMING in sizes
+            assert await session.request("echo", {"n": 1}) == {"method": "echo", "params": {"n": 1}}
+            assert sizes[-1] == _READ_SMALL
+        finally:
+            await session.close()
+
+    run(main())

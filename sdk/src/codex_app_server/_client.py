@@ -1,7 +1,9 @@
 """The low-level clients: every protocol method, typed, over one session.
 
 `AsyncAppServerClient` runs the engine on the caller's event loop. `AppServerClient` drives the
-very same async client from a private event-loop thread (no second implementation).
+very same async client from a private event-loop thread (no second implementation); its plain
+requests go through `Session.request_from_thread`, which writes from the caller's thread and
+has the loop hand the answer back, saving the loop thread one wake-up per call.
 """
 
 from __future__ import annotations
@@ -30,12 +32,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The wire params of a call without arguments, by method: they never change, and many calls
+# (list, read, status...) take none. Only serialized, never mutated.
+_NO_ARGUMENTS: dict[str, Any] = {}
+
+
 def encode_params(spec: RequestSpec, params: Any) -> Any:
     """Keyword dicts (Python or wire names) and models -> the wire `params`, validated."""
     if spec.params is None:
         return None
-    if params is None:
-        params = {}
+    if params is None or params == {}:
+        wire = _NO_ARGUMENTS.get(spec.method)
+        if wire is None:  # first call, or the method has required params (raises each time)
+            wire = _NO_ARGUMENTS[spec.method] = spec.params.dump(spec.params.validate({}))
+        return wire
     to_wire = getattr(params, "to_wire", None)
     if callable(to_wire):
         return to_wire()
@@ -238,7 +248,15 @@ class AppServerClient(ClientMethods):
         return self._loop.run(coro)
 
     def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
-        return self._loop.run(self._async._request(spec, params, timeout))
+        # From this thread, not through the loop thread (see Session.request_from_thread).
+        # The result is validated as the loop reads it, as the async client's is: the
+        # response is still in cache and this thread wakes to a finished value.
+        return self.session.request_from_thread(
+            spec.method,
+            encode_params(spec, params),
+            timeout=engine_timeout(timeout),
+            on_result=lambda raw: tolerant.validate(spec.result, raw, f"the {spec.method} result"),
+        )
 
     def request_turn(
         self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
@@ -251,7 +269,7 @@ class AppServerClient(ClientMethods):
         self, method: str, params: Any = None, timeout: TimeoutArg = DEFAULT_TIMEOUT
     ) -> Any:
         """Any method by wire name, untyped (for methods newer than this SDK)."""
-        return self._loop.run(self._async.request_raw(method, params, timeout))
+        return self.session.request_from_thread(method, params, timeout=engine_timeout(timeout))
 
     def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
         """Blocking iterator over notifications tied to no turn (see the async twin);

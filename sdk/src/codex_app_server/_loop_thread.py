@@ -18,8 +18,9 @@ import concurrent.futures
 import contextlib
 import itertools
 import threading
-import time
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from ._blocking import acquire
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -29,28 +30,6 @@ __all__ = ["LoopThread"]
 T = TypeVar("T")
 
 _counter = itertools.count(1)
-
-
-#: How long the main thread blocks at a time: a Ctrl-C that arrives without a real signal
-#: (`_thread.interrupt_main`; any Ctrl-C on Windows, where a blocked lock cannot be
-#: interrupted) is only raised between two waits.
-_SIGNAL_SLICE = 0.1
-
-
-def _acquire(lock: threading.Lock, timeout: float | None) -> bool:
-    """``lock.acquire(timeout=...)``; on the main thread in short slices, so KeyboardInterrupt
-    is raised while waiting."""
-    if threading.current_thread() is not threading.main_thread():
-        return lock.acquire(timeout=-1 if timeout is None else timeout)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        step = _SIGNAL_SLICE
-        if deadline is not None:
-            step = min(step, max(0.0, deadline - time.monotonic()))
-        if lock.acquire(timeout=step):
-            return True
-        if deadline is not None and time.monotonic() >= deadline:
-            return False
 
 
 class LoopThread:
@@ -112,7 +91,7 @@ class LoopThread:
             coro.close()
             raise RuntimeError("the event loop thread is closed") from None
         try:
-            finished = _acquire(call.finished, timeout)
+            finished = acquire(call.finished, timeout)
         except BaseException:  # KeyboardInterrupt while waiting
             self._cancel(call)
             raise

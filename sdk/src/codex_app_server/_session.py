@@ -2,10 +2,10 @@
 turn id, and server-to-client request dispatch. It works on raw JSON (dicts) and knows
 nothing of processes: it runs over any :class:`~codex_app_server._transport.Transport`.
 
-Everything here runs on one asyncio event loop ("the loop"). The only objects meant to be
-touched from other threads are :class:`Subscription` consumers (``get``, ``get_batch``,
-iteration, ``close``); the sync API drives the rest through
-:class:`~codex_app_server._loop_thread.LoopThread`.
+Everything here runs on one asyncio event loop ("the loop"). What other threads may call:
+:class:`Subscription` consumers (``get``, ``get_batch``, iteration, ``close``) and
+:meth:`Session.request_from_thread` (the sync API's plain requests); the sync API drives the
+rest through :class:`~codex_app_server._loop_thread.LoopThread`.
 
 Routing of server notifications
 -------------------------------
@@ -47,6 +47,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import itertools
 import json
 import logging
 import threading
@@ -56,6 +57,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from ._blocking import SIGNAL_SLICE, ThreadWaiter
 from ._config import AppServerConfig
 from ._transport import ProcessTransport
 from .errors import (
@@ -99,7 +101,6 @@ _FINISHED_IDS_LIMIT = 1024
 _DONE_TURNS_LIMIT = 1024
 _HELD_TURNS_LIMIT = 64
 _PROTOCOL_WARNINGS = 20  # then further protocol errors are logged at DEBUG
-_SIGNAL_SLICE = 0.1  # seconds: how long the main thread blocks before it checks for Ctrl-C
 
 
 # json.loads's own C scanner (an instance attribute, so typed by hand): (value, end index).
@@ -323,7 +324,7 @@ class Subscription:
         items = self._items
         # The main thread waits in slices: a Ctrl-C that arrives without a real signal
         # (`_thread.interrupt_main`, Windows) is only raised between two waits.
-        step = _SIGNAL_SLICE if threading.current_thread() is threading.main_thread() else None
+        step = SIGNAL_SLICE if threading.current_thread() is threading.main_thread() else None
         with self._cond:
             self._waiting = True
             try:
@@ -492,11 +493,11 @@ class _Pending:
 
     def __init__(
         self,
-        future: asyncio.Future[Any],
+        future: asyncio.Future[Any] | ThreadWaiter,
         method: str,
         on_result: Callable[[Any], Any] | None = None,
     ) -> None:
-        self.future = future
+        self.future = future  # a ThreadWaiter for a request sent from another thread
         self.method = method
         self.on_result = on_result  # runs as the response is read; its value is the result
         self.timer: asyncio.TimerHandle | None = None
@@ -536,7 +537,7 @@ class Session:
         self.initialize_result: dict[str, Any] | None = None
         self._config: AppServerConfig | None = None
 
-        self._next_id = 1
+        self._ids = itertools.count(1)  # next() is atomic: threads take ids too
         self._pending: dict[int, _Pending] = {}
         self._finished_ids: OrderedDict[int, str] = OrderedDict()
         self._turn_subs: dict[str, Subscription] = {}
@@ -797,12 +798,7 @@ class Session:
             timeout = self.request_timeout
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("Session.request() must run on the session's event loop")
-        rid = self._next_id
-        self._next_id = rid + 1
-        payload: dict[str, Any] = {"id": rid, "method": method}
-        if params is not None:
-            payload["params"] = params
-        data = _dumps(payload).encode() + b"\n"  # fails early if params are not JSON
+        rid, data = self._encode_request(method, params)
         self._check_open()
         future: asyncio.Future[Any] = self._loop.create_future()
         pending = _Pending(future, method, on_result)
@@ -835,6 +831,60 @@ class Session:
                 # the response was read, but the caller was cancelled before taking it
                 on_abandon(future.result())
 
+    def _encode_request(self, method: str, params: Any) -> tuple[int, bytes]:
+        """A fresh id and the request's line (raises here if ``params`` are not JSON)."""
+        rid = next(self._ids)
+        payload: dict[str, Any] = {"id": rid, "method": method}
+        if params is not None:
+            payload["params"] = params
+        return rid, _dumps(payload).encode() + b"\n"
+
+    def request_from_thread(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        timeout: float | _Default | None = DEFAULT,
+        on_result: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """:meth:`request` for a thread other than the loop's: blocks that thread until the
+        response (same results and errors; Ctrl-C on the main thread abandons the request).
+
+        The thread writes the request to stdin itself and the loop's reader hands the answer
+        straight to it, so a call costs two thread wake-ups, not the three of running
+        :meth:`request` through the loop. The pending table is shared with the loop, which
+        is safe because each touch of it is a single dict operation and the loop sets
+        ``_closed_error`` before it empties the table.
+        """
+        if threading.get_ident() == self._loop_thread:
+            raise RuntimeError(
+                "request_from_thread() on the session's event loop would deadlock; "
+                "use `await session.request(...)`"
+            )
+        if timeout is DEFAULT:
+            timeout = self.request_timeout
+        rid, data = self._encode_request(method, params)
+        self._check_open()
+        waiter = ThreadWaiter()
+        self._pending[rid] = _Pending(waiter, method, on_result)
+        try:
+            # After the insert: the loop either sees this entry or has already set these.
+            self._check_open()
+            if self._paused:
+                # Responses cannot be read while reading is paused: read again (module doc).
+                self._loop.call_soon_threadsafe(self._maybe_resume)
+            self._transport.write_threadsafe(data)
+            if not waiter.wait(timeout):
+                if self._pending.pop(rid, None) is not None:
+                    self._remember(rid, "timed out")
+                    raise RequestTimeoutError(method, cast(float, timeout), rid)
+                waiter.wait(None)  # the loop took the response just now: it is being set
+        except BaseException:
+            if self._pending.pop(rid, None) is not None:
+                self._remember(rid, "abandoned")
+            raise
+        return waiter.outcome()
+
     def _expire(self, rid: int, timeout: float) -> None:
         pending = self._pending.pop(rid, None)
         if pending is None:
@@ -844,6 +894,7 @@ class Session:
             pending.future.set_exception(RequestTimeoutError(pending.method, timeout, rid))
 
     def _remember(self, rid: int, outcome: str) -> None:
+        # threads call this too (request_from_thread): each step is one atomic dict operation
         finished = self._finished_ids
         finished[rid] = outcome
         if len(finished) > _FINISHED_IDS_LIMIT:
@@ -1162,7 +1213,8 @@ class Session:
             future.set_result(result)
             # Route nothing more until the waiter has run: code that subscribes right after
             # `await request(...)` then sees every later notification (see subscribe_turn).
-            if not self._yielding:
+            # (A thread's request subscribes nothing: it has nothing to wait for.)
+            if not self._yielding and future.__class__ is not ThreadWaiter:
                 self._yielding = True
                 self._stalled = True
                 self._loop.call_soon(self._end_yield)
@@ -1296,7 +1348,8 @@ class Session:
             self._stall_timer.cancel()
             self._stall_timer = None
         pending, self._pending = self._pending, {}
-        for rid, entry in pending.items():
+        # a list: a thread may still add to the old table (it then sees _closed_error)
+        for rid, entry in list(pending.items()):
             if entry.timer is not None:
                 entry.timer.cancel()
             self._remember(rid, "failed")

@@ -27,11 +27,13 @@ __all__ = ["validate"]
 def validate(ref: ModelRef, data: Any, what: str) -> Any:
     """``ref.validate(data)``, filling fields an older server omits with None; ``what`` names
     the message in the error (e.g. "the thread/start result")."""
-    from pydantic import ValidationError
-
     try:
         return ref.validate(data)
-    except ValidationError as exc:
+    except Exception as exc:
+        from pydantic import ValidationError  # here, not per call: the happy path is hot
+
+        if not isinstance(exc, ValidationError):
+            raise
         filled = fill_missing(data, exc)
         if filled is not None:
             try:
