@@ -206,3 +206,29 @@ def test_unknown_server_requests_get_a_json_rpc_error_not_an_empty_result(tmp_pa
     assert unknown["error"]["code"] == -32601
     assert file_change["result"] == {"decision": "decline"}
     assert json.dumps(answers).count('"result": {}') == 0
+
+
+def test_every_call_on_a_closed_client_raises_transport_closed(env: OfflineEnvironment) -> None:
+    """Plain calls, starting a turn and subscribing all say the session was closed (a
+    `CodexError`), not that some internal event loop is gone."""
+    codex = Codex(env.config)
+    thread = codex.thread_start()
+    codex.close()
+    calls = {
+        "models": codex.models,
+        "thread_start": codex.thread_start,
+        "turn": lambda: thread.turn("hi"),
+        "notifications": codex.notifications,
+        "raw": lambda: codex.client.request_raw("model/list", {}),
+    }
+    outcomes: dict[str, str] = {}
+    for name, call in calls.items():
+        try:
+            call()
+        except Exception as exc:  # recorded, asserted below
+            outcomes[name] = repr(exc)
+        else:
+            outcomes[name] = "no error"
+    assert outcomes == dict.fromkeys(
+        calls, "TransportClosedError('the app-server session was closed')"
+    ), outcomes

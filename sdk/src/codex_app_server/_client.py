@@ -20,7 +20,7 @@ from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import DEFAULT, Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
 from codex_app_server.compat import check_compatible
-from codex_app_server.errors import IncompatibleServerError, JsonRpcError
+from codex_app_server.errors import IncompatibleServerError, JsonRpcError, TransportClosedError
 from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
 from codex_app_server.notification import Notification
 
@@ -245,6 +245,10 @@ class AppServerClient(ClientMethods):
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the client's loop thread and wait for it."""
+        if self._loop.closed:
+            # closed like every other call on a closed client, not "the loop is closed"
+            coro.close()
+            raise TransportClosedError("the app-server session was closed")
         return self._loop.run(coro)
 
     def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
@@ -263,7 +267,7 @@ class AppServerClient(ClientMethods):
     ) -> tuple[Any, Subscription]:
         """Send `turn/start` (or another turn-creating request) and subscribe to the turn
         atomically; returns (typed result, subscription of the turn's raw messages)."""
-        return self._loop.run(self._async.request_turn(method, params, timeout))
+        return self.run(self._async.request_turn(method, params, timeout))
 
     def request_raw(
         self, method: str, params: Any = None, timeout: TimeoutArg = DEFAULT_TIMEOUT
@@ -278,7 +282,7 @@ class AppServerClient(ClientMethods):
         async def subscribe() -> Subscription:
             return self._async.session.subscribe_notifications(maxsize)
 
-        return NotificationStream(self._loop.run(subscribe()))
+        return NotificationStream(self.run(subscribe()))
 
     def close(self) -> None:
         """Stop the app-server and the loop thread (idempotent)."""
