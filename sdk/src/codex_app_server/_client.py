@@ -52,6 +52,11 @@ def encode_params(spec: RequestSpec, params: Any) -> Any:
     return spec.params.dump(spec.params.validate(params))
 
 
+def decode_result(spec: RequestSpec, raw: Any) -> Any:
+    """A response's raw `result` -> its typed model (`ProtocolError` if it does not fit)."""
+    return tolerant.validate(spec.result, raw, f"the {spec.method} result")
+
+
 def engine_timeout(timeout: TimeoutArg) -> Any:
     return DEFAULT if timeout is DEFAULT_TIMEOUT else timeout
 
@@ -150,7 +155,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         raw = await self._session.request(
             spec.method, encode_params(spec, params), timeout=engine_timeout(timeout)
         )
-        return tolerant.validate(spec.result, raw, f"the {spec.method} result")
+        return decode_result(spec, raw)
 
     async def request_turn(
         self, method: str, params: Any, timeout: TimeoutArg = DEFAULT_TIMEOUT
@@ -162,7 +167,7 @@ class AsyncAppServerClient(AsyncClientMethods):
             method, encode_params(spec, params), timeout=engine_timeout(timeout)
         )
         try:
-            return tolerant.validate(spec.result, raw, f"the {method} result"), subscription
+            return decode_result(spec, raw), subscription
         except BaseException:
             subscription.close()
             raise
@@ -259,7 +264,7 @@ class AppServerClient(ClientMethods):
             spec.method,
             encode_params(spec, params),
             timeout=engine_timeout(timeout),
-            on_result=lambda raw: tolerant.validate(spec.result, raw, f"the {spec.method} result"),
+            on_result=lambda raw: decode_result(spec, raw),
         )
 
     def request_turn(
