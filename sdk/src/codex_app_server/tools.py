@@ -34,9 +34,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
-
-from typing_extensions import ParamSpec
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeAlias, TypeVar, cast, overload
 
 from codex_app_server._tool_output import content_items, text_item
 from codex_app_server._tool_schema import (
@@ -52,13 +50,25 @@ from codex_app_server.errors import CodexError
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Tool", "ToolArgumentsError", "ToolCall", "ToolError", "ToolResult", "tool"]
+__all__ = [
+    "Tool",
+    "ToolArgumentsError",
+    "ToolCall",
+    "ToolError",
+    "ToolLike",
+    "ToolResult",
+    "tool",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 FP = ParamSpec("FP")  # the factories' own type variables: they are static, not per class
 FR = TypeVar("FR")
 M = TypeVar("M", bound="BaseModel")
+
+
+#: What `tools=` takes: a `Tool`, or a plain typed function (made one as `@tool` would).
+ToolLike: TypeAlias = "Tool[..., Any] | Callable[..., Any]"
 
 
 class ToolError(CodexError):

@@ -1,0 +1,76 @@
+"""The `tools=` of `thread_start` / `thread_resume` / `thread_fork`: offer the tools on the
+wire and register their functions with the client's router.
+
+Only `thread/start` carries tools on the wire (`dynamicTools`, experimental API). The server
+stores them with the thread: a resumed or forked thread keeps the tools it was started with,
+so there `tools=` only says which functions answer them in this client.
+
+Light on purpose: `codex.py` imports it, and pydantic (behind `@tool`) loads only once tools
+are used, keeping `from codex_app_server import Codex` cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codex_app_server._client import AsyncAppServerClient
+    from codex_app_server._tool_router import ToolRouter
+    from codex_app_server.tools import Tool
+
+_WIRE_FIELD = "dynamicTools"
+
+
+def offer_tools(
+    client: AsyncAppServerClient, tools: Iterable[Any] | None, params: dict[str, Any]
+) -> list[Tool[..., Any]] | None:
+    """Check `tools=` and add their specs to `thread/start`'s params (in place)."""
+    if tools is None:
+        return None
+    if _WIRE_FIELD in params or "dynamic_tools" in params:
+        raise TypeError("pass tools= or dynamic_tools=, not both")
+    checked = prepare_tools(client, tools)
+    params[_WIRE_FIELD] = [entry.to_spec() for entry in checked]
+    return checked
+
+
+def prepare_tools(client: AsyncAppServerClient, tools: Iterable[Any]) -> list[Tool[..., Any]]:
+    """`tools=` checked (see `as_tools`) on a client that opted in to the experimental API."""
+    from codex_app_server._tool_router import as_tools
+
+    checked = as_tools(tools)
+    require_experimental_api(client)
+    return checked
+
+
+def require_experimental_api(client: AsyncAppServerClient) -> None:
+    """Tools need `AppServerConfig(experimental_api=True)`: the opt-in is part of the
+    `initialize` handshake, so the SDK cannot turn it on later; say so before sending."""
+    if not getattr(client, "experimental_api", True):
+        from codex_app_server.errors import ExperimentalApiError
+
+        raise ExperimentalApiError("thread/start", (_WIRE_FIELD,))
+
+
+def register_tools(
+    client: AsyncAppServerClient, thread_id: str, tools: list[Tool[..., Any]] | None
+) -> None:
+    """Answer `thread_id`'s tool calls with `tools` from now on."""
+    if tools is not None:
+        router_of(client).register(thread_id, tools)
+
+
+def router_of(client: AsyncAppServerClient) -> ToolRouter:
+    from codex_app_server._tool_router import ToolRouter
+
+    dispatcher = client._dispatcher
+    if dispatcher.tools is None:
+        dispatcher.tools = ToolRouter(_run_blocking)
+    return dispatcher.tools
+
+
+async def _run_blocking(fn: Callable[[], Any], name: str) -> Any:
+    from codex_app_server.handlers import _in_daemon_thread
+
+    return await _in_daemon_thread(lambda _params: fn(), None, f"tool-{name}")
