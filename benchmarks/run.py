@@ -11,6 +11,7 @@ Prints a table (markdown) and writes the samples and summaries as JSON
 1. cold import            bench_import        4. request round-trip   bench_requests
 2. start to first turn    bench_first_turn    5. peak RSS streaming   bench_memory
 3. notification throughput bench_throughput   6. tooling wall times   bench_tooling
+7. tool-call overhead     bench_tools (ours and a bare loop only: the official SDK has none)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from benchmarks import (
     bench_requests,
     bench_throughput,
     bench_tooling,
+    bench_tools,
 )
 from benchmarks._common import BARE, OFFICIAL, OURS, REPO, Measurement, Settings, summarize
 from benchmarks._venvs import official_python, ours_python
@@ -47,6 +49,7 @@ BENCHES = {
     "4": bench_requests,
     "5": bench_memory,
     "6": bench_tooling,
+    "7": bench_tools,
 }
 
 

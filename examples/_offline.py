@@ -22,6 +22,8 @@ from codex_app_server import AppServerConfig
 from codex_app_server.testing import (  # re-exported: the replies an example scripts
     Reply,
     fail,
+    function_call,
+    function_calls,
     hold,
     offline_environment,
     overloaded,
@@ -34,6 +36,8 @@ __all__ = [
     "args",
     "codex_config",
     "fail",
+    "function_call",
+    "function_calls",
     "hold",
     "overloaded",
     "shell_command",

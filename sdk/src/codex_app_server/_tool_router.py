@@ -134,9 +134,9 @@ async def _within(timeout: float | None, awaitable: Awaitable[Any]) -> Any:
     """Await with a deadline; `_TimedOut` when it passes (a `TimeoutError` the tool itself
     raises stays the tool's error). A blocking function cannot be stopped: its worker
     finishes on its own, and its value is dropped."""
-    task = asyncio.ensure_future(awaitable)
     if timeout is None:
-        return await task
+        return await awaitable  # no task of its own: one less trip round the loop per call
+    task = asyncio.ensure_future(awaitable)
     try:
         done, _ = await asyncio.wait({task}, timeout=timeout)
     except asyncio.CancelledError:
