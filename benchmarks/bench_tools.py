@@ -78,7 +78,11 @@ def run(settings: Settings) -> list[Measurement]:
         overhead = [value - bare for value in per_call[case]]
         out.append(
             Measurement(
-                BENCH, "SDK overhead per tool call (ours - bare median)", CASES[case], "us", overhead
+                BENCH,
+                "SDK overhead per tool call (ours - bare median)",
+                CASES[case],
+                "us",
+                overhead,
             )
         )
     return out
@@ -159,7 +163,10 @@ def _bare_worker(warm: str, fake: str, n: int) -> dict[str, Any]:
                 message = loads(line)
                 if message.get("method") == "item/tool/call":
                     text = get_weather(**message["params"]["arguments"])
-                    answer = {"contentItems": [{"type": "inputText", "text": text}], "success": True}
+                    answer = {
+                        "contentItems": [{"type": "inputText", "text": text}],
+                        "success": True,
+                    }
                     write(dumps({"id": message["id"], "result": answer}).encode() + b"\n")
                     answered += 1
                 elif message.get("id") == 3:
