@@ -174,6 +174,9 @@ if TYPE_CHECKING:
         ToolError as ToolError,
     )
     from codex_app_server.tools import (
+        ToolLike as ToolLike,
+    )
+    from codex_app_server.tools import (
         ToolResult as ToolResult,
     )
     from codex_app_server.tools import (
@@ -250,6 +253,7 @@ _EXPORTS: dict[str, str] = {
     "ToolCall": "codex_app_server.tools",
     "ToolResult": "codex_app_server.tools",
     "ToolError": "codex_app_server.tools",
+    "ToolLike": "codex_app_server.tools",
     "ToolArgumentsError": "codex_app_server.tools",
 }
 
