@@ -300,3 +300,28 @@ def test_a_resumed_thread_keeps_its_tools_and_tools_answers_them(env: OfflineEnv
     assert result.final_response == "second"
     assert "stamp" in env.model.tool_names()
     assert env.model.function_call_outputs()["st1"] == "[again]"
+
+
+def test_closing_the_client_while_a_tool_runs_does_not_wait_for_it(env: OfflineEnvironment) -> None:
+    """A blocking tool cannot be stopped; closing the client must not hang on it (its worker
+    is a daemon thread whose late answer is dropped)."""
+    entered = threading.Event()
+    release = threading.Event()
+
+    @tool
+    def stuck() -> str:
+        """Blocks until released."""
+        entered.set()
+        release.wait(30)
+        return "late"
+
+    env.model.enqueue(function_call("stuck", {}, call_id="x1"), text("never"))
+    codex = Codex(env.config)
+    try:
+        codex.thread_start(tools=[stuck]).turn("block")
+        assert entered.wait(30)
+        codex.close()
+        assert codex.closed
+    finally:
+        release.set()
+        codex.close()
