@@ -265,3 +265,20 @@ def test_a_tool_from_a_raw_spec_gets_the_arguments_as_sent() -> None:
     assert raw.bind(call_of("raw", {"n": "not validated"}))() == {"n": "not validated"}
     with pytest.raises(ValueError, match="needs 'inputSchema'"):
         Tool.from_spec({"name": "x"}, dict)
+
+
+def test_a_bound_method_is_a_tool_with_its_instance() -> None:
+    class Counter:
+        def __init__(self) -> None:
+            self.total = 0
+
+        def add(self, amount: int) -> int:
+            """Add to the running total."""
+            self.total += amount
+            return self.total
+
+    counter = Counter()
+    add = tool(counter.add)
+    assert (add.name, list(add.input_schema["properties"])) == ("add", ["amount"])
+    add.bind(call_of("add", {"amount": 2}))()
+    assert add.bind(call_of("add", {"amount": 3}))() == 5
