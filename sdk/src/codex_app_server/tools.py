@@ -16,10 +16,13 @@
 (per-argument descriptions from the docstring's `Args:` section or `Annotated[T, "text"]`),
 its signature the input JSON schema (via pydantic). When the model calls the tool, the SDK
 validates the arguments against the signature, runs the function (sync functions on a worker
-thread, async ones on the event loop) and sends back what it returns (see
-`codex_app_server._tool_output` for how values become text and images). An exception,
-arguments that do not fit, a timeout or an unknown tool name become a failed result the model
-sees (`success: false` with the error text); the turn goes on.
+thread, async ones on the event loop) and sends back what it returns: a `str` as text;
+pydantic models, dataclasses, dicts, lists and numbers as JSON text; `bytes` of a PNG, JPEG,
+GIF or WebP image, a `pathlib.Path` to one, `ImageInput` or `LocalImageInput` as an image; a
+list holding images as text and images in order; a `ToolResult` as given. An exception
+(`ToolError` for a message of your own), arguments that do not fit, a timeout or an unknown
+tool name become a failed result the model sees (`success: false` with the error text); the
+turn goes on.
 
 `Tool.from_model(Model, fn)` builds a tool from a pydantic model class (the arguments) and a
 callable taking one instance of it; `Tool.from_spec(spec, handler)` takes a raw
