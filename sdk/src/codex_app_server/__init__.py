@@ -98,6 +98,12 @@ if TYPE_CHECKING:
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
     )
+    from codex_app_server.external import (
+        ExternalMessage as ExternalMessage,
+    )
+    from codex_app_server.external import (
+        RunInput as RunInput,
+    )
     from codex_app_server.handlers import (
         accept_all as accept_all,
     )
@@ -227,6 +233,8 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "ExternalMessage": "codex_app_server.external",
+    "RunInput": "codex_app_server.external",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

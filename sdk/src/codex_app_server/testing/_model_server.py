@@ -299,11 +299,15 @@ def messages(
     text("42", phase="final_answer"))``."""
     if not replies:
         raise ValueError("messages() needs at least one message")
-    items = tuple(text(reply) if isinstance(reply, str) else reply for reply in replies)
-    for item in items:
-        if not isinstance(item, TextReply):
-            raise TypeError(f"messages() takes text replies or str, not {item!r}")
-    return MessagesReply(delay=delay, messages=items, usage=usage)
+    items: list[TextReply] = []
+    for reply in replies:
+        checked: Any = reply  # callers may not be type-checked
+        if isinstance(checked, str):
+            checked = text(checked)
+        if not isinstance(checked, TextReply):
+            raise TypeError(f"messages() takes text replies or str, not {reply!r}")
+        items.append(checked)
+    return MessagesReply(delay=delay, messages=tuple(items), usage=usage)
 
 
 _call_ids = itertools.count(1)
