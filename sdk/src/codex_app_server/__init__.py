@@ -152,6 +152,15 @@ if TYPE_CHECKING:
     from codex_app_server.notification import (
         Notification as Notification,
     )
+    from codex_app_server.presets import (
+        ApprovalMode as ApprovalMode,
+    )
+    from codex_app_server.presets import (
+        ApprovalOptions as ApprovalOptions,
+    )
+    from codex_app_server.presets import (
+        Sandbox as Sandbox,
+    )
     from codex_app_server.retry import (
         async_retry_on_overload as async_retry_on_overload,
     )
@@ -235,6 +244,9 @@ _EXPORTS: dict[str, str] = {
     "RetryLimitExceededError": "codex_app_server.errors",
     "ExternalMessage": "codex_app_server.external",
     "RunInput": "codex_app_server.external",
+    "Sandbox": "codex_app_server.presets",
+    "ApprovalMode": "codex_app_server.presets",
+    "ApprovalOptions": "codex_app_server.presets",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]
