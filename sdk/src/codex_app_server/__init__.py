@@ -104,6 +104,18 @@ if TYPE_CHECKING:
     from codex_app_server.external import (
         RunInput as RunInput,
     )
+    from codex_app_server.goal import (
+        AsyncGoalRun as AsyncGoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalResult as GoalResult,
+    )
+    from codex_app_server.goal import (
+        GoalRun as GoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalStartError as GoalStartError,
+    )
     from codex_app_server.handlers import (
         accept_all as accept_all,
     )
@@ -247,6 +259,10 @@ _EXPORTS: dict[str, str] = {
     "Sandbox": "codex_app_server.presets",
     "ApprovalMode": "codex_app_server.presets",
     "ApprovalOptions": "codex_app_server.presets",
+    "GoalRun": "codex_app_server.goal",
+    "AsyncGoalRun": "codex_app_server.goal",
+    "GoalResult": "codex_app_server.goal",
+    "GoalStartError": "codex_app_server.goal",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

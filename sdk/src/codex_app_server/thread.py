@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         ThreadSetNameResponse,
     )
     from codex_app_server._generated.options import TurnStartOptions
+    from codex_app_server.goal import AsyncGoalRun, GoalResult, GoalRun
 
 _TURN_START = "turn/start"
 _RESERVED = ("thread_id", "input", "tool_output")
@@ -63,6 +64,18 @@ class Thread:
         params, model = turn_params(self.id, input, options)
         _, subscription = self._client.request_turn(_TURN_START, params)
         return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    def start_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import GoalRun
+
+        return GoalRun.start(self._client, self.id, objective, token_budget)
+
+    def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        return self.start_goal(objective, token_budget=token_budget).run()
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
@@ -110,6 +123,21 @@ class AsyncThread:
         params, model = turn_params(self.id, input, options)
         _, subscription = await self._client.request_turn(_TURN_START, params)
         return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    async def start_goal(
+        self, objective: str, /, *, token_budget: int | None = None
+    ) -> AsyncGoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import AsyncGoalRun
+
+        return await AsyncGoalRun.start(self._client, self.id, objective, token_budget)
+
+    async def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        goal = await self.start_goal(objective, token_budget=token_budget)
+        return await goal.run()
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
