@@ -114,3 +114,11 @@ async def test_async_goal_runs_to_completion(env: OfflineEnvironment) -> None:
         result = await thread.run_goal("finish quickly")
     assert result.status == "complete" and result.final_response == "done at once"
     assert len(result.turns) == 1
+
+
+def test_a_goal_stops_when_its_token_budget_is_spent(env: OfflineEnvironment, codex: Codex) -> None:
+    env.model.enqueue(text("a first step"), text("never reached"))
+    result = codex.thread_start().run_goal("a big task", token_budget=1)
+    assert result.status == "budgetLimited" and not result.succeeded
+    assert [turn.final_response for turn in result.turns] == ["a first step"]
+    assert result.tokens_used is not None and result.tokens_used >= 1
