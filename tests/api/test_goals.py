@@ -122,3 +122,18 @@ def test_a_goal_stops_when_its_token_budget_is_spent(env: OfflineEnvironment, co
     assert result.status == "budgetLimited" and not result.succeeded
     assert [turn.final_response for turn in result.turns] == ["a first step"]
     assert result.tokens_used is not None and result.tokens_used >= 1
+
+
+async def test_async_interrupt_pauses_the_goal(env: OfflineEnvironment) -> None:
+    held = hold(text("never finished"), timeout=30)
+    env.model.enqueue(held)
+    async with AsyncCodex(env.config) as codex:
+        thread = await codex.thread_start()
+        goal = await thread.start_goal("a long task")
+        stream = goal.stream()
+        while not goal.turn_ids:
+            await anext(stream)
+        await goal.interrupt()
+        result = await goal.run()
+    assert result.interrupted and result.status == "paused"
+    assert [turn.status for turn in result.turns] == ["interrupted"]
