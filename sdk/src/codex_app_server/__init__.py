@@ -98,6 +98,24 @@ if TYPE_CHECKING:
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
     )
+    from codex_app_server.external import (
+        ExternalMessage as ExternalMessage,
+    )
+    from codex_app_server.external import (
+        RunInput as RunInput,
+    )
+    from codex_app_server.goal import (
+        AsyncGoalRun as AsyncGoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalResult as GoalResult,
+    )
+    from codex_app_server.goal import (
+        GoalRun as GoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalStartError as GoalStartError,
+    )
     from codex_app_server.handlers import (
         accept_all as accept_all,
     )
@@ -145,6 +163,15 @@ if TYPE_CHECKING:
     )
     from codex_app_server.notification import (
         Notification as Notification,
+    )
+    from codex_app_server.presets import (
+        ApprovalMode as ApprovalMode,
+    )
+    from codex_app_server.presets import (
+        ApprovalOptions as ApprovalOptions,
+    )
+    from codex_app_server.presets import (
+        Sandbox as Sandbox,
     )
     from codex_app_server.retry import (
         async_retry_on_overload as async_retry_on_overload,
@@ -248,6 +275,15 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "ExternalMessage": "codex_app_server.external",
+    "RunInput": "codex_app_server.external",
+    "Sandbox": "codex_app_server.presets",
+    "ApprovalMode": "codex_app_server.presets",
+    "ApprovalOptions": "codex_app_server.presets",
+    "GoalRun": "codex_app_server.goal",
+    "AsyncGoalRun": "codex_app_server.goal",
+    "GoalResult": "codex_app_server.goal",
+    "GoalStartError": "codex_app_server.goal",
     "tool": "codex_app_server.tools",
     "Tool": "codex_app_server.tools",
     "ToolCall": "codex_app_server.tools",
