@@ -12,6 +12,7 @@ import jinja2
 
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelIndex
+from codegen.normalize import EXPERIMENTAL_MARK, EXPERIMENTAL_NOTE
 
 TEMPLATES = Path(__file__).parent / "templates"
 MODELS_IMPORT = "codex_app_server._generated.models"
@@ -75,6 +76,7 @@ def render_package(
         "options.py": "options.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
+    # models/json_value.py is rendered with the models (see codegen/generate.py)
     return {path: env.get_template(name).render(context) for path, name in outputs.items()}
 
 
@@ -121,7 +123,16 @@ def optional_annotation(annotation: str) -> str:
 
 def method_doc(req: Request) -> str:
     summary = first_paragraph(req.doc) or f"Send the `{req.wire}` request."
+    if req.experimental:
+        summary = f"{EXPERIMENTAL_MARK} {summary}"
     lines = [docstring_text(summary), "", f"Wire method: `{req.wire}`."]
+    if req.experimental:
+        lines += ["", f"Experimental: {EXPERIMENTAL_NOTE}"]
+    elif req.experimental_fields:
+        names = ", ".join(
+            f"`{f.name}`" for f in req.fields if f.wire_name in req.experimental_fields
+        )
+        lines += ["", f"Experimental arguments ({names}): {EXPERIMENTAL_NOTE}"]
     if req.params and req.params.kind != "class":
         lines += ["", f"`params` is a `{req.params.name}` (one of its variants)."]
     if req.fields:
@@ -140,7 +151,9 @@ def method_doc(req: Request) -> str:
         if req.fields
         else "",
         "",
-        f"Returns: `{req.result.name}`.",
+        f"Returns: `{req.result.name}`."
+        if not req.raw_result
+        else "Returns: the result as raw JSON (`JsonValue`): the schema does not describe it.",
     ]
     return "\n".join(line for line in _squeeze(lines))
 

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ExperimentalApiError as ExperimentalApiError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
     )
     from codex_app_server.errors import (
@@ -227,6 +230,7 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "ExperimentalApiError": "codex_app_server.errors",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

@@ -88,6 +88,10 @@ class RequestSpec:
     params: ModelRef | None
     result: ModelRef
     doc: str = ""
+    #: Needs ``AppServerConfig(experimental_api=True)`` (the whole method).
+    experimental: bool = False
+    #: Wire names of params fields that need ``AppServerConfig(experimental_api=True)``.
+    experimental_fields: frozenset[str] = frozenset()
 
     @property
     def params_type(self) -> Any:
@@ -108,6 +112,8 @@ class NotificationSpec:
     py_name: str
     params: ModelRef
     doc: str = ""
+    #: Sent only to clients that opted in with ``AppServerConfig(experimental_api=True)``.
+    experimental: bool = False
 
     @property
     def params_type(self) -> Any:
@@ -124,6 +130,8 @@ class ServerRequestSpec:
     params: ModelRef
     response: ModelRef
     doc: str = ""
+    #: Sent only to clients that opted in with ``AppServerConfig(experimental_api=True)``.
+    experimental: bool = False
 
     @property
     def params_type(self) -> Any:
