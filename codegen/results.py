@@ -6,8 +6,10 @@ never to its result, so every pairing here is a fact, never a score:
 3. otherwise the result stays raw JSON (`JsonValue`), said in the method's docstring and listed
    in generate-types' summary.
 
-A reviewed entry that a schema no longer needs (its method gained an exact counterpart) or no
-longer has (its response definition is gone) fails generation: the table must not go stale.
+An entry is keyed by method and params: it applies to a request of that method with those params.
+An entry that a schema no longer needs (its request gained an exact counterpart) or no longer
+has (its response definition is gone) fails generation: the table must not go stale. A
+runtime without the method, or with other params for it, is simply not what the entry is about.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ class ResultTableError(Exception):
 class Reviewed:
     response: str  # the definition that answers the method
     checked: str  # how it was checked against a real server (runtime, what came back)
+    params: str | None = None  # the params definition the request had when checked
+
+    def applies_to(self, params_name: str | None) -> bool:
+        """The entry speaks about this request shape (a runtime that gave the method other
+        params, e.g. `account/gatewayOAuth/read` in 0.171.0, is not what was checked)."""
+        return self.params == params_name
 
 
 # method -> the definition of its result. Add an entry only after calling the method on a real
@@ -51,16 +59,24 @@ REVIEWED_RESULTS: dict[str, Reviewed] = {
         "GetAccountSecuritySetupResponse", "0.171.0: {notice: null}"
     ),
     "accountSession/list": Reviewed(
-        "AccountSessionsResponse", "0.171.0 (experimental): activeSessionId, sessions"
+        "AccountSessionsResponse",
+        "0.171.0 (experimental): activeSessionId, sessions",
+        params="AccountSessionsListParams",
     ),
     "config/value/write": Reviewed(
-        "ConfigWriteResponse", "0.163.0 and 0.171.0: status, version, filePath, overriddenMetadata"
+        "ConfigWriteResponse",
+        "0.163.0 and 0.171.0: status, version, filePath, overriddenMetadata",
+        params="ConfigValueWriteParams",
     ),
     "config/batchWrite": Reviewed(
-        "ConfigWriteResponse", "0.163.0 and 0.171.0: status, version, filePath, overriddenMetadata"
+        "ConfigWriteResponse",
+        "0.163.0 and 0.171.0: status, version, filePath, overriddenMetadata",
+        params="ConfigBatchWriteParams",
     ),
     "modelProvider/default/set": Reviewed(
-        "ConfigWriteResponse", "0.171.0: status, filePath (the config write shape)"
+        "ConfigWriteResponse",
+        "0.171.0: status, version, filePath, overriddenMetadata",
+        params="ModelProviderDefaultSetParams",
     ),
     "config/mcpServer/reload": Reviewed("McpServerRefreshResponse", "0.163.0 and 0.171.0: {}"),
     "configRequirements/read": Reviewed(
@@ -103,6 +119,8 @@ def resolve_result(
 ) -> Resolution:
     """The result of request `wire` (see the module docstring for the three rules)."""
     reviewed = (REVIEWED_RESULTS if table is None else table).get(wire)
+    if reviewed is not None and not reviewed.applies_to(params_name):
+        reviewed = None
     exact = counterpart(params_name) if params_name else None
     if exact is not None and exact in definitions:
         if reviewed is not None:
