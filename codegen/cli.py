@@ -33,9 +33,17 @@ def register(commands: Any) -> None:
     upd = commands.add_parser(
         "update-schema",
         help="replace schema/ with what a codex binary emits, and re-pin it",
-        description="Run `codex app-server generate-json-schema` and record its version + hash.",
+        description="Run `codex app-server generate-json-schema` (plain, and --experimental into "
+        "experimental/) and record the runtime version + one hash over both.",
     )
-    upd.add_argument("--codex", type=Path, required=True, help="path to a codex binary")
+    source = upd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--codex", type=Path, help="path to a codex binary")
+    source.add_argument(
+        "--runtime-version",
+        metavar="V",
+        help="fetch codex V (the npm package @openai/codex@V-<platform>, via `npm pack`) "
+        "into .cache/runtimes and use its binary",
+    )
     upd.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA, help="schema directory")
     upd.set_defaults(handler=run_update_schema)
 
@@ -102,11 +110,21 @@ def _progress(line: str) -> None:
 
 
 def run_update_schema(args: argparse.Namespace) -> int:
-    from codegen.refresh import SchemaRefreshError, refresh_schema
+    from codegen.fetch import RuntimeFetchError, fetch_runtime
+    from codegen.refresh import SchemaRefreshError, refresh_schema, runtime_version_of
 
     try:
-        pin = refresh_schema(args.codex, args.schema)
-    except SchemaRefreshError as exc:
+        codex: Path = args.codex
+        if args.runtime_version:
+            print(f"update-schema: fetching codex {args.runtime_version}...", file=sys.stderr)
+            codex = fetch_runtime(args.runtime_version)
+            reported = runtime_version_of(codex)
+            if reported != args.runtime_version:
+                raise SchemaRefreshError(
+                    f"{codex} reports version {reported}, not {args.runtime_version}"
+                )
+        pin = refresh_schema(codex, args.schema)
+    except (SchemaRefreshError, RuntimeFetchError) as exc:
         print(f"update-schema: {exc}", file=sys.stderr)
         return 2
     print(
