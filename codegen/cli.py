@@ -41,8 +41,8 @@ def register(commands: Any) -> None:
     source.add_argument(
         "--runtime-version",
         metavar="V",
-        help="fetch codex V (the npm package @openai/codex@V-<platform>, via `npm pack`) "
-        "into .cache/runtimes and use its binary",
+        help="fetch codex V (the npm package @openai/codex@V-<platform>, via `npm pack`, "
+        "cached like `python -m staging.npm_runtime`) and use its binary",
     )
     upd.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA, help="schema directory")
     upd.set_defaults(handler=run_update_schema)

@@ -1,23 +1,18 @@
-"""Fetch a codex runtime binary of a given version: the npm platform package
-`@openai/codex@<version>-<platform>` through `npm pack` (npm's own client, its cache and config).
-
-Used by `update-schema --runtime-version V` and the re-pin rehearsal (`nox -s repin`).
-"""
+"""The codex binary of a given runtime version, for `update-schema --runtime-version V` and the
+re-pin rehearsal: this machine's npm platform package `@openai/codex@<V>-<platform>`, fetched
+and unpacked once by `staging.npm_runtime` (npm's own client, `npm pack`)."""
 
 from __future__ import annotations
 
 import platform
-import shutil
-import subprocess
 import sys
-import tarfile
 from pathlib import Path
 
-from codegen.paths import REPO_ROOT
+from staging.errors import StagingError
+from staging.npm_runtime import DEFAULT_CACHE, fetch_npm_runtime
+from staging.versions import parse_codex_version
 
-DEFAULT_CACHE = REPO_ROOT / ".cache" / "runtimes"
-_TIMEOUT_S = 600
-# (sys.platform prefix, machine) -> npm platform suffix
+# (OS, machine) -> npm platform suffix
 _PLATFORMS = {
     ("linux", "x86_64"): "linux-x64",
     ("linux", "aarch64"): "linux-arm64",
@@ -26,6 +21,7 @@ _PLATFORMS = {
     ("win32", "AMD64"): "win32-x64",
     ("win32", "ARM64"): "win32-arm64",
 }
+_BINARY_GLOBS = ("vendor/*/bin/codex", "vendor/*/bin/codex.exe", "vendor/*/codex/codex")
 
 
 class RuntimeFetchError(Exception):
@@ -33,65 +29,25 @@ class RuntimeFetchError(Exception):
 
 
 def npm_platform() -> str:
-    key = (next((p for p in ("linux", "darwin", "win32") if sys.platform.startswith(p)), ""),)
-    found = _PLATFORMS.get((key[0], platform.machine()))
+    """This machine's npm platform suffix (`linux-x64`, ...)."""
+    system = next((p for p in ("linux", "darwin", "win32") if sys.platform.startswith(p)), "")
+    found = _PLATFORMS.get((system, platform.machine()))
     if found is None:
         raise RuntimeFetchError(
-            f"no codex npm platform package for {sys.platform}/{platform.machine()}; "
+            f"codex publishes no npm platform package for {sys.platform}/{platform.machine()}; "
             "pass --codex PATH to a binary instead"
         )
     return found
 
 
-def npm_spec(version: str) -> str:
-    return f"@openai/codex@{version}-{npm_platform()}"
-
-
 def fetch_runtime(version: str, cache: Path = DEFAULT_CACHE) -> Path:
-    """The codex binary of `version`, from `cache/<version>/` or fetched into it."""
-    target = cache / version
-    binary = _find_binary(target)
-    if binary is not None:
-        return binary
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeFetchError("npm is not on PATH; install Node.js or pass --codex PATH")
-    target.mkdir(parents=True, exist_ok=True)
-    spec = npm_spec(version)
+    """The codex binary of `version` for this machine (downloaded once per cache)."""
     try:
-        done = subprocess.run(
-            [npm, "pack", "--silent", spec],
-            cwd=target,
-            capture_output=True,
-            text=True,
-            timeout=_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise RuntimeFetchError(f"`npm pack {spec}` took over {_TIMEOUT_S} s") from exc
-    if done.returncode != 0:
-        raise RuntimeFetchError(f"`npm pack {spec}` failed: {done.stderr.strip()[-1000:]}")
-    tarballs = sorted(target.glob("*.tgz"))
-    if not tarballs:
-        raise RuntimeFetchError(f"`npm pack {spec}` wrote no tarball into {target}")
-    with tarfile.open(tarballs[-1]) as archive:
-        archive.extractall(target, filter="data")
-    binary = _find_binary(target)
-    if binary is None:
-        raise RuntimeFetchError(f"{spec} holds no codex binary (looked under {target})")
-    return binary
-
-
-def _find_binary(root: Path) -> Path | None:
-    """`package/vendor/<target triple>/bin/codex[.exe]` (older layouts: `.../codex/codex`)."""
-    for pattern in (
-        "package/vendor/*/bin/codex",
-        "package/vendor/*/bin/codex.exe",
-        "package/vendor/*/codex/codex",
-        "package/vendor/*/codex/codex.exe",
-    ):
-        for path in sorted(root.glob(pattern)):
+        package = fetch_npm_runtime(parse_codex_version(version), npm_platform(), cache)
+    except StagingError as exc:
+        raise RuntimeFetchError(str(exc)) from exc
+    for pattern in _BINARY_GLOBS:
+        for path in sorted(package.glob(pattern)):
             if path.is_file():
-                path.chmod(path.stat().st_mode | 0o111)
                 return path
-    return None
+    raise RuntimeFetchError(f"no codex binary in {package} (looked for {', '.join(_BINARY_GLOBS)})")
