@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,25 +60,36 @@ def render_package(
         "runtime_version": runtime_version,
         "schema_sha256": schema_sha256,
         "models": model_rows,
-        "type_imports": client_type_imports(protocol, models),
-        "option_type_imports": client_type_imports(protocol, models, signatures=False),
+        "option_type_imports": client_type_imports(protocol.requests, models, signatures=False),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
             key=lambda ref: ref.name,
+        ),
+    }
+    stable = [r for r in protocol.requests if not r.experimental]
+    experimental = [r for r in protocol.requests if r.experimental]
+    rendered = {
+        "client.py": env.get_template("client.py.jinja2").render(
+            context, requests=stable, type_imports=client_type_imports(stable, models)
+        ),
+        "experimental_client.py": env.get_template("experimental_client.py.jinja2").render(
+            context,
+            requests=experimental,
+            type_imports=client_type_imports(experimental, models),
         ),
     }
     outputs = {
         "__init__.py": "package_init.py.jinja2",
         "runtime.py": "runtime.py.jinja2",
         "registry.py": "registry.py.jinja2",
-        "client.py": "client.py.jinja2",
         "handlers.py": "handlers.py.jinja2",
         "notifications.py": "notifications.py.jinja2",
         "options.py": "options.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
     # models/json_value.py is rendered with the models (see codegen/generate.py)
-    return {path: env.get_template(name).render(context) for path, name in outputs.items()}
+    rendered.update({path: env.get_template(n).render(context) for path, n in outputs.items()})
+    return rendered
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -171,12 +183,12 @@ def _squeeze(lines: list[str]) -> list[str]:
 
 
 def client_type_imports(
-    protocol: Protocol, models: ModelIndex, *, signatures: bool = True
+    requests: Sequence[Request], models: ModelIndex, *, signatures: bool = True
 ) -> list[str]:
-    """Import lines (for type checkers only) for every name the method signatures use (or,
-    with `signatures=False`, only the names the keyword options use)."""
+    """Import lines (for type checkers only) for every name the method signatures of
+    `requests` use (or, with `signatures=False`, only the names the keyword options use)."""
     names: set[str] = set()
-    for req in protocol.requests:
+    for req in requests:
         if signatures:
             names.add(req.result.name)
             if req.params and req.params.kind != "class":

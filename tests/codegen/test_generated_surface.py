@@ -38,11 +38,17 @@ def test_every_protocol_method_has_a_typed_surface(pinned_generation: Generated)
         assert sum(not spec.experimental for spec in registry.values()) == stable[what]
 
     client = pinned_generation.files["client.py"]
+    experimental = pinned_generation.files["experimental_client.py"]
     wanted = {method_name(m) for m in expected["requests"]}
     sync = client_method_names(client, "ClientMethods")
     aio = client_method_names(client, "AsyncClientMethods")
-    assert set(sync) == wanted and not any(sync.values())
-    assert set(aio) == wanted and all(aio.values())
+    sync_exp = client_method_names(experimental, "ExperimentalClientMethods")
+    aio_exp = client_method_names(experimental, "AsyncExperimentalClientMethods")
+    assert set(sync) | set(sync_exp) == wanted and not any({**sync, **sync_exp}.values())
+    assert set(aio) | set(aio_exp) == wanted and all({**aio, **aio_exp}.values())
+    assert set(sync_exp) == {
+        method_name(w) for w, spec in CLIENT_REQUESTS.items() if spec.experimental
+    }
 
     from codex_app_server._generated.handlers import ServerRequestHandlers
 
@@ -65,7 +71,7 @@ def test_experimental_surface_is_marked_from_the_plain_bundle(
     assert not CLIENT_REQUESTS["thread/start"].experimental
     assert "model" not in CLIENT_REQUESTS["thread/start"].experimental_fields
     # The docstrings say so on their first line.
-    client = pinned_generation.files["client.py"]
+    client = pinned_generation.files["experimental_client.py"]
     doc_start = client.index("def collaboration_mode_list(")
     assert '"""[Experimental]' in client[doc_start : doc_start + 400]
     from codex_app_server._generated.models import ThreadStartParams
