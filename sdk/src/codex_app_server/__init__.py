@@ -54,6 +54,9 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ExperimentalApiError as ExperimentalApiError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
     )
     from codex_app_server.errors import (
@@ -284,6 +287,7 @@ _EXPORTS: dict[str, str] = {
     "AsyncGoalRun": "codex_app_server.goal",
     "GoalResult": "codex_app_server.goal",
     "GoalStartError": "codex_app_server.goal",
+    "ExperimentalApiError": "codex_app_server.errors",
     "tool": "codex_app_server.tools",
     "Tool": "codex_app_server.tools",
     "ToolCall": "codex_app_server.tools",
