@@ -16,6 +16,10 @@ from _offline import codex_config, function_call, function_calls, text
 from pydantic import BaseModel
 
 from codex_app_server import AppServerConfig, Codex, ToolError, tool
+from codex_app_server.models import (
+    DynamicToolCallThreadItem,
+    InputTextDynamicToolCallOutputContentItem,
+)
 
 FORECASTS = {"paris": 21.5, "oslo": 4.0}
 
@@ -50,6 +54,14 @@ def convert(amount: float, rate: float) -> str:
     return f"{amount * rate:.2f}"
 
 
+def output_text(item: DynamicToolCallThreadItem) -> str:
+    """What the model was told: the text items of the answer (images shown as <image>)."""
+    return " ".join(
+        c.text if isinstance(c, InputTextDynamicToolCallOutputContentItem) else "<image>"
+        for c in item.content_items or []
+    )
+
+
 SCRIPT = [
     function_calls(  # the model calls two tools at once...
         function_call("get_weather", {"city": "Paris"}),
@@ -68,8 +80,7 @@ with codex_config(*SCRIPT, experimental_api=True) as offline:
             "What is the weather in Paris and in Atlantis? And 12 EUR in USD at 1.1?"
         )
         for item in result.items:
-            if item.type == "dynamicToolCall":
-                output = " ".join(getattr(c, "text", "<image>") for c in item.content_items or [])
+            if isinstance(item, DynamicToolCallThreadItem):  # one per tool call, typed
                 outcome = "ok" if item.success else "failed"
-                print(f"tool {item.tool}({item.arguments}): {outcome} -> {output}")
+                print(f"tool {item.tool}({item.arguments}): {outcome} -> {output_text(item)}")
         print("answer:", result.final_response)

@@ -11,6 +11,10 @@ from _offline import codex_config, function_call, function_calls, text
 from pydantic import BaseModel
 
 from codex_app_server import AppServerConfig, AsyncCodex, ToolError, tool
+from codex_app_server.models import (
+    DynamicToolCallThreadItem,
+    InputTextDynamicToolCallOutputContentItem,
+)
 
 FORECASTS = {"paris": 21.5, "oslo": 4.0}
 
@@ -46,6 +50,14 @@ async def convert(amount: float, rate: float) -> str:
     return f"{amount * rate:.2f}"
 
 
+def output_text(item: DynamicToolCallThreadItem) -> str:
+    """What the model was told: the text items of the answer (images shown as <image>)."""
+    return " ".join(
+        c.text if isinstance(c, InputTextDynamicToolCallOutputContentItem) else "<image>"
+        for c in item.content_items or []
+    )
+
+
 SCRIPT = [
     function_calls(  # the model calls two tools at once...
         function_call("get_weather", {"city": "Paris"}),
@@ -66,10 +78,9 @@ async def main() -> None:
                 "What is the weather in Paris and in Atlantis? And 12 EUR in USD at 1.1?"
             )
             for item in result.items:
-                if item.type == "dynamicToolCall":
-                    texts = (getattr(c, "text", "<image>") for c in item.content_items or [])
+                if isinstance(item, DynamicToolCallThreadItem):  # one per tool call, typed
                     outcome = "ok" if item.success else "failed"
-                    print(f"tool {item.tool}({item.arguments}): {outcome} -> {' '.join(texts)}")
+                    print(f"tool {item.tool}({item.arguments}): {outcome} -> {output_text(item)}")
             print("answer:", result.final_response)
 
 

@@ -13,10 +13,25 @@ import base64
 import threading
 from typing import Annotated, Any
 
+import pytest
 from pydantic import BaseModel
 
-from codex_app_server import AsyncCodex, Codex, Tool, ToolCall, ToolError, tool
-from codex_app_server.testing import OfflineEnvironment, function_call, function_calls, text
+from codex_app_server import (
+    AsyncCodex,
+    Codex,
+    ExperimentalApiError,
+    Tool,
+    ToolCall,
+    ToolError,
+    tool,
+)
+from codex_app_server.testing import (
+    OfflineEnvironment,
+    function_call,
+    function_calls,
+    offline_environment,
+    text,
+)
 from tests.tools.images import tiny_png
 
 
@@ -325,3 +340,56 @@ def test_closing_the_client_while_a_tool_runs_does_not_wait_for_it(env: OfflineE
     finally:
         release.set()
         codex.close()
+
+
+def test_tools_without_the_experimental_opt_in_fail_before_anything_is_sent() -> None:
+    """The opt-in is part of `initialize`, so the SDK cannot switch it on later: it refuses
+    `tools=` at once, naming the setting, and writes nothing to the server."""
+
+    @tool
+    def ping() -> str:
+        """Ping."""
+        return "pong"
+
+    with offline_environment() as plain, Codex(plain.config) as codex:
+        sent: list[str] = []
+        session = codex.client.session
+        original = session.request_from_thread
+
+        def spy(method: str, *args: Any, **kwargs: Any) -> Any:
+            sent.append(method)
+            return original(method, *args, **kwargs)
+
+        session.request_from_thread = spy  # type: ignore[method-assign]
+        with pytest.raises(ExperimentalApiError, match=r"experimental_api=True") as caught:
+            codex.thread_start(tools=[ping])
+        assert (caught.value.method, caught.value.fields) == ("thread/start", ("tools",))
+        with pytest.raises(ExperimentalApiError, match=r"`thread/resume` argument\(s\) `tools`"):
+            codex.thread_resume("0000", tools=[ping])
+        assert sent == []
+        assert codex.thread_start().id  # the client is fine otherwise
+        assert sent == ["thread/start"]
+
+
+async def test_tools_without_the_opt_in_fail_on_the_async_client_too() -> None:
+    @tool
+    async def ping() -> str:
+        """Ping."""
+        return "pong"
+
+    with offline_environment() as plain:
+        async with AsyncCodex(plain.config) as codex:
+            with pytest.raises(ExperimentalApiError):
+                await codex.thread_start(tools=[ping])
+            with pytest.raises(ExperimentalApiError):
+                await codex.thread_fork("0000", tools=[ping])
+
+
+def test_tools_and_dynamic_tools_together_are_refused(codex: Codex) -> None:
+    @tool
+    def ping() -> str:
+        """Ping."""
+        return "pong"
+
+    with pytest.raises(TypeError, match="tools= or dynamic_tools=, not both"):
+        codex.thread_start(tools=[ping], dynamic_tools=[])

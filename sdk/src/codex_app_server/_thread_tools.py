@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from codex_app_server.errors import ExperimentalApiError
+
 if TYPE_CHECKING:
     from codex_app_server._client import AsyncAppServerClient
     from codex_app_server._tool_router import ToolRouter
@@ -28,29 +30,25 @@ def offer_tools(
     """Check `tools=` and add their specs to `thread/start`'s params (in place)."""
     if tools is None:
         return None
-    if _WIRE_FIELD in params or "dynamic_tools" in params:
+    if params.get("dynamic_tools") is not None or params.get(_WIRE_FIELD) is not None:
         raise TypeError("pass tools= or dynamic_tools=, not both")
-    checked = prepare_tools(client, tools)
+    checked = prepare_tools(client, tools, "thread/start")
     params[_WIRE_FIELD] = [entry.to_spec() for entry in checked]
     return checked
 
 
-def prepare_tools(client: AsyncAppServerClient, tools: Iterable[Any]) -> list[Tool[..., Any]]:
-    """`tools=` checked (see `as_tools`) on a client that opted in to the experimental API."""
+def prepare_tools(
+    client: AsyncAppServerClient, tools: Iterable[Any], method: str
+) -> list[Tool[..., Any]]:
+    """`tools=` checked (see `as_tools`), on a client that opted in to the experimental API:
+    the opt-in is part of the `initialize` handshake, so the SDK cannot turn it on later; it
+    says so before anything is sent."""
     from codex_app_server._tool_router import as_tools
 
     checked = as_tools(tools)
-    require_experimental_api(client)
+    if not client.experimental_api:
+        raise ExperimentalApiError(method, ("tools",))
     return checked
-
-
-def require_experimental_api(client: AsyncAppServerClient) -> None:
-    """Tools need `AppServerConfig(experimental_api=True)`: the opt-in is part of the
-    `initialize` handshake, so the SDK cannot turn it on later; say so before sending."""
-    if not getattr(client, "experimental_api", True):
-        from codex_app_server.errors import ExperimentalApiError
-
-        raise ExperimentalApiError("thread/start", (_WIRE_FIELD,))
 
 
 def register_tools(

@@ -135,7 +135,7 @@ class Codex:
 
         `tools`: the functions that answer the thread's tools (it keeps the tools it was
         started with; these are matched by name)."""
-        offered = prepare_tools(self._client.aio, tools) if tools is not None else None
+        offered = None if tools is None else prepare_tools(self._client.aio, tools, _RESUME.method)
         response = self._client._request(
             _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
         )
@@ -154,7 +154,7 @@ class Codex:
 
         `tools`: the functions that answer the new thread's tools (it keeps the tools of the
         thread it copies; these are matched by name)."""
-        offered = prepare_tools(self._client.aio, tools) if tools is not None else None
+        offered = None if tools is None else prepare_tools(self._client.aio, tools, _FORK.method)
         response = self._client._request(
             _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
         )
@@ -349,7 +349,7 @@ class AsyncCodex:
 
         `tools`: the functions that answer the thread's tools (it keeps the tools it was
         started with; these are matched by name)."""
-        offered = prepare_tools(self._client, tools) if tools is not None else None
+        offered = None if tools is None else prepare_tools(self._client, tools, _RESUME.method)
         response = await self._client._request(
             _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
         )
@@ -368,7 +368,7 @@ class AsyncCodex:
 
         `tools`: the functions that answer the new thread's tools (it keeps the tools of the
         thread it copies; these are matched by name)."""
-        offered = prepare_tools(self._client, tools) if tools is not None else None
+        offered = None if tools is None else prepare_tools(self._client, tools, _FORK.method)
         response = await self._client._request(
             _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
         )
