@@ -34,9 +34,7 @@ class Component:
     license_files: tuple[str, ...]  # relative to the staged project (runtime-wheel/)
 
 
-CODEX = Component(
-    "codex", "Apache-2.0", ("licenses/codex/LICENSE", "licenses/codex/NOTICE")
-)
+CODEX = Component("codex", "Apache-2.0", ("licenses/codex/LICENSE", "licenses/codex/NOTICE"))
 RIPGREP = Component(
     "rg",
     "(MIT OR Unlicense)",

@@ -148,8 +148,9 @@ def test_static_helpers_keep_the_binarys_tag(tmp_path: Path, run_cli) -> None:
     assert staged.platform_tag == BOTH
     assert staged.narrowings == ()
     assert staged.native_files == 3
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "cli", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "cli", root, "--runtime-version", V
+    )
     assert f"tag        {BOTH} (from the headers of 3 native files)" in result.out
     assert "narrowed" not in result.out
 
@@ -167,8 +168,15 @@ def test_glibc_helper_drops_musllinux_and_raises_the_floor(tmp_path: Path, run_c
     ]
     assert _without_helper_warnings(staged.warnings) == ()
 
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "cli", root, "--runtime-version", V, "--build")
+    result = run_cli(
+        "stage-runtime",
+        "--allow-missing-helpers",
+        tmp_path / "cli",
+        root,
+        "--runtime-version",
+        V,
+        "--build",
+    )
     assert result.code == 0, result.err
     assert f"tag        manylinux_2_18_{ARCH} (from the headers of 2 native files)" in result.out
     assert f"narrowed   codex-path/rg: drops musllinux_1_1_{ARCH}" in result.out
@@ -296,8 +304,9 @@ def test_no_tag_holds_both_c_libraries(
     tmp_path: Path, run_cli, codex: bytes, helpers: dict[str, bytes], message: str
 ) -> None:
     root = _runtime(tmp_path, codex, helpers)
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V
+    )
     assert result.code == 2
     assert "error: no wheel tag holds every file: " in result.err
     expected = message.format(root=root, loader=LOADER, musl=MUSL_LOADER, arch=ARCH)
@@ -320,8 +329,9 @@ def test_helper_for_another_platform_is_refused(
     tmp_path: Path, run_cli, helper: bytes, described: str
 ) -> None:
     root = _runtime(tmp_path, elf(MACHINE), {"codex-resources/lib/libx.so": helper})
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V
+    )
     assert result.code == 2
     assert f"the runtime mixes platforms: {root}/codex-resources/lib/libx.so is {described}" in (
         result.err
@@ -342,8 +352,9 @@ def test_native_file_no_tag_can_describe_is_refused(
     root = tmp_path / "runtime"
     write_executable(root / "bin" / "codex", elf(MACHINE))
     write_executable(root / "codex-resources" / "odd", helper)
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V
+    )
     assert result.code == 2
     assert "error: the runtime holds a native file no codex-cli-bin wheel tag can describe" in (
         result.err
@@ -400,8 +411,9 @@ def test_mach_o_helper_needing_a_newer_macos_raises_the_floor(tmp_path: Path, ru
         "codex-resources/lib/libglib.dylib: macosx_11_0_arm64 -> macosx_14_0_arm64 "
         "(needs macOS 14.0)"
     ]
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "cli", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "cli", root, "--runtime-version", V
+    )
     assert (
         "narrowed   codex-resources/lib/libglib.dylib: macosx_11_0_arm64 -> macosx_14_0_arm64"
         in (result.out)
@@ -496,7 +508,13 @@ def test_override_contradicting_a_helper_is_refused(
     root = _runtime(tmp_path, elf(MACHINE), {"codex-path/rg": _glibc_program("GLIBC_2.18")})
     result = run_cli(
         "stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V, "--platform-tag", override
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        root,
+        "--runtime-version",
+        V,
+        "--platform-tag",
+        override,
     )
     assert result.code == 2
     assert f"--platform-tag {override!r} contradicts {root}/codex-path/rg: " in result.err
@@ -510,14 +528,22 @@ def test_override_keeping_every_promise_is_used_and_shown(tmp_path: Path, run_cl
     override = f"manylinux_2_28_{ARCH}"
     result = run_cli(
         "stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V, "--platform-tag", override
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        root,
+        "--runtime-version",
+        V,
+        "--platform-tag",
+        override,
     )
     assert result.code == 0, result.err
     assert (
         f"tag        {override} (--platform-tag; the headers of 2 native files give "
         f"manylinux_2_18_{ARCH})"
     ) in result.out
-    record = json.loads((tmp_path / "out" / "codex_app_server_runtime" / "runtime-info.json").read_text())
+    record = json.loads(
+        (tmp_path / "out" / "codex_app_server_runtime" / "runtime-info.json").read_text()
+    )
     assert record["platform_tag"] == override
 
 
@@ -568,8 +594,15 @@ def _voice_runtime(tmp_path: Path) -> Path:
 
 def test_voice_is_left_out_by_default(tmp_path: Path, run_cli) -> None:
     root = _voice_runtime(tmp_path)
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V, "--build")
+    result = run_cli(
+        "stage-runtime",
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        root,
+        "--runtime-version",
+        V,
+        "--build",
+    )
     assert result.code == 0, result.err
     assert f"tag        {BOTH} (from the headers of 3 native files)" in result.out
     assert "narrowed" not in result.out
@@ -590,7 +623,12 @@ def test_include_voice_stages_it_and_narrows_the_tag(tmp_path: Path, run_cli) ->
     root = _voice_runtime(tmp_path)
     result = run_cli(
         "stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V, "--include-voice"
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        root,
+        "--runtime-version",
+        V,
+        "--include-voice",
     )
     assert result.code == 0, result.err
     assert f"tag        manylinux_2_28_{ARCH} (from the headers of 5 native files)" in result.out
@@ -617,13 +655,18 @@ def test_a_link_inside_the_left_out_voice_folder_is_not_refused(tmp_path: Path) 
 
 def test_runtime_without_voice_says_nothing_about_it(tmp_path: Path, run_cli) -> None:
     root = _runtime(tmp_path, elf(MACHINE), {"codex-path/rg": elf(MACHINE)})
-    result = run_cli("stage-runtime",
-        "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", root, "--runtime-version", V
+    )
     assert result.code == 0, result.err
     assert "  voice " not in result.out
-    record = json.loads((tmp_path / "out" / "codex_app_server_runtime" / "runtime-info.json").read_text())
+    record = json.loads(
+        (tmp_path / "out" / "codex_app_server_runtime" / "runtime-info.json").read_text()
+    )
     assert record["voice_included"] is False
-    staged = load_staged_package(tmp_path / "out" / "codex_app_server_runtime", "staged_without_voice")
+    staged = load_staged_package(
+        tmp_path / "out" / "codex_app_server_runtime", "staged_without_voice"
+    )
     assert staged.runtime_info().voice_included is False
 
 

@@ -91,7 +91,10 @@ def test_the_wheel_keeps_its_promises(real_build: RealBuild) -> None:
         binary = archive.getinfo("codex_app_server_runtime/bin/codex")
         assert (binary.external_attr >> 16) & 0o777 == 0o755
         assert binary.file_size > 100_000_000
-    assert {"codex_app_server_runtime/bin/codex", "codex_app_server_runtime/codex-path/rg"} <= wheel.executables
+    assert {
+        "codex_app_server_runtime/bin/codex",
+        "codex_app_server_runtime/codex-path/rg",
+    } <= wheel.executables
     run_twine_check(wheel.path)
     run_check_wheel_contents(wheel.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
 

@@ -187,6 +187,10 @@ def test_stage_sdk_sets_another_distribution_name_license_and_urls(tmp_path: Pat
     assert project["name"] == "codex-app-server"  # type: ignore[index]
     assert staged.distribution == "codex-app-server"
     assert list(project["license-files"]) == ["LICENSE"]  # type: ignore[index, arg-type]
-    assert (staged.directory / "LICENSE").read_text().startswith("\n                                 Apache License")
+    assert (
+        (staged.directory / "LICENSE")
+        .read_text()
+        .startswith("\n                                 Apache License")
+    )
     assert project["urls"]["Source"] == "https://example.org/team/codex-sdk"  # type: ignore[index]
     assert "import codex_app_server" not in (staged.directory / "pyproject.toml").read_text()

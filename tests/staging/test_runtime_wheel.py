@@ -84,15 +84,16 @@ def test_npm_layout_stages_and_builds_a_checked_wheel(
     assert "codex_app_server_runtime/codex-package.json" in wheel.entries
     with zipfile.ZipFile(wheel_path) as archive:
         info = json.loads(archive.read("codex_app_server_runtime/runtime-info.json"))
-        assert (archive.getinfo("codex_app_server_runtime/bin/codex").external_attr >> 16) & 0o777 == 0o755
         assert (
-            archive.getinfo("codex_app_server_runtime/codex-resources/notes.txt").external_attr >> 16
+            archive.getinfo("codex_app_server_runtime/bin/codex").external_attr >> 16
+        ) & 0o777 == 0o755
+        assert (
+            archive.getinfo("codex_app_server_runtime/codex-resources/notes.txt").external_attr
+            >> 16
         ) & 0o777 == 0o644
         metadata = archive.read("codex_cli_bin-0.163.0.dist-info/METADATA").decode()
         entry_points = archive.read("codex_cli_bin-0.163.0.dist-info/entry_points.txt").decode()
-    assert (
-        "License-Expression: Apache-2.0 AND (MIT OR Unlicense) AND LGPL-2.0-or-later" in metadata
-    )
+    assert "License-Expression: Apache-2.0 AND (MIT OR Unlicense) AND LGPL-2.0-or-later" in metadata
     assert "Project-URL: Codex (upstream), https://github.com/openai/codex" in metadata
     assert "codex = codex_app_server_runtime._launcher:main" in entry_points
     assert info["platform_tag"] == tag
@@ -167,11 +168,14 @@ def test_openai_wheel_layout_leaves_python_files_behind(tmp_path: Path) -> None:
     (root / "__init__.py").write_text("raise RuntimeError('not ours')\n")
     (root / "__pycache__").mkdir()
     (root / "__pycache__" / "x.pyc").write_bytes(b"")
-    staged = stage_runtime(tmp_path / "out", tmp_path / "unpacked", runtime_version=V, allow_missing_helpers=True)
+    staged = stage_runtime(
+        tmp_path / "out", tmp_path / "unpacked", runtime_version=V, allow_missing_helpers=True
+    )
     assert {path.name for path in staged.ignored} == {"__init__.py", "__pycache__"}
     staged_init = (staged.package_dir / "__init__.py").read_text()
     assert (
-        staged_init == (REPO_ROOT / "runtime-wheel" / "codex_app_server_runtime" / "__init__.py").read_text()
+        staged_init
+        == (REPO_ROOT / "runtime-wheel" / "codex_app_server_runtime" / "__init__.py").read_text()
     )
     assert not (staged.package_dir / "__pycache__").exists()
 
