@@ -194,3 +194,22 @@ def test_stage_sdk_sets_another_distribution_name_license_and_urls(tmp_path: Pat
     )
     assert project["urls"]["Source"] == "https://example.org/team/codex-sdk"  # type: ignore[index]
     assert "import codex_app_server" not in (staged.directory / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("--progress", True), ("--no-progress", False)])
+def test_stage_sdk_progress_reaches_the_build(
+    run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str, expected: bool
+) -> None:
+    seen: list[bool | None] = []
+
+    def build(project: Path, outdir: Path, *, progress: bool | None = None) -> tuple[Path, Path]:
+        del project, outdir
+        seen.append(progress)
+        raise StagingError("stopped after the build was asked for")
+
+    monkeypatch.setattr("staging.stage_sdk.build_sdist_and_wheel", build)
+    monkeypatch.setattr("staging.stage_sdk.codegen_stale_files", lambda: list)
+    result = run_cli("stage-sdk", tmp_path / "out", "--runtime-version", SDK_V, "--build", flag)
+    assert result.code == 2
+    assert "error: stopped after the build was asked for" in result.err
+    assert seen == [expected]
