@@ -98,6 +98,15 @@ if TYPE_CHECKING:
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
     )
+    from codex_app_server.errors import (
+        ThreadBusyError as ThreadBusyError,
+    )
+    from codex_app_server.errors import (
+        TurnTimeoutError as TurnTimeoutError,
+    )
+    from codex_app_server.errors import (
+        ForkedClientError as ForkedClientError,
+    )
     from codex_app_server.handlers import (
         accept_all as accept_all,
     )
@@ -218,6 +227,9 @@ _EXPORTS: dict[str, str] = {
     "RequestTimeoutError": "codex_app_server.errors",
     "StreamOverflowError": "codex_app_server.errors",
     "TurnFailedError": "codex_app_server.errors",
+    "ThreadBusyError": "codex_app_server.errors",
+    "TurnTimeoutError": "codex_app_server.errors",
+    "ForkedClientError": "codex_app_server.errors",
     "LoginError": "codex_app_server.errors",
     "JsonRpcError": "codex_app_server.errors",
     "ParseError": "codex_app_server.errors",

@@ -71,6 +71,9 @@ class AppServerConfig:
     * ``shutdown_timeout``: seconds ``close()`` waits for the process at each step (stdin EOF,
       then SIGTERM, then SIGKILL).
     * ``extra_args``: more arguments after ``app-server`` (e.g. ``("--enable", "feature")``).
+    * ``handler_threads``: at most this many blocking (non-async) server-request handlers run
+      at once, each in a worker thread; more requests wait their turn (within
+      ``server_request_timeout``).
     """
 
     codex_bin: str | os.PathLike[str] | None = None
@@ -88,8 +91,11 @@ class AppServerConfig:
     server_request_timeout: float | None = 300.0
     shutdown_timeout: float = 3.0
     extra_args: Sequence[str] = ()
+    handler_threads: int = 8
 
     def __post_init__(self) -> None:
+        if self.handler_threads < 1:
+            raise ValueError("handler_threads must be at least 1")
         if self.notification_buffer < 2:
             raise ValueError("notification_buffer must be at least 2")
         for name in ("request_timeout", "startup_timeout", "server_request_timeout"):
@@ -126,7 +132,8 @@ class AppServerConfig:
             f"startup_timeout={self.startup_timeout!r}, "
             f"notification_buffer={self.notification_buffer!r}, "
             f"server_request_timeout={self.server_request_timeout!r}, "
-            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r})"
+            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r}, "
+            f"handler_threads={self.handler_threads!r})"
         )
 
 
