@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from ._redact import redact, trace
+from ._redact import configure_from_env, redact, trace
 from .errors import (
     CodexBinaryError,
     CodexError,
@@ -284,6 +284,7 @@ class ProcessTransport:
         self._stderr = bytearray()
         self._stderr_total = 0
         self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail() and the log
+        configure_from_env()
         self._log_stderr = logger.isEnabledFor(logging.DEBUG)
         self._stderr_line = bytearray()  # the partial stderr line, when logging it
         # state
