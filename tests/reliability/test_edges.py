@@ -129,8 +129,8 @@ def test_a_dropped_client_warns_and_is_cleaned_up(env: OfflineEnvironment) -> No
     codex = Codex(env.config)
     session = codex.client.session
     pid = session.transport.pid  # type: ignore[attr-defined]
+    del codex
     with pytest.warns(ResourceWarning, match="unclosed"):
-        del codex
         gc.collect()
     assert session.closed
     assert pid is not None and wait_until(lambda: process_gone(pid))
@@ -290,9 +290,7 @@ async def test_two_tasks_starting_turns_on_one_thread_get_one_turn(
     env.model.enqueue(held)
     async with AsyncCodex(env.config) as codex:
         thread = await codex.thread_start()
-        outcomes = await asyncio.gather(
-            thread.turn("a"), thread.turn("b"), return_exceptions=True
-        )
+        outcomes = await asyncio.gather(thread.turn("a"), thread.turn("b"), return_exceptions=True)
         turns = [o for o in outcomes if not isinstance(o, BaseException)]
         busy = [o for o in outcomes if isinstance(o, ThreadBusyError)]
         assert len(turns) == 1 and len(busy) == 1, outcomes
@@ -399,9 +397,7 @@ def test_the_one_redaction_function() -> None:
 def test_3000_approvals_to_a_slow_blocking_handler_use_a_bounded_pool(make_fake: Any) -> None:
     count = 3000
     spec = {"count": count, "concurrent": True, "timeout": 100}
-    fake = make_fake(
-        {"methods": {"turn/start": {"turn": {"approvals": spec}}}}, handler_threads=4
-    )
+    fake = make_fake({"methods": {"turn/start": {"turn": {"approvals": spec}}}}, handler_threads=4)
     calls: list[str] = []
     lock = threading.Lock()
     peak = [0]
@@ -471,9 +467,12 @@ def test_thread_run_timeout_and_stream_idle_timeout(env: OfflineEnvironment) -> 
         env.model.enqueue(held)
         turn = thread.turn("stream it")
         seen: list[str] = []
+
+        def consume() -> None:
+            seen.extend(note.method for note in turn.stream(idle_timeout=0.5))
+
         with pytest.raises(TurnTimeoutError) as idle:
-            for note in turn.stream(idle_timeout=0.5):
-                seen.append(note.method)
+            consume()
         assert idle.value.idle and idle.value.timeout == 0.5
         assert "item/agentMessage/delta" in seen  # the stream ran until the server went quiet
         assert turn.run().status == "interrupted"
@@ -489,10 +488,14 @@ async def test_async_turn_watchdog(env: OfflineEnvironment) -> None:
         turn = await thread.turn("idle") if await _idle(codex, thread.id) else None
         assert turn is not None
         with pytest.raises(TurnTimeoutError) as idle:
-            async for _ in turn.stream(idle_timeout=0.3):
-                pass
+            await _consume(turn.stream(idle_timeout=0.3))
         assert idle.value.idle
         assert (await turn.run()).status == "interrupted"
+
+
+async def _consume(stream: Any) -> None:
+    async for _ in stream:
+        pass
 
 
 async def _idle(codex: AsyncCodex, thread_id: str) -> bool:

@@ -54,6 +54,9 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ForkedClientError as ForkedClientError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
     )
     from codex_app_server.errors import (
@@ -93,19 +96,16 @@ if TYPE_CHECKING:
         StreamOverflowError as StreamOverflowError,
     )
     from codex_app_server.errors import (
+        ThreadBusyError as ThreadBusyError,
+    )
+    from codex_app_server.errors import (
         TransportClosedError as TransportClosedError,
     )
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
     )
     from codex_app_server.errors import (
-        ThreadBusyError as ThreadBusyError,
-    )
-    from codex_app_server.errors import (
         TurnTimeoutError as TurnTimeoutError,
-    )
-    from codex_app_server.errors import (
-        ForkedClientError as ForkedClientError,
     )
     from codex_app_server.handlers import (
         accept_all as accept_all,

@@ -12,17 +12,16 @@ import os
 
 __all__ = ["generation"]
 
-_generation = 0
+_state = [0]  # [generation]: a list, so the fork hook updates it without `global`
 
 
 def generation() -> int:
     """This process's fork generation (0 in the process that imported the SDK first)."""
-    return _generation
+    return _state[0]
 
 
 def _after_fork_in_child() -> None:
-    global _generation
-    _generation += 1
+    _state[0] += 1
 
 
 if hasattr(os, "register_at_fork"):  # POSIX

@@ -63,15 +63,14 @@ def trace(direction: str, data: bytes | str, secrets: Iterable[str] = ()) -> Non
     logger.debug("%s %s", direction, text)
 
 
-_configured = False
+_configured: list[bool] = []  # non-empty once applied
 
 
 def configure_from_env() -> None:
     """Apply ``CODEX_APP_SERVER_LOG`` once (``debug``, or ``info``/``warning``)."""
-    global _configured
     if _configured:
         return
-    _configured = True
+    _configured.append(True)
     value = os.environ.get(LOG_ENV, "").strip().upper()
     if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         return

@@ -129,6 +129,8 @@ def _loads(line: bytes | str) -> Any:
         return json.loads(line, parse_constant=_reject_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
 _PARSE_FIRST = 8
 _PARSE_BATCH = 1024
 
@@ -919,11 +921,11 @@ class Session:
         )
         tid = raw_thread if isinstance(raw_thread, str) else None
         one_per_thread = method == "turn/start" and tid is not None
-        if one_per_thread:
+        if tid is not None and one_per_thread:
             self._check_open()
             if tid in self._running_turns:
-                raise ThreadBusyError(cast(str, tid), self._running_turns[cast(str, tid)])
-            self._running_turns[cast(str, tid)] = None  # reserved while the request runs
+                raise ThreadBusyError(tid, self._running_turns[tid])
+            self._running_turns[tid] = None  # reserved while the request runs
 
         def subscribe(result: Any) -> tuple[Any, Subscription]:
             turn_id: Any = None
@@ -935,7 +937,11 @@ class Session:
             if not isinstance(turn_id, str):
                 raise ProtocolError(f"the result of {method} names no turn (result.turn.id)")
             sub = self.subscribe_turn(tid, turn_id)
-            if one_per_thread and not sub.done and self._running_turns.get(cast(str, tid), 0) is None:
+            if (
+                one_per_thread
+                and not sub.done
+                and self._running_turns.get(cast(str, tid), 0) is None
+            ):
                 self._running_turns[cast(str, tid)] = turn_id
             return result, sub
 
@@ -1433,9 +1439,7 @@ class Session:
         stats.protocol_errors += 1
         level = logging.WARNING if stats.protocol_errors <= _PROTOCOL_WARNINGS else logging.DEBUG
         raw = None if error.raw is None else redact_bytes(error.raw[:300], self.secrets)
-        logger.log(
-            level, "protocol error from app-server: %s (raw: %r)", redact(str(error)), raw
-        )
+        logger.log(level, "protocol error from app-server: %s (raw: %r)", redact(str(error)), raw)
         hook = self.on_protocol_error
         if hook is not None:
             try:
