@@ -214,13 +214,14 @@ class AsyncAppServerClient(AsyncClientMethods):
         session = getattr(self, "_session_or_none", None)
         if session is None or session.closed or session.forked:
             return
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):  # warnings turned into errors: still clean up
             warnings.warn(
                 "unclosed AsyncAppServerClient: its app-server was stopped for you; use "
                 "`async with` or `await close()`",
                 ResourceWarning,
                 stacklevel=2,
             )
+        with contextlib.suppress(Exception):
             session.abandon()
 
 

@@ -197,12 +197,15 @@ def _encode(payload: dict[str, Any], method: str) -> bytes:
 
 
 def _warn_unclosed(what: str) -> None:
-    warnings.warn(
-        f"an unclosed codex_app_server {what}: its app-server was stopped for you; close the "
-        "client (`with Codex()`, `async with AsyncCodex()`, or close()) to do it yourself",
-        ResourceWarning,
-        stacklevel=2,
-    )
+    # never raises (warnings may be errors): the cleanup after it must still run
+    with contextlib.suppress(Exception):
+        warnings.warn(
+            f"an unclosed codex_app_server {what}: its app-server was stopped for you; close "
+            "the client (`with Codex()`, `async with AsyncCodex()`, or close()) to do it "
+            "yourself",
+            ResourceWarning,
+            stacklevel=2,
+        )
 
 
 #: Every session not yet collected: at interpreter exit, one whose loop can no longer run has
