@@ -126,12 +126,11 @@ def test_a_process_with_an_open_client_exits_and_stops_its_app_server(
 
 
 def test_a_dropped_client_warns_and_is_cleaned_up(env: OfflineEnvironment) -> None:
-    codex = Codex(env.config)
-    session = codex.client.session
+    clients = [Codex(env.config)]
+    session = clients[0].client.session
     pid = session.transport.pid  # type: ignore[attr-defined]
-    del codex
     with pytest.warns(ResourceWarning, match="unclosed"):
-        gc.collect()
+        clients.clear()  # the last reference: finalized here
     assert session.closed
     assert pid is not None and wait_until(lambda: process_gone(pid))
 
