@@ -413,7 +413,10 @@ def test_3000_approvals_to_a_slow_blocking_handler_use_a_bounded_pool(make_fake:
         base = threading.active_count()  # with the client's own threads (loop, child watcher)
         result = codex.thread_start().run("storm")
         pool = codex.client.aio._dispatcher.pool  # pyright: ignore[reportPrivateUsage]
-        print(f"\n[3000 approvals, slow blocking handler] peak threads {peak[0]} (base {base})")
+        print(
+            f"\n[3000 approvals, slow blocking handler] peak threads {peak[0]} (base {base}), "
+            f"handler workers at once: {pool.peak_workers}"
+        )
     assert result.status == "completed"
     assert len(calls) == len(set(calls)) == count
     answers = fake.answers()
