@@ -74,6 +74,11 @@ class AppServerConfig:
     * ``handler_threads``: at most this many blocking (non-async) server-request handlers run
       at once, each in a worker thread; more requests wait their turn (within
       ``server_request_timeout``).
+    * ``experimental_api``: opt in to the experimental API (``capabilities.experimentalApi``
+      in ``initialize``). Experimental methods and arguments (marked ``[Experimental]`` in
+      their docstrings, e.g. ``dynamic_tools`` of ``thread_start``) raise
+      :class:`~codex_app_server.errors.ExperimentalApiError` without it. They may change or
+      disappear in any codex release. Default: off.
     """
 
     codex_bin: str | os.PathLike[str] | None = None
@@ -92,6 +97,7 @@ class AppServerConfig:
     shutdown_timeout: float = 3.0
     extra_args: Sequence[str] = ()
     handler_threads: int = 8
+    experimental_api: bool = False
 
     def __post_init__(self) -> None:
         if self.handler_threads < 1:
@@ -133,7 +139,8 @@ class AppServerConfig:
             f"notification_buffer={self.notification_buffer!r}, "
             f"server_request_timeout={self.server_request_timeout!r}, "
             f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r}, "
-            f"handler_threads={self.handler_threads!r})"
+            f"handler_threads={self.handler_threads!r}, "
+            f"experimental_api={self.experimental_api!r})"
         )
 
 
