@@ -63,7 +63,8 @@ ACTION: an object with "do" naming it (a bare string such as "builtin" means {"d
     {"do": "notify", "method": M, "params": P}
     {"do": "send", "message": V}       any JSON value as one line (a number, a list, a response
                                        to an unknown id, a duplicate response...)
-    {"do": "raw", "text": T | "hex": H | "base64": B, "newline": false}   bytes verbatim
+    {"do": "raw", "text": T | "hex": H | "base64": B, "newline": false, "repeat": 1}
+                                       bytes verbatim (repeated that many times)
     {"do": "big_line", "bytes": 10000000}   one item/agentMessage/delta line of that size
     {"do": "flood", "method": M, "params": P, "count": N, "numbered": false}
                                        N copies of one notification, pre-encoded, written in big
@@ -803,6 +804,7 @@ def _raw_bytes(action: Mapping[str, Any]) -> bytes:
         data = base64.b64decode(str(action["base64"]))
     else:
         data = str(action.get("text", "")).encode()
+    data *= int(action.get("repeat", 1))
     return data + (b"\n" if action.get("newline") else b"")
 
 

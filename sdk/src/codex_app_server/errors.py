@@ -13,6 +13,9 @@ The tree::
     +-- AuthRequiredError           no credentials: turns cannot run until you log in
     +-- LoginError                  a login could not start, or ended without success
     +-- TurnFailedError             TurnResult.raise_for_status() on a turn that did not complete
+    +-- ThreadBusyError             a turn was started on a thread whose turn is still running
+    +-- TurnTimeoutError            Turn.run(timeout=...) / stream(idle_timeout=...) ran out
+    +-- ForkedClientError           a client used in a process forked after it was created
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
         +-- InvalidRequestError     -32600
@@ -47,6 +50,7 @@ __all__ = [
     "CodexError",
     "CodexNotFoundError",
     "ExperimentalApiError",
+    "ForkedClientError",
     "IncompatibleServerError",
     "InternalRpcError",
     "InvalidParamsError",
@@ -60,8 +64,10 @@ __all__ = [
     "RetryLimitExceededError",
     "ServerBusyError",
     "StreamOverflowError",
+    "ThreadBusyError",
     "TransportClosedError",
     "TurnFailedError",
+    "TurnTimeoutError",
     "error_from_response",
 ]
 
@@ -435,3 +441,49 @@ class TurnFailedError(CodexError):
         self.status = status
         self.error_message = message
         super().__init__(f"turn {turn_id} ended {status}" + (f": {message}" if message else ""))
+
+
+class ThreadBusyError(CodexError):
+    """A turn was started on a thread whose turn (``turn_id``) this client knows to be
+    running. Nothing was sent: wait for that turn to finish, add input to it with
+    ``turn.steer(...)``, or stop it with ``turn.interrupt()``."""
+
+    def __init__(self, thread_id: str, turn_id: str | None) -> None:
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        running = f"turn {turn_id}" if turn_id else "a turn that is being started"
+        super().__init__(
+            f"thread {thread_id} is busy: {running} is still running (one turn per thread). "
+            "Wait for it to finish, add input to it with turn.steer(...), or stop it with "
+            "turn.interrupt(); nothing was sent"
+        )
+
+
+class TurnTimeoutError(CodexError, TimeoutError):
+    """A turn ran past ``Turn.run(timeout=...)`` / ``Thread.run(..., timeout=...)``, or its
+    stream was silent for ``Turn.stream(idle_timeout=...)``. The SDK asked the server to
+    interrupt the turn before raising. ``partial`` is a ``TurnResult`` of what the turn had
+    produced so far (its completed items, usage; ``status`` as last known)."""
+
+    def __init__(self, turn_id: str, timeout: float, partial: Any, *, idle: bool = False) -> None:
+        self.turn_id = turn_id
+        self.timeout = timeout
+        self.partial = partial
+        self.idle = idle
+        what = "sent nothing for" if idle else "did not finish within"
+        super().__init__(
+            f"turn {turn_id} {what} {timeout:g} s; it was interrupted (what it produced so far "
+            "is in .partial)"
+        )
+
+
+class ForkedClientError(CodexError):
+    """A client was used in a child process forked after it was created (``os.fork()``,
+    multiprocessing's ``fork`` start method, gunicorn or celery workers). The app-server and
+    its pipes belong to the parent: create a new ``Codex`` in the child instead."""
+
+    def __init__(self, what: str = "this client") -> None:
+        super().__init__(
+            f"{what} was created in another process (before a fork) and cannot be used here: "
+            "its app-server belongs to the parent. Create a new Codex in this process"
+        )
