@@ -613,12 +613,19 @@ def test_subscription_close_from_another_thread() -> None:
 
         session, sub = loop_thread.run(setup(), timeout=20)
         got: list[Any] = []
-        reader = threading.Thread(target=lambda: got.append(sub.get(timeout=10)))
+        reading = threading.Event()
+
+        def read() -> None:
+            reading.set()
+            got.append(sub.get(timeout=60))  # nothing comes: only close() can end the wait
+
+        reader = threading.Thread(target=read)
         reader.start()
-        time.sleep(0.1)
+        assert reading.wait(10)
         sub.close()
-        reader.join(5)
-        assert got == [None]
+        reader.join(60)
+        assert not reader.is_alive()
+        assert got == [None]  # a normal end, not a TimeoutError
         loop_thread.run(session.close(), timeout=10)
     finally:
         loop_thread.close()
