@@ -499,7 +499,12 @@ def test_ignore_sigterm(tmp_path: Path) -> None:
         [str(codex), "app-server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     try:
-        time.sleep(0.3)
+        assert proc.stdin is not None and proc.stdout is not None
+        # It answers only once it reads stdin, after its SIGTERM handler is set: no sleeping.
+        proc.stdin.write(b'{"id": 1, "method": "initialize", "params": {}}\n')
+        proc.stdin.flush()
+        while "result" not in json.loads(proc.stdout.readline() or b'{"result": "eof"}'):
+            pass  # a notification before the answer
         proc.terminate()
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(0.3)
