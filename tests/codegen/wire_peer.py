@@ -25,7 +25,7 @@ def main() -> None:
             record.flush()
             if "id" not in msg or "method" not in msg:
                 continue  # a notification (`initialized`) or an answer
-            result = results[msg["method"]]
+            result = results.get(msg["method"], {})  # the check reports a missing sample
             out.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}) + "\n")
             out.flush()
 

@@ -18,8 +18,16 @@ FULL_DEPTH = 4
 
 
 def load_bundle(schema_dir: Path) -> dict[str, Any]:
-    """The schema's single-file bundle, as the runtime wrote it."""
-    return json.loads((schema_dir / BUNDLE).read_text(encoding="utf-8"))
+    """The schema's single-file bundle, as the runtime wrote it: the `--experimental` one
+    when the schema holds it (a superset: every method and field the SDK can send)."""
+    experimental = schema_dir / "experimental" / BUNDLE
+    path = experimental if experimental.is_file() else schema_dir / BUNDLE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def has_experimental(schema_dir: Path) -> bool:
+    """Whether the schema holds the experimental bundle (then the check opts in to it)."""
+    return (schema_dir / "experimental" / BUNDLE).is_file()
 
 
 def resolve(root: dict[str, Any], ref: str) -> Any:
