@@ -275,6 +275,9 @@ UNTRIGGERED = {
     ("rehearsal.py", "rehearse"): "the release rehearsal itself (nox -s rehearse)",
     ("rehearsal.py", "_download_dependencies"): "a failing pip download (needs an index)",
     ("wheel_check.py", "_run_checker"): "a toolchain installed without its dev tools",
+    ("coinstall.py", "_pip"): "a failing pip in the co-install rehearsal's scratch venvs",
+    ("coinstall.py", "_expect"): "a broken co-install probe (nox -s rehearse)",
+    ("rehearsal.py", "_installed_runtime_version"): "an installed runtime that does not run",
 }
 
 
