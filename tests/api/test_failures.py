@@ -76,6 +76,8 @@ def test_an_old_server_is_refused_naming_both_versions(tmp_path: Path) -> None:
         Codex(AppServerConfig(codex_bin=fake))
     message = str(info.value)
     assert "0.100.0" in message and "0.147.0" in message and "0.163.0" in message
+    # the fix it names is one that works today: OpenAI's runtime at the pinned version
+    assert "pip install openai-codex-cli-bin==0.163.0" in message
     assert info.value.server_version == "0.100.0"
 
 

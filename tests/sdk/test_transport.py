@@ -98,8 +98,7 @@ def test_not_found_lists_every_place(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         find_codex_bin(None)
     message = str(info.value)
     assert "codex-cli-bin" in message
-    assert "pip install codex-cli-bin" in message
-    assert "codex-app-server-sdk" in message
+    assert "pip install openai-codex-cli-bin==0.163.0" in message
     assert "PATH" in message
     assert "codex-cli-bin (import codex_app_server_runtime): not installed" in message
     assert "openai-codex-cli-bin (import codex_cli_bin): not installed" in message

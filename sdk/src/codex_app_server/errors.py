@@ -84,6 +84,13 @@ class CodexError(Exception):
     """Base class of every error raised by codex_app_server."""
 
 
+def _pinned_runtime() -> str:
+    """The runtime version this SDK was generated for (imported late: errors load first)."""
+    from codex_app_server._generated.runtime import RUNTIME_VERSION
+
+    return RUNTIME_VERSION
+
+
 class CodexNotFoundError(CodexError):
     """No codex binary was found. ``tried`` lists every place that was looked at."""
 
@@ -93,8 +100,8 @@ class CodexNotFoundError(CodexError):
         super().__init__(
             "could not find the codex binary. Looked in:\n"
             f"{lines}\n"
-            "Install the runtime with `pip install codex-cli-bin` (or reinstall the SDK: "
-            "`pip install --force-reinstall codex-app-server-sdk`), put `codex` on PATH, "
+            f"Install a runtime: this SDK's codex-cli-bin wheel from its release, or OpenAI's "
+            f"`pip install openai-codex-cli-bin=={_pinned_runtime()}`; or put `codex` on PATH, "
             "or pass codex_bin=... explicitly."
         )
 
@@ -368,7 +375,8 @@ class IncompatibleServerError(CodexError):
         super().__init__(
             f"{detail} (server: codex {server_version or 'unknown'}; this SDK supports "
             f"codex >= {minimum} and was generated for {sdk_runtime}). Install the matching "
-            f"runtime with `pip install codex-cli-bin=={sdk_runtime}`, or point codex_bin at a "
+            f"runtime (this SDK's codex-cli-bin=={sdk_runtime} wheel from its release, or "
+            f"`pip install openai-codex-cli-bin=={sdk_runtime}`), or point codex_bin at a "
             "newer codex."
         )
 
