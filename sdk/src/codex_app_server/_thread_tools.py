@@ -60,15 +60,16 @@ def register_tools(
 
 
 def router_of(client: AsyncAppServerClient) -> ToolRouter:
+    """The client's router, made on first use; sync tools run on the client's bounded
+    handler pool (`AppServerConfig.handler_threads`), like blocking request handlers."""
     from codex_app_server._tool_router import ToolRouter
 
     dispatcher = client._dispatcher
     if dispatcher.tools is None:
-        dispatcher.tools = ToolRouter(_run_blocking)
+        pool = dispatcher.pool
+
+        async def run_blocking(fn: Callable[[], Any], name: str) -> Any:
+            return await pool.run(lambda _params: fn(), None, f"{name} tool")
+
+        dispatcher.tools = ToolRouter(run_blocking)
     return dispatcher.tools
-
-
-async def _run_blocking(fn: Callable[[], Any], name: str) -> Any:
-    from codex_app_server.handlers import _in_daemon_thread
-
-    return await _in_daemon_thread(lambda _params: fn(), None, f"tool-{name}")
