@@ -9,6 +9,7 @@ the model; the model's `function_call` of it makes the server send the client
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import threading
 from typing import Annotated, Any
@@ -393,3 +394,38 @@ def test_tools_and_dynamic_tools_together_are_refused(codex: Codex) -> None:
 
     with pytest.raises(TypeError, match="tools= or dynamic_tools=, not both"):
         codex.thread_start(tools=[ping], dynamic_tools=[])
+
+
+async def test_sync_tools_of_two_threads_run_at_once_on_the_handler_pool() -> None:
+    """codex 0.163.0 runs one thread's tool calls one at a time (even calls the model made in
+    parallel), so two turns on two threads make two calls at once: both block until the other
+    has started, which only two worker threads of the client's pool can do."""
+    lock = threading.Lock()
+    entered: list[str] = []
+    both_in = threading.Event()
+
+    @tool
+    def meet(call: ToolCall) -> str:
+        """Blocks until the other thread's call has started too."""
+        with lock:
+            entered.append(threading.current_thread().name)
+            if len(entered) == 2:
+                both_in.set()
+        assert both_in.wait(30), "the other call never started"
+        return f"met on {call.thread_id}"
+
+    replies = [function_call("meet", {}, call_id=f"m{n}") for n in range(2)]
+    with offline_environment(
+        *replies, text("a"), text("b"), experimental_api=True, handler_threads=2
+    ) as env:
+        async with AsyncCodex(env.config) as codex:
+            first = await codex.thread_start(tools=[meet])
+            second = await codex.thread_start(tools=[meet])
+            results = await asyncio.gather(first.run("meet"), second.run("meet"))
+            pool = codex.client._dispatcher.pool
+    assert sorted(r.final_response or "" for r in results) == ["a", "b"]
+    assert [tool_items(r)[0].success for r in results] == [True, True]
+    outputs = {text for r in results for text in [tool_items(r)[0].content_items[0].text]}
+    assert outputs == {f"met on {first.id}", f"met on {second.id}"}
+    assert entered == ["codex-handler", "codex-handler"]  # the pool's workers
+    assert pool.peak_workers == 2

@@ -15,8 +15,8 @@
 `@tool` reads the function: its name is the tool's name, its docstring the description
 (per-argument descriptions from the docstring's `Args:` section or `Annotated[T, "text"]`),
 its signature the input JSON schema (via pydantic). When the model calls the tool, the SDK
-validates the arguments against the signature, runs the function (sync functions on a worker
-thread, async ones on the event loop) and sends back what it returns: a `str` as text;
+validates the arguments against the signature, runs the function (sync functions on the
+client's bounded handler pool, async ones on the event loop) and sends back what it returns: a `str` as text;
 pydantic models, dataclasses, dicts, lists and numbers as JSON text; `bytes` of a PNG, JPEG,
 GIF or WebP image, a `pathlib.Path` to one, `ImageInput` or `LocalImageInput` as an image; a
 list holding images as text and images in order; a `ToolResult` as given. An exception

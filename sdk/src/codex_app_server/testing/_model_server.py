@@ -336,8 +336,9 @@ def function_call(
 
 def function_calls(*calls: FunctionCallReply, delay: float = 0.0) -> EventsReply:
     """Answer with several ``function_call`` items in one response (parallel tool calls);
-    each built with :func:`function_call`. Codex runs them all before asking the model
-    again, which then gets one ``function_call_output`` per call."""
+    each built with :func:`function_call`. Codex runs them all (0.163.0: one after the
+    other) before asking the model again, which then gets one ``function_call_output`` per
+    call."""
     if not calls:
         raise ValueError("function_calls() needs at least one function_call(...)")
     response_id = f"resp_calls_{next(_call_ids)}"
