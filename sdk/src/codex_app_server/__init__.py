@@ -155,6 +155,18 @@ if TYPE_CHECKING:
     from codex_app_server.retry import (
         retry_on_overload as retry_on_overload,
     )
+    from codex_app_server._connect_config import (
+        ConnectConfig as ConnectConfig,
+    )
+    from codex_app_server.errors import (
+        ConnectionFailedError as ConnectionFailedError,
+    )
+    from codex_app_server.errors import (
+        ConnectionUnauthorizedError as ConnectionUnauthorizedError,
+    )
+    from codex_app_server.errors import (
+        InsecureConnectionError as InsecureConnectionError,
+    )
     from codex_app_server.thread import (
         AsyncThread as AsyncThread,
     )
@@ -227,6 +239,10 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "ConnectConfig": "codex_app_server._connect_config",
+    "ConnectionFailedError": "codex_app_server.errors",
+    "ConnectionUnauthorizedError": "codex_app_server.errors",
+    "InsecureConnectionError": "codex_app_server.errors",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]
