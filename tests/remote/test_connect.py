@@ -100,11 +100,13 @@ def test_token_never_in_repr_or_logs(
     ws_server: ListeningAppServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert ws_server.token is not None
-    with caplog.at_level(logging.DEBUG):
-        with Codex.connect(ws_server.url, token=ws_server.token) as codex:
-            codex.thread_start()
-            shown = [repr(codex), repr(codex.client.session.transport)]
-            shown.append(repr(getattr(codex.client.session.transport, "inner", None)))
+    with (
+        caplog.at_level(logging.DEBUG),
+        Codex.connect(ws_server.url, token=ws_server.token) as codex,
+    ):
+        codex.thread_start()
+        shown = [repr(codex), repr(codex.client.session.transport)]
+        shown.append(repr(getattr(codex.client.session.transport, "inner", None)))
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Authorization" in logged  # the handshake was logged, with the token blanked
     assert ws_server.token not in logged
@@ -158,7 +160,7 @@ def test_nothing_listening_is_a_connection_failure(tmp_path: Any) -> None:
     with socket.socket() as probe:  # a loopback port that nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(ConnectionFailedError, match="127.0.0.1"):
+    with pytest.raises(ConnectionFailedError, match=r"127\.0\.0\.1"):
         Codex.connect(f"ws://127.0.0.1:{port}")
     with pytest.raises(ConnectionFailedError):
         Codex.connect(f"unix://{tmp_path / 'missing.sock'}")

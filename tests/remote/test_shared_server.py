@@ -42,11 +42,13 @@ def test_two_connections_each_see_only_their_own_turns(
         first = await AsyncCodex.connect(ws_server.url, token=ws_server.token)
         second = await AsyncCodex.connect(ws_server.url, token=ws_server.token)
         async with first, second:
-            taps = [c.client.session.subscribe_notifications(all_turns=True) for c in (first, second)]
+            taps = [
+                c.client.session.subscribe_notifications(all_turns=True) for c in (first, second)
+            ]
             threads = [await first.thread_start(), await second.thread_start()]
             results = await asyncio.gather(*(t.run("hi") for t in threads))
             assert {r.final_response for r in results} == {"reply one", "reply two"}
-            for tap, thread, result in zip(taps, threads, results):
+            for tap, thread, result in zip(taps, threads, results, strict=True):
                 seen = _drain(tap)
                 turn_messages = [m for m in seen if _ids([m], "turnId")]
                 assert _ids(turn_messages, "turnId") == {result.id}

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from codex_app_server._config import (
         AppServerConfig as AppServerConfig,
     )
+    from codex_app_server._connect_config import (
+        ConnectConfig as ConnectConfig,
+    )
     from codex_app_server._generated.handlers import (
         ServerRequestHandlers as ServerRequestHandlers,
     )
@@ -54,7 +57,16 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ConnectionFailedError as ConnectionFailedError,
+    )
+    from codex_app_server.errors import (
+        ConnectionUnauthorizedError as ConnectionUnauthorizedError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
+    )
+    from codex_app_server.errors import (
+        InsecureConnectionError as InsecureConnectionError,
     )
     from codex_app_server.errors import (
         InternalRpcError as InternalRpcError,
@@ -154,18 +166,6 @@ if TYPE_CHECKING:
     )
     from codex_app_server.retry import (
         retry_on_overload as retry_on_overload,
-    )
-    from codex_app_server._connect_config import (
-        ConnectConfig as ConnectConfig,
-    )
-    from codex_app_server.errors import (
-        ConnectionFailedError as ConnectionFailedError,
-    )
-    from codex_app_server.errors import (
-        ConnectionUnauthorizedError as ConnectionUnauthorizedError,
-    )
-    from codex_app_server.errors import (
-        InsecureConnectionError as InsecureConnectionError,
     )
     from codex_app_server.thread import (
         AsyncThread as AsyncThread,

@@ -65,10 +65,7 @@ def parse_endpoint(url: str | os.PathLike[str]) -> Endpoint:
     except ValueError as exc:
         raise ValueError(f"the URL {_safe(text)!r} has an invalid port: {exc}") from None
     display = f"{scheme}://{parts.netloc}{parts.path}"
-    if port is None:
-        port_text = ""
-    else:
-        port_text = f":{port}"
+    port_text = "" if port is None else f":{port}"
     netloc_host = f"[{host}]" if ":" in host else host
     uri = f"{scheme}://{netloc_host}{port_text}{parts.path or '/'}"
     if parts.query:

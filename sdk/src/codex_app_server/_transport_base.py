@@ -26,6 +26,7 @@ task switch per read, measured on the path of every response).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Protocol
 
 from .errors import ProtocolError, TransportClosedError
@@ -112,7 +113,5 @@ class _Closed(Protocol):
 
 def _send_quietly(send: _Send, message: bytes) -> None:
     # A send that fails here fails whoever waits for its answer through connection_lost.
-    try:
+    with contextlib.suppress(TransportClosedError):
         send(message)
-    except TransportClosedError:
-        pass

@@ -69,13 +69,20 @@ class Secret:
 _FRAME_PREFIXES = ("> TEXT", "< TEXT", "> BINARY", "< BINARY", "> CONT", "< CONT")
 
 
-class _RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    _LoggerAdapter = logging.LoggerAdapter[logging.Logger]
+else:  # generic at run time only from Python 3.11
+    _LoggerAdapter = logging.LoggerAdapter
+
+
+class _RedactingLogger(_LoggerAdapter):
     """The library's logger, with the token blanked out of every message (its debug log
     prints the handshake's headers, ``Authorization`` included) and without the lines that
     show message content (a ``login_api_key`` request holds an API key)."""
 
     def __init__(self, base: logging.Logger, secret: Secret | None) -> None:
         super().__init__(base, {})
+        self._base = base
         self._secret = secret
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
@@ -87,7 +94,7 @@ class _RedactingLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
         if self._secret is not None:
             text = text.replace(self._secret.reveal(), _REDACTED)
         kwargs.setdefault("stacklevel", 2)
-        self.logger.log(level, "%s", text, **kwargs)
+        self._base.log(level, "%s", text, **kwargs)
 
     def process(self, msg: Any, kwargs: MutableMapping[str, Any]) -> tuple[Any, Any]:
         return msg, kwargs
@@ -258,7 +265,9 @@ class WebSocketTransport:
         sent = exc.sent
         if received is not None:
             detail = f"code {received.code}" + (f": {received.reason}" if received.reason else "")
-            return TransportClosedError(f"the app-server at {where} closed the connection ({detail})")
+            return TransportClosedError(
+                f"the app-server at {where} closed the connection ({detail})"
+            )
         if sent is not None and sent.code == 1009:
             return TransportClosedError(
                 f"the app-server at {where} sent a message over the "

@@ -30,6 +30,7 @@ Stdlib only: importing this package adds no dependency.
 from __future__ import annotations
 
 from ._codex_home import CodexHome, dumps_toml, write_codex_home
+from ._listening import ListeningAppServer, listening_app_server
 from ._model_server import (
     CutStreamReply,
     EventsReply,
@@ -55,7 +56,6 @@ from ._model_server import (
     unauthorized,
     usage_limit_reached,
 )
-from ._listening import ListeningAppServer, listening_app_server
 from ._offline import OfflineEnvironment, offline_environment
 
 __all__ = [
