@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import jinja2
 
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelIndex
+from codegen.normalize import EXPERIMENTAL_MARK, EXPERIMENTAL_NOTE
 
 TEMPLATES = Path(__file__).parent / "templates"
 MODELS_IMPORT = "codex_app_server._generated.models"
@@ -58,24 +60,36 @@ def render_package(
         "runtime_version": runtime_version,
         "schema_sha256": schema_sha256,
         "models": model_rows,
-        "type_imports": client_type_imports(protocol, models),
-        "option_type_imports": client_type_imports(protocol, models, signatures=False),
+        "option_type_imports": client_type_imports(protocol.requests, models, signatures=False),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
             key=lambda ref: ref.name,
+        ),
+    }
+    stable = [r for r in protocol.requests if not r.experimental]
+    experimental = [r for r in protocol.requests if r.experimental]
+    rendered = {
+        "client.py": env.get_template("client.py.jinja2").render(
+            context, requests=stable, type_imports=client_type_imports(stable, models)
+        ),
+        "experimental_client.py": env.get_template("experimental_client.py.jinja2").render(
+            context,
+            requests=experimental,
+            type_imports=client_type_imports(experimental, models),
         ),
     }
     outputs = {
         "__init__.py": "package_init.py.jinja2",
         "runtime.py": "runtime.py.jinja2",
         "registry.py": "registry.py.jinja2",
-        "client.py": "client.py.jinja2",
         "handlers.py": "handlers.py.jinja2",
         "notifications.py": "notifications.py.jinja2",
         "options.py": "options.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
-    return {path: env.get_template(name).render(context) for path, name in outputs.items()}
+    # models/json_value.py is rendered with the models (see codegen/generate.py)
+    rendered.update({path: env.get_template(n).render(context) for path, n in outputs.items()})
+    return rendered
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -121,7 +135,16 @@ def optional_annotation(annotation: str) -> str:
 
 def method_doc(req: Request) -> str:
     summary = first_paragraph(req.doc) or f"Send the `{req.wire}` request."
+    if req.experimental:
+        summary = f"{EXPERIMENTAL_MARK} {summary}"
     lines = [docstring_text(summary), "", f"Wire method: `{req.wire}`."]
+    if req.experimental:
+        lines += ["", f"Experimental: {EXPERIMENTAL_NOTE}"]
+    elif req.experimental_fields:
+        names = ", ".join(
+            f"`{f.name}`" for f in req.fields if f.wire_name in req.experimental_fields
+        )
+        lines += ["", f"Experimental arguments ({names}): {EXPERIMENTAL_NOTE}"]
     if req.params and req.params.kind != "class":
         lines += ["", f"`params` is a `{req.params.name}` (one of its variants)."]
     if req.fields:
@@ -140,7 +163,9 @@ def method_doc(req: Request) -> str:
         if req.fields
         else "",
         "",
-        f"Returns: `{req.result.name}`.",
+        f"Returns: `{req.result.name}`."
+        if not req.raw_result
+        else "Returns: the result as raw JSON (`JsonValue`): the schema does not describe it.",
     ]
     return "\n".join(line for line in _squeeze(lines))
 
@@ -158,12 +183,12 @@ def _squeeze(lines: list[str]) -> list[str]:
 
 
 def client_type_imports(
-    protocol: Protocol, models: ModelIndex, *, signatures: bool = True
+    requests: Sequence[Request], models: ModelIndex, *, signatures: bool = True
 ) -> list[str]:
-    """Import lines (for type checkers only) for every name the method signatures use (or,
-    with `signatures=False`, only the names the keyword options use)."""
+    """Import lines (for type checkers only) for every name the method signatures of
+    `requests` use (or, with `signatures=False`, only the names the keyword options use)."""
     names: set[str] = set()
-    for req in protocol.requests:
+    for req in requests:
         if signatures:
             names.add(req.result.name)
             if req.params and req.params.kind != "class":

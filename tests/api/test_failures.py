@@ -26,7 +26,8 @@ from tests.support.fake_codex import read_record, write_fake_codex
 
 NOT_FOUND_PROBE = """
 import sys
-sys.modules["codex_cli_bin"] = None  # the runtime package is not installed
+sys.modules["codex_app_server_runtime"] = None  # neither runtime package is installed
+sys.modules["codex_cli_bin"] = None
 from codex_app_server import Codex, CodexNotFoundError
 try:
     Codex()

@@ -122,13 +122,29 @@ def _is_executable_file(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
-    """Find the codex binary: explicit ``codex_bin``; else the ``codex-cli-bin`` runtime
-    package (``codex_cli_bin.bundled_codex_path()``); else ``codex`` on ``PATH``.
+#: The runtime packages tried in order (import name, distribution, source label): this SDK's
+#: own runtime wheel first, then OpenAI's (what the official SDK installs).
+_RUNTIME_PACKAGES = (
+    ("codex_app_server_runtime", "codex-cli-bin", "codex-cli-bin"),
+    ("codex_cli_bin", "openai-codex-cli-bin", "openai-codex-cli-bin"),
+)
 
-    Raises :class:`CodexBinaryError` for an unusable explicit path and
+
+def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
+    """Find the codex binary: explicit ``codex_bin``; else this SDK's runtime package
+    (``codex-cli-bin``, import ``codex_app_server_runtime``); else OpenAI's
+    (``openai-codex-cli-bin``, import ``codex_cli_bin``); else ``codex`` on ``PATH``.
+
+    The result's ``source`` says which one was used, and the choice is logged (INFO, logger
+    ``codex_app_server``). Raises :class:`CodexBinaryError` for an unusable explicit path and
     :class:`CodexNotFoundError` (listing every place tried) when nothing is found.
     """
+    resolved = _find_codex_bin(codex_bin)
+    logger.info("using codex %s (from %s)", resolved.path, resolved.source)
+    return resolved
+
+
+def _find_codex_bin(codex_bin: str | os.PathLike[str] | None) -> ResolvedBinary:
     if codex_bin is not None:
         path = os.fspath(codex_bin)
         if not path:
@@ -148,26 +164,29 @@ def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedB
         return ResolvedBinary(os.path.abspath(path), "codex_bin")
 
     tried: list[str] = []
-    try:
-        runtime: Any = importlib.import_module("codex_cli_bin")
-    except ImportError:
-        tried.append("runtime package codex-cli-bin (import codex_cli_bin): not installed")
-    else:
+    for module_name, distribution, source in _RUNTIME_PACKAGES:
+        what = f"runtime package {distribution} (import {module_name})"
+        try:
+            runtime: Any = importlib.import_module(module_name)
+        except ImportError:
+            tried.append(f"{what}: not installed")
+            continue
         try:
             bundled = str(runtime.bundled_codex_path())
         except Exception as exc:
-            tried.append(f"runtime package codex-cli-bin: {exc}")
-        else:
-            if _is_executable_file(bundled):
-                path_dir: str | None = None
-                try:
-                    extra: Any = runtime.bundled_path_dir()
-                    if extra is not None:
-                        path_dir = str(extra)
-                except Exception:
-                    path_dir = None
-                return ResolvedBinary(bundled, "codex-cli-bin", path_dir)
-            tried.append(f"runtime package codex-cli-bin: {bundled} is not an executable file")
+            tried.append(f"{what}: {exc}")
+            continue
+        if not _is_executable_file(bundled):
+            tried.append(f"{what}: {bundled} is not an executable file")
+            continue
+        path_dir: str | None = None
+        try:
+            extra: Any = runtime.bundled_path_dir()
+            if extra is not None:
+                path_dir = str(extra)
+        except Exception:
+            path_dir = None
+        return ResolvedBinary(bundled, source, path_dir)
 
     found = shutil.which("codex")
     if found is not None:

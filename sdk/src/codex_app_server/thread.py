@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from codex_app_server.inputs import Input, to_wire_items
+from codex_app_server.external import RunInput, turn_input_params
 from codex_app_server.turn import AsyncTurn, Turn, TurnResult, output_schema_of
 
 if TYPE_CHECKING:
@@ -21,20 +21,21 @@ if TYPE_CHECKING:
         ThreadSetNameResponse,
     )
     from codex_app_server._generated.options import TurnStartOptions
+    from codex_app_server.goal import AsyncGoalRun, GoalResult, GoalRun
 
 _TURN_START = "turn/start"
-_RESERVED = ("thread_id", "input")
+_RESERVED = ("thread_id", "input", "tool_output")
 
 
 def turn_params(
-    thread_id: str, input: Input, options: dict[str, Any]
+    thread_id: str, input: RunInput, options: dict[str, Any]
 ) -> tuple[dict[str, Any], Any]:
     """`turn/start` params from the user's input and options; and the output model, if any."""
     clash = [name for name in _RESERVED if name in options]
     if clash:
         raise TypeError(f"Thread.turn() sets {', '.join(clash)} itself")
     schema, model = output_schema_of(options.pop("output_schema", None))
-    params: dict[str, Any] = {**options, "thread_id": thread_id, "input": to_wire_items(input)}
+    params: dict[str, Any] = {**options, "thread_id": thread_id, **turn_input_params(input)}
     if schema is not None:
         params["output_schema"] = schema
     return params, model
@@ -47,7 +48,7 @@ class Thread:
         self._client = client
         self.id = thread_id
 
-    def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> Turn[Any]:
+    def turn(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> Turn[Any]:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
         `output_schema` takes a JSON-schema dict or a pydantic model class (then
@@ -55,14 +56,26 @@ class Thread:
         """
         return self._start(input, dict(options))
 
-    def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
+    def run(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
         """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
         return self._start(input, dict(options)).run()
 
-    def _start(self, input: Input, options: dict[str, Any]) -> Turn[Any]:
+    def _start(self, input: RunInput, options: dict[str, Any]) -> Turn[Any]:
         params, model = turn_params(self.id, input, options)
         _, subscription = self._client.request_turn(_TURN_START, params)
         return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    def start_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import GoalRun
+
+        return GoalRun.start(self._client, self.id, objective, token_budget)
+
+    def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        return self.start_goal(objective, token_budget=token_budget).run()
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
@@ -93,7 +106,7 @@ class AsyncThread:
         self._client = client
         self.id = thread_id
 
-    async def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> AsyncTurn[Any]:
+    async def turn(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> AsyncTurn[Any]:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
         `output_schema` takes a JSON-schema dict or a pydantic model class (then
@@ -101,15 +114,30 @@ class AsyncThread:
         """
         return await self._start(input, dict(options))
 
-    async def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
+    async def run(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
         """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
         turn = await self._start(input, dict(options))
         return await turn.run()
 
-    async def _start(self, input: Input, options: dict[str, Any]) -> AsyncTurn[Any]:
+    async def _start(self, input: RunInput, options: dict[str, Any]) -> AsyncTurn[Any]:
         params, model = turn_params(self.id, input, options)
         _, subscription = await self._client.request_turn(_TURN_START, params)
         return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    async def start_goal(
+        self, objective: str, /, *, token_budget: int | None = None
+    ) -> AsyncGoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import AsyncGoalRun
+
+        return await AsyncGoalRun.start(self._client, self.id, objective, token_budget)
+
+    async def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        goal = await self.start_goal(objective, token_budget=token_budget)
+        return await goal.run()
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
