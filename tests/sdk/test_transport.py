@@ -98,8 +98,7 @@ def test_not_found_lists_every_place(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         find_codex_bin(None)
     message = str(info.value)
     assert "codex-cli-bin" in message
-    assert "pip install codex-cli-bin" in message
-    assert "codex-app-server-sdk" in message
+    assert "pip install openai-codex-cli-bin==0.163.0" in message
     assert "PATH" in message
     assert "codex-cli-bin (import codex_app_server_runtime): not installed" in message
     assert "openai-codex-cli-bin (import codex_cli_bin): not installed" in message
@@ -350,18 +349,18 @@ def test_concurrent_close() -> None:
 
 @pytest.mark.skipif(not POSIX, reason="signals")
 def test_close_escalates_to_sigkill(no_leaks: None) -> None:
-    async def main() -> tuple[int, float]:
+    async def main() -> int:
         transport = await ProcessTransport.spawn_argv(peer_argv("--stubborn"), shutdown_timeout=0.3)
-        await asyncio.sleep(0.2)  # let it install its SIGTERM handler
+        session = Session(transport, request_timeout=30)
+        # It answers only once its SIGTERM handler is installed (before it reads stdin).
+        assert await session.request("echo") == {"method": "echo", "params": {}}
         pid = transport.pid
         assert pid is not None
-        started = time.monotonic()
         await transport.close()
-        assert transport.exit_code == -signal.SIGKILL
-        return pid, time.monotonic() - started
+        assert transport.exit_code == -signal.SIGKILL  # SIGTERM was ignored: it escalated
+        return pid
 
-    pid, took = run(main())
-    assert took < 3.0
+    pid = run(main())
     assert process_gone(pid)
 
 
@@ -370,24 +369,22 @@ def test_grandchild_holding_stdout(no_leaks: None) -> None:
     """The process dies but a child it left holds stdout open: the session still ends
     promptly, and close() kills the leftover."""
 
-    async def main() -> tuple[int, float]:
+    async def main() -> int:
         transport = await ProcessTransport.spawn_argv(peer_argv("--grandchild"))
-        session = Session(transport, request_timeout=10)
+        # No request timeout: were the session waiting for stdout's EOF, `die` would hang.
+        session = Session(transport, request_timeout=None)
         tap = session.subscribe_notifications()
         note = await tap.aget(timeout=5)
         assert note is not None
         grandchild = note["params"]["pid"]
-        started = time.monotonic()
         with pytest.raises(TransportClosedError) as info:
             await session.request("die", {"code": 4})
-        took = time.monotonic() - started
         assert info.value.exit_code == 4
         await session.close()
-        return grandchild, took
+        return grandchild
 
-    grandchild, took = run(main())
-    assert took < 2.0
-    deadline = time.monotonic() + 2
+    grandchild = run(main())
+    deadline = time.monotonic() + 10  # a grace period for pid 1 to reap it, not a speed claim
     while _running(grandchild) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not _running(grandchild)

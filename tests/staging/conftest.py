@@ -73,8 +73,8 @@ def real_runtime_dir() -> Path:
     """The folder of the installed pinned runtime (openai-codex-cli-bin's codex_cli_bin/)."""
     try:
         import codex_cli_bin
-    except ImportError:
-        pytest.skip("openai-codex-cli-bin is not installed (nox -s tests installs it)")
+    except ImportError as exc:  # fail, not skip: a broken install must not pass silently
+        pytest.fail(f"openai-codex-cli-bin is not installed (nox -s tests installs it): {exc}")
     binary = Path(codex_cli_bin.bundled_codex_path())
     return binary.parent.parent
 

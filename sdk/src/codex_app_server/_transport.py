@@ -28,6 +28,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from ._redact import configure_from_env, redact, trace
 from .errors import (
     CodexBinaryError,
     CodexError,
@@ -301,7 +302,10 @@ class ProcessTransport:
         # stderr ring
         self._stderr = bytearray()
         self._stderr_total = 0
-        self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail()
+        self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail() and the log
+        configure_from_env()
+        self._log_stderr = logger.isEnabledFor(logging.DEBUG)
+        self._stderr_line = bytearray()  # the partial stderr line, when logging it
         # state
         self._stdout_eof = False  # no more stdout is expected (EOF, or given up after exit)
         self._stdout_pipe_eof = False  # the pipe itself reported EOF
@@ -433,10 +437,17 @@ class ProcessTransport:
         lines = text.splitlines()
         if self._stderr_total > self._stderr_limit and lines:
             lines = lines[1:]  # the first is probably cut
-        tail = "\n".join(lines[-self._stderr_lines :])
-        for secret in self._secrets:
-            tail = tail.replace(secret, "<redacted>")
-        return tail
+        return redact("\n".join(lines[-self._stderr_lines :]), self._secrets)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values redacted from what the SDK reports (see :mod:`codex_app_server._redact`)."""
+        return self._secrets
+
+    def add_secret(self, value: str) -> None:
+        """Redact ``value`` too (e.g. a key given to ``login_api_key()``); longest first."""
+        if value and value not in self._secrets:
+            self._secrets = tuple(sorted((*self._secrets, value), key=len, reverse=True))
 
     # ------------------------------------------------------------------ stdout
 
@@ -515,11 +526,22 @@ class ProcessTransport:
     # ------------------------------------------------------------------ stderr
 
     def _on_stderr(self, data: bytes) -> None:
+        if self._log_stderr:
+            self._trace_stderr(data)
         self._stderr_total += len(data)
         buf = self._stderr
         buf += data
         if len(buf) > 2 * self._stderr_limit:
             del buf[: len(buf) - self._stderr_limit]
+
+    def _trace_stderr(self, data: bytes) -> None:
+        """Debug log: one line per complete stderr line (a partial one waits for its end)."""
+        pending = self._stderr_line
+        pending += data
+        *lines, rest = bytes(pending).split(b"\n")
+        pending[:] = rest[-4096:]
+        for line in lines:
+            trace("stderr:", line, self._secrets)
 
     # ------------------------------------------------------------------ end of life
 
@@ -760,6 +782,20 @@ class ProcessTransport:
         finally:
             if not self._close_done.done():
                 self._close_done.set_result(None)
+
+    def kill_from_any_thread(self) -> None:
+        """SIGKILL the process (its process group on POSIX) without the event loop: for
+        finalizers when the loop cannot run any more (interpreter exit, a closed loop)."""
+        pt = self._pt
+        if pt is None or self._exited:
+            return
+        pid = pt.get_pid()
+        kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            if self._new_session:
+                os.killpg(pid, kill)
+            else:
+                os.kill(pid, kill)
 
     def _kill_now(self) -> None:
         """SIGKILL the process (and on POSIX its process group) and close the pipes."""

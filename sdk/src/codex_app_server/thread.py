@@ -52,13 +52,25 @@ class Thread:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
         `output_schema` takes a JSON-schema dict or a pydantic model class (then
-        `result.parsed` gives the final response as that model).
+        `result.parsed` gives the final response as that model). Raises `ThreadBusyError`
+        (nothing sent) while a turn of this thread is still running.
         """
         return self._start(input, dict(options))
 
-    def run(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
-        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
-        return self._start(input, dict(options)).run()
+    def run(
+        self,
+        input: RunInput,
+        /,
+        *,
+        timeout: float | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[Any]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`.
+
+        `timeout`: seconds the turn may take; past it the turn is interrupted and
+        `TurnTimeoutError` raised with what it produced so far (`partial`). Raises
+        `ThreadBusyError` (nothing sent) while a turn of this thread is still running."""
+        return self._start(input, dict(options)).run(timeout=timeout)
 
     def _start(self, input: RunInput, options: dict[str, Any]) -> Turn[Any]:
         params, model = turn_params(self.id, input, options)
@@ -110,14 +122,26 @@ class AsyncThread:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
         `output_schema` takes a JSON-schema dict or a pydantic model class (then
-        `result.parsed` gives the final response as that model).
+        `result.parsed` gives the final response as that model). Raises `ThreadBusyError`
+        (nothing sent) while a turn of this thread is still running.
         """
         return await self._start(input, dict(options))
 
-    async def run(self, input: RunInput, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
-        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
+    async def run(
+        self,
+        input: RunInput,
+        /,
+        *,
+        timeout: float | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[Any]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`.
+
+        `timeout`: seconds the turn may take; past it the turn is interrupted and
+        `TurnTimeoutError` raised with what it produced so far (`partial`). Raises
+        `ThreadBusyError` (nothing sent) while a turn of this thread is still running."""
         turn = await self._start(input, dict(options))
-        return await turn.run()
+        return await turn.run(timeout=timeout)
 
     async def _start(self, input: RunInput, options: dict[str, Any]) -> AsyncTurn[Any]:
         params, model = turn_params(self.id, input, options)
