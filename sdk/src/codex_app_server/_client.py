@@ -273,11 +273,14 @@ class AppServerClient(ClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
-        self._start(AsyncAppServerClient.start(config, handlers=handlers))
+        shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
+        self._start(AsyncAppServerClient.start(config, handlers=handlers), shutdown_timeout)
 
-    def _start(self, opening: Coroutine[Any, Any, AsyncAppServerClient]) -> None:
+    def _start(
+        self, opening: Coroutine[Any, Any, AsyncAppServerClient], shutdown_timeout: float
+    ) -> None:
         self._loop = LoopThread(name="codex-app-server-loop")
-        self._shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
+        self._shutdown_timeout = shutdown_timeout
         try:
             self._async = self._loop.run(opening)
         except BaseException:
@@ -297,11 +300,13 @@ class AppServerClient(ClientMethods):
         """Connect to an app-server that is already listening (`ws://`, `wss://`,
         `unix://PATH`) and run the handshake. See `Codex.connect`."""
         from codex_app_server._connect import prepare
+        from codex_app_server._connect_config import ConnectConfig
 
         prepare(url, token, config)  # refusals happen here, before a thread or a connection
         client = cls.__new__(cls)
         client._start(
-            AsyncAppServerClient.connect(url, token=token, config=config, handlers=handlers)
+            AsyncAppServerClient.connect(url, token=token, config=config, handlers=handlers),
+            (config or ConnectConfig()).close_timeout,
         )
         return client
 
