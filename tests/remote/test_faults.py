@@ -103,13 +103,13 @@ def test_a_slow_consumer_pauses_the_socket_and_loses_nothing(
     with Codex.connect(ws_server.url, token=ws_server.token, config=config) as codex:
         transport: Any = codex.client.session.transport
         paused = threading.Event()
-        pause = transport.pause_reading
+        pause = transport.pause_receiving
 
         def pause_and_tell() -> None:
             pause()
             paused.set()
 
-        transport.pause_reading = pause_and_tell
+        transport.pause_receiving = pause_and_tell
         turn = codex.thread_start().turn("go")
         assert paused.wait(30)  # nobody reads: the session paused the socket
         got = [

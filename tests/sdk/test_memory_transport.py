@@ -6,16 +6,13 @@ import asyncio
 
 import pytest
 
-from codex_app_server._connect import SessionTransportAdapter
 from codex_app_server._memory_transport import MemoryTransport
 from codex_app_server._session import Session
 from codex_app_server.errors import TransportClosedError
 
 
 async def session_over(transport: MemoryTransport, **options: object) -> Session:
-    adapter = SessionTransportAdapter(transport)
-    await adapter.start()
-    return Session(adapter, **options)  # type: ignore[arg-type]
+    return Session(transport, **options)  # type: ignore[arg-type]
 
 
 def test_request_response_and_turn_routing() -> None:

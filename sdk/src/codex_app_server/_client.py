@@ -24,6 +24,7 @@ from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import DEFAULT, Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
+from codex_app_server._startup import initialize, open_session
 from codex_app_server.compat import check_compatible
 from codex_app_server.errors import (
     ForkedClientError,
@@ -129,11 +130,13 @@ class AsyncAppServerClient(AsyncClientMethods):
         if self._session_or_none is not None:
             return
         transport = await self._opener() if self._opener is not None else None
-        session = await Session.open(self._config, handler=self._dispatcher, transport=transport)
+        session = await open_session(self._config, handler=self._dispatcher, transport=transport)
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
             try:
-                result = await session.initialize(capabilities=capabilities(self._config))
+                result = await initialize(
+                    session, self._config, capabilities=capabilities(self._config)
+                )
             except JsonRpcError as exc:
                 raise IncompatibleServerError(
                     f"the app-server refused `initialize`: {exc.message}",

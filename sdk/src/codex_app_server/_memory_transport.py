@@ -8,7 +8,7 @@ import json
 from collections import deque
 from typing import Any
 
-from ._transport_base import TransportSink, send_threadsafe_via_loop
+from ._transport import TransportSink, send_threadsafe_via_loop
 from .errors import TransportClosedError
 
 __all__ = ["MemoryTransport"]
@@ -31,7 +31,7 @@ class MemoryTransport:
 
     # ------------------------------------------------------------------ the engine's side
 
-    async def open(self, sink: TransportSink) -> None:
+    def open(self, sink: TransportSink) -> None:
         self._loop = asyncio.get_running_loop()
         self._inbox = asyncio.Queue()
         self._sink = sink

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._connect_config import ConnectConfig
 from ._endpoint import Endpoint, check_token_allowed, parse_endpoint
-from ._transport_base import TransportSink, send_threadsafe_via_loop
+from ._redact import redact
+from ._transport import TransportSink, send_threadsafe_via_loop
 from .errors import (
     ConnectionFailedError,
     ConnectionUnauthorizedError,
@@ -80,19 +81,17 @@ class _RedactingLogger(_LoggerAdapter):
     prints the handshake's headers, ``Authorization`` included) and without the lines that
     show message content (a ``login_api_key`` request holds an API key)."""
 
-    def __init__(self, base: logging.Logger, secret: Secret | None) -> None:
+    def __init__(self, base: logging.Logger, owner: WebSocketTransport) -> None:
         super().__init__(base, {})
         self._base = base
-        self._secret = secret
+        self._owner = owner
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
         if not self.isEnabledFor(level):
             return
         if isinstance(msg, str) and msg.startswith(_FRAME_PREFIXES):
             return
-        text = str(msg) % args if args else str(msg)
-        if self._secret is not None:
-            text = text.replace(self._secret.reveal(), _REDACTED)
+        text = redact(str(msg) % args if args else str(msg), self._owner.secrets)
         kwargs.setdefault("stacklevel", 2)
         self._base.log(level, "%s", text, **kwargs)
 
@@ -111,7 +110,7 @@ def _client_ssl_context(config: ConnectConfig) -> ssl.SSLContext:
 
 class WebSocketTransport:
     """One WebSocket connection to an app-server. Build with :meth:`create` (checks the URL
-    and the token policy without connecting); :meth:`open` connects."""
+    and the token policy without connecting), then :meth:`connect`, then :meth:`open`."""
 
     def __init__(self, endpoint: Endpoint, token: Secret | None, config: ConnectConfig) -> None:
         self._endpoint = endpoint
@@ -126,6 +125,7 @@ class WebSocketTransport:
         self._closing = False
         self._closed_error: TransportClosedError | None = None
         self._closed_event: asyncio.Event | None = None
+        self._secrets: tuple[str, ...] = (token.reveal(),) if token is not None else ()
 
     @classmethod
     def create(
@@ -146,6 +146,17 @@ class WebSocketTransport:
         state = "closed" if self._closed_error is not None else "open" if self._ws else "new"
         auth = " token=<redacted>" if self._token is not None else ""
         return f"<WebSocketTransport {self._endpoint.display}{auth} {state}>"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values redacted from what the SDK reports: the token, and what
+        :meth:`add_secret` added (an API key given to ``login_api_key()``)."""
+        return self._secrets
+
+    def add_secret(self, value: str) -> None:
+        """Redact ``value`` too."""
+        if value and value not in self._secrets:
+            self._secrets = tuple(sorted((*self._secrets, value), key=len, reverse=True))
 
     @property
     def url(self) -> str:
@@ -173,7 +184,7 @@ class WebSocketTransport:
             "max_size": config.max_message_bytes,
             "max_queue": config.receive_queue,
             "write_limit": _WRITE_HIGH,
-            "logger": _RedactingLogger(logging.getLogger("websockets.client"), self._token),
+            "logger": _RedactingLogger(logging.getLogger("websockets.client"), self),
             "user_agent_header": "codex-app-server-sdk",
         }
         endpoint = self._endpoint
@@ -206,19 +217,24 @@ class WebSocketTransport:
         except OSError as exc:
             raise ConnectionFailedError(url, exc.strerror or str(exc) or repr(exc)) from None
 
-    async def open(self, sink: TransportSink) -> None:
-        """Connect (:class:`ConnectionFailedError`, :class:`ConnectionUnauthorizedError`) and
-        start delivering to ``sink``."""
+    async def connect(self) -> None:
+        """Open the connection (:class:`ConnectionFailedError`,
+        :class:`ConnectionUnauthorizedError`); nothing is delivered before :meth:`open`."""
+        if self._ws is not None:
+            raise RuntimeError("already connected")
+        self._loop = asyncio.get_running_loop()
+        self._closed_event = asyncio.Event()
+        self._ws = await self._connect()
+        logger.debug("connected to %s", self._endpoint.display)
+
+    def open(self, sink: TransportSink) -> None:
+        """Start delivering to ``sink`` (after :meth:`connect`)."""
         if self._sink is not None:
             raise RuntimeError("transport already opened")
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        self._closed_event = asyncio.Event()
-        if self._ws is None:
-            self._ws = await self._connect()
+        if self._ws is None or self._loop is None:
+            raise RuntimeError("connect() first")
         self._sink = sink
-        logger.debug("connected to %s", self._endpoint.display)
-        self._pump = loop.create_task(self._receive_loop(self._ws))
+        self._pump = self._loop.create_task(self._receive_loop(self._ws))
 
     # ------------------------------------------------------------------ receiving
 
@@ -321,8 +337,6 @@ class WebSocketTransport:
             raise self._send_error()
         if ws.protocol.state is not State.OPEN:
             raise self._send_error()
-        if message.endswith(b"\n"):  # the stdio framing, when the engine adds it
-            message = message[:-1]
         try:
             ws.protocol.send_text(message)
             ws.send_data()

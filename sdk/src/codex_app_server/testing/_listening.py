@@ -89,7 +89,7 @@ def listening_app_server(
     Waits until it accepts connections; stops it (its whole process group) on exit.
     POSIX only.
     """
-    from codex_app_server._transport import build_command, build_env, find_codex_bin
+    from codex_app_server._discovery import build_command, build_env, find_codex_bin
 
     binary = find_codex_bin(config.codex_bin)
     private = Path(tempfile.mkdtemp(prefix="codex-listen-"))
