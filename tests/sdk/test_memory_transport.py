@@ -87,3 +87,18 @@ def test_requests_from_another_thread() -> None:
         await session.close()
 
     asyncio.run(main())
+
+
+def test_the_engine_loads_without_process_or_socket_code() -> None:
+    """The session is given its transport: importing it loads no process spawning, binary
+    discovery or WebSocket code."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, codex_app_server._session, codex_app_server._memory_transport\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('codex_app_server._process',"
+        " 'codex_app_server._discovery', 'codex_app_server._ws', 'websockets'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
