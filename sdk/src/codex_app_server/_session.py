@@ -1,6 +1,13 @@
-"""The one JSON-RPC engine: request ids, the pending table, timeouts, notification routing by
-turn id, and server-to-client request dispatch. It works on raw JSON (dicts) and knows
-nothing of processes: it runs over any :class:`~codex_app_server._transport.Transport`.
+"""The JSON-RPC core: request ids, the pending table, timeouts, response matching, the
+incoming loop (with its backlog while reading is paused or a response's waiter runs first) and
+server-to-client request dispatch. It works on raw JSON (dicts), is given an open
+:class:`~codex_app_server._transport.Transport` and knows nothing of processes, sockets or
+configs. Its neighbours, each with one job:
+
+* :mod:`~codex_app_server._wire`: bytes to messages and back;
+* :mod:`~codex_app_server._routing`: notifications to subscriptions, and backpressure;
+* :mod:`~codex_app_server._subscription`: the streams consumers read;
+* :mod:`~codex_app_server._startup`: a config to a started session (spawning the process).
 
 Everything here runs on one asyncio event loop ("the loop"). What other threads may call:
 :class:`Subscription` consumers (``get``, ``get_batch``, iteration, ``close``) and
