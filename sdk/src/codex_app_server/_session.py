@@ -291,6 +291,19 @@ class Session:
         return self._closed_error
 
     @property
+    def exit_code(self) -> int | None:
+        """The app-server process's exit status (``None`` while it runs, or when the
+        transport is not a process)."""
+        code: int | None = getattr(self._transport, "exit_code", None)
+        return code
+
+    def stderr_tail(self) -> str:
+        """The last lines the app-server process wrote to stderr (``""`` when the transport
+        is not a process)."""
+        tail = getattr(self._transport, "stderr_tail", None)
+        return str(tail()) if callable(tail) else ""
+
+    @property
     def transport(self) -> Transport:
         return self._transport
 
