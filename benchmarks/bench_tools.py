@@ -1,4 +1,4 @@
-"""7. Tool-call overhead: the SDK's own cost per `item/tool/call` (request in -> argument
+"""8. Tool-call overhead: the SDK's own cost per `item/tool/call` (request in -> argument
 validation -> the function -> result conversion -> answer out), against a raw JSON-RPC loop
 answering the same requests.
 
@@ -28,7 +28,7 @@ from typing import Any
 
 from benchmarks._common import BARE, OURS, Measurement, Settings, emit, interleaved, run_worker
 
-BENCH = "7. tool-call overhead"
+BENCH = "8. tool-call overhead"
 TRIGGER = "bench/toolCalls"
 WARMUP = 200
 CASES = {"bare": BARE, "sync": f"{OURS}, sync @tool", "async": f"{OURS}, async @tool"}

@@ -11,7 +11,8 @@ Prints a table (markdown) and writes the samples and summaries as JSON
 1. cold import            bench_import        4. request round-trip   bench_requests
 2. start to first turn    bench_first_turn    5. peak RSS streaming   bench_memory
 3. notification throughput bench_throughput   6. tooling wall times   bench_tooling
-7. tool-call overhead     bench_tools (ours and a bare loop only: the official SDK has none)
+7. fleet and sockets (this SDK only: N app-servers, ws:// and unix:// against stdio) bench_fleet
+8. tool-call overhead     bench_tools (ours and a bare loop only: the official SDK has none)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from benchmarks import (
     bench_first_turn,
+    bench_fleet,
     bench_import,
     bench_memory,
     bench_requests,
@@ -49,7 +51,8 @@ BENCHES = {
     "4": bench_requests,
     "5": bench_memory,
     "6": bench_tooling,
-    "7": bench_tools,
+    "7": bench_fleet,
+    "8": bench_tools,
 }
 
 

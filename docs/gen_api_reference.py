@@ -40,7 +40,10 @@ MODULES: list[tuple[str, str]] = [
 ]
 # The top-level names by topic, in this order; exceptions not listed go to "Errors".
 GROUPS: list[tuple[str, list[str]]] = [
-    ("Starting Codex", ["Codex", "AsyncCodex", "AppServerConfig", "RUNTIME_VERSION"]),
+    (
+        "Starting Codex",
+        ["Codex", "AsyncCodex", "AppServerConfig", "ConnectConfig", "RUNTIME_VERSION"],
+    ),
     (
         "Threads and turns",
         ["Thread", "AsyncThread", "Turn", "AsyncTurn", "TurnResult", "Notification"],

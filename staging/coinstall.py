@@ -43,7 +43,7 @@ for name in ({RUNTIME_PACKAGE!r}, {OPENAI_PACKAGE!r}):
     seen[name] = subprocess.run(
         [binary, "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
-from codex_app_server._transport import find_codex_bin
+from codex_app_server._discovery import find_codex_bin
 seen["sdk uses"] = find_codex_bin(None).source
 scripts = os.path.dirname(sys.executable)
 command = shutil.which("codex", path=scripts)

@@ -60,7 +60,7 @@ def auth_file(env: OfflineEnvironment) -> Path:
 
 
 def global_subscriptions(codex: Codex) -> int:
-    return len(codex.client.session._global_subs)
+    return len(codex.client.session._router._global_subs)
 
 
 # --------------------------------------------------------------------------- API key

@@ -97,6 +97,25 @@ CASES = [
     ),
     Case("login", ("logged in: {'type': 'apiKey'}",), args=("api-key",)),
     Case(
+        "remote",
+        (
+            "connected to codex 0.163.0",
+            "first answer: Paris.",
+            "connection lost: the connection to the app-server at ws://127.0.0.1:",
+            "resumed the same thread: True",
+            "second answer: Rome, as the thread remembers France came first.",
+        ),
+    ),
+    Case(
+        "fleet",
+        (
+            "server 1 (codex 0.163.0): 2 turns completed",
+            "server 3 (codex 0.163.0): 2 turns completed",
+            "6 of 6 turns on 3 app-servers in",
+        ),
+        args=("--servers", "3", "--turns", "6"),
+    ),
+    Case(
         "login",
         ("open this URL to sign in: https://auth.openai.com/", "cancelling"),
         args=("browser",),

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from codex_app_server import AppServerConfig
-from codex_app_server._transport import ProcessTransport
+from codex_app_server._process_transport import ProcessTransport
 from tests.support.fake_codex import write_fake_codex
 
 HERE = Path(__file__).resolve().parent

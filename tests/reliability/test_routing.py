@@ -119,7 +119,7 @@ def test_a_flood_for_unknown_turns_is_bounded(
     with Codex(make_fake(scenario).config) as codex:
         codex.models()
         stats = codex.client.session.stats
-        assert stats.held_evicted >= 100_000 - codex.client.session._buffer
+        assert stats.held_evicted >= 100_000 - codex.client.session._router._buffer
         turn = codex.thread_start().turn("hi")
         assert [n.method for n in turn.stream()] == TURN_METHODS
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]

@@ -14,8 +14,9 @@ import pytest
 
 from codex_app_server._config import AppServerConfig
 from codex_app_server._loop_thread import LoopThread
+from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
-from codex_app_server._transport import ProcessTransport
+from codex_app_server._startup import initialize, open_session, start_session
 from codex_app_server.errors import (
     InternalRpcError,
     InvalidParamsError,
@@ -51,10 +52,10 @@ async def drain(sub: Subscription, into: list[dict[str, Any]] | None = None) -> 
 
 def test_real_initialize_requests_and_errors(real_config: AppServerConfig, no_leaks: None) -> None:
     async def main() -> int:
-        session = await Session.open(real_config)
+        session = await open_session(real_config)
         notes = session.subscribe_notifications()  # before initialize: sees start-up notes
         try:
-            info = await session.initialize()
+            info = await initialize(session, real_config)
             assert info is session.initialize_result
             assert "userAgent" in info
             assert info["userAgent"].startswith("engine-tests/")
@@ -100,7 +101,7 @@ def test_real_initialize_requests_and_errors(real_config: AppServerConfig, no_le
         finally:
             await session.close()
         assert session.closed
-        assert session.exit_code == 0
+        assert session.transport.exit_code == 0
         return pid
 
     pid = run(main())
@@ -110,7 +111,7 @@ def test_real_initialize_requests_and_errors(real_config: AppServerConfig, no_le
 @pytest.mark.skipif(not POSIX, reason="signals")
 def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leaks: None) -> None:
     async def main() -> None:
-        session = await Session.start(real_config)
+        session = await start_session(real_config)
         transport: Any = session.transport
         pid: int = transport.pid
         turn = session.subscribe_turn("t", "some-turn")
@@ -140,7 +141,7 @@ def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leak
 def test_real_sync_bridge(real_config: AppServerConfig, no_leaks: None) -> None:
     loop_thread = LoopThread()
     try:
-        session = loop_thread.run(Session.start(real_config), timeout=30)
+        session = loop_thread.run(start_session(real_config), timeout=30)
         notes = loop_thread.run(_subscribe(session))
         result = loop_thread.run(session.request("thread/start", {}), timeout=30)
         assert result["thread"]["id"]
@@ -169,7 +170,7 @@ def test_exit_before_initialize(no_leaks: None) -> None:
             peer_argv("--stderr-at-start", "fatal: bad config", "--exit-at-start", "5")
         )
         with pytest.raises(TransportClosedError) as info:
-            await Session.start(AppServerConfig(startup_timeout=10), transport=transport)
+            await start_session(AppServerConfig(startup_timeout=10), transport=transport)
         assert info.value.exit_code == 5
         assert "fatal: bad config" in info.value.stderr_tail
         assert "fatal: bad config" in str(info.value)
@@ -183,8 +184,8 @@ def test_startup_timeout() -> None:
             [sys.executable, "-c", "import time; time.sleep(30)"], shutdown_timeout=0.5
         )
         with pytest.raises(RequestTimeoutError, match="initialize"):
-            await Session.start(AppServerConfig(startup_timeout=0.3), transport=transport)
-        assert transport.closed
+            await start_session(AppServerConfig(startup_timeout=0.3), transport=transport)
+        assert transport.closed_error is not None
 
     run(main())
 
@@ -253,7 +254,7 @@ def test_stderr_flood_while_request_waits() -> None:
     async def main() -> None:
         session = await start_peer()
         assert await session.request("stderr", {"mb": 100}, timeout=20) == "ok"
-        tail = session.stderr_tail()
+        tail = session.transport.stderr_tail()
         assert tail.endswith("stderr flood done")
         assert len(tail) <= 64 * 1024
         await session.close()
@@ -333,7 +334,7 @@ def test_process_death_fails_everything_at_once() -> None:
         with pytest.raises(TransportClosedError):
             await session.notify("anything")
         assert session.closed
-        assert session.exit_code == 7
+        assert session.transport.exit_code == 7
         await session.wait_closed()
         await session.close()
 
@@ -483,7 +484,7 @@ def test_holding_area_is_bounded() -> None:
             {"method": "item/started", "params": {"turnId": f"t{i // 10}"}} for i in range(200)
         ]
         await session.request("notify", {"messages": messages})
-        assert session._held_count <= 50
+        assert session._router._held_count <= 50
         assert session.stats.held_evicted == 150
         # the newest turns are still there
         sub = session.subscribe_turn(None, "t19")
@@ -730,7 +731,7 @@ def test_timeout_covers_a_blocked_stdin() -> None:
             pad = "x" * (4 * 1024 * 1024)
             with pytest.raises(RequestTimeoutError):
                 await session.request("echo", {"pad": pad}, timeout=0.3)
-            assert transport.writing_paused
+            assert transport._write_paused
             with pytest.raises(RequestTimeoutError):
                 await session.notify("note", {"pad": pad}, timeout=0.2)
         finally:

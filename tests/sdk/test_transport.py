@@ -16,13 +16,9 @@ from pathlib import Path
 import pytest
 
 from codex_app_server._config import AppServerConfig, toml_value
+from codex_app_server._discovery import build_command, build_env, find_codex_bin
+from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session
-from codex_app_server._transport import (
-    ProcessTransport,
-    build_command,
-    build_env,
-    find_codex_bin,
-)
 from codex_app_server.errors import (
     CodexBinaryError,
     CodexNotFoundError,
@@ -248,7 +244,7 @@ class _Sink:
         self.errors: list[ProtocolError] = []
         self.lost: list[TransportClosedError] = []
 
-    def lines_received(self, lines: list[bytes]) -> None:
+    def messages_received(self, lines: list[bytes]) -> None:
         self.lines.extend(lines)
 
     def protocol_error(self, error: ProtocolError) -> None:
@@ -266,7 +262,7 @@ def test_line_framing_any_chunking() -> None:
         for _ in range(20):
             transport = ProcessTransport(asyncio.get_running_loop())
             sink = _Sink()
-            transport.attach(sink)
+            transport.open(sink)
             pos = 0
             while pos < len(stream):
                 step = rng.choice([1, 2, 7, 100, 4096, 65536])
@@ -283,7 +279,7 @@ def test_lines_before_attach_are_kept() -> None:
         transport = ProcessTransport(asyncio.get_running_loop())
         transport._on_stdout(b'{"a":1}\n{"b"')
         sink = _Sink()
-        transport.attach(sink)
+        transport.open(sink)
         transport._on_stdout(b":2}\n")
         assert sink.lines == [b'{"a":1}', b'{"b":2}']
 
@@ -294,7 +290,7 @@ def test_overlong_line_is_dropped_and_reported() -> None:
     async def main() -> None:
         transport = ProcessTransport(asyncio.get_running_loop(), max_line_bytes=1000)
         sink = _Sink()
-        transport.attach(sink)
+        transport.open(sink)
         transport._on_stdout(b"ok1\n" + b"y" * 600)
         transport._on_stdout(b"y" * 600)
         transport._on_stdout(b"y" * 600 + b"\nok2\n")
@@ -330,7 +326,7 @@ def test_spawn_in_new_session_and_close_reaps(no_leaks: None) -> None:
             assert os.getsid(pid) == pid  # Ctrl-C in our terminal does not reach it
         await transport.close()
         await transport.close()  # idempotent
-        assert transport.closed
+        assert transport.closed_error is not None
         assert transport.exit_code == 0  # exited on stdin EOF
         return pid
 
@@ -342,7 +338,7 @@ def test_concurrent_close() -> None:
     async def main() -> None:
         transport = await ProcessTransport.spawn_argv(peer_argv())
         await asyncio.gather(*(transport.close() for _ in range(5)))
-        assert transport.closed
+        assert transport.closed_error is not None
 
     run(main())
 
@@ -441,7 +437,7 @@ def test_stdout_read_size_follows_the_flow() -> None:
     """Reads ask for 64 KiB while they come back short (asyncio's 256 KiB buffer is mmapped
     and unmapped on every read, ~12 µs on each response's path) and for 256 KiB once a read
     comes back full (a stream is flowing); a 2 MiB line arrives whole either way."""
-    from codex_app_server._transport import _READ_SMALL, _READ_STREAMING
+    from codex_app_server._process_transport import _READ_SMALL, _READ_STREAMING
 
     async def main() -> None:
         transport = await ProcessTransport.spawn_argv(peer_argv())

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from codex_app_server._config import (
         AppServerConfig as AppServerConfig,
     )
+    from codex_app_server._connect_config import (
+        ConnectConfig as ConnectConfig,
+    )
     from codex_app_server._generated.handlers import (
         ServerRequestHandlers as ServerRequestHandlers,
     )
@@ -54,6 +57,12 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ConnectionFailedError as ConnectionFailedError,
+    )
+    from codex_app_server.errors import (
+        ConnectionUnauthorizedError as ConnectionUnauthorizedError,
+    )
+    from codex_app_server.errors import (
         ExperimentalApiError as ExperimentalApiError,
     )
     from codex_app_server.errors import (
@@ -61,6 +70,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
+    )
+    from codex_app_server.errors import (
+        InsecureConnectionError as InsecureConnectionError,
     )
     from codex_app_server.errors import (
         InternalRpcError as InternalRpcError,
@@ -290,6 +302,10 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "ConnectConfig": "codex_app_server._connect_config",
+    "ConnectionFailedError": "codex_app_server.errors",
+    "ConnectionUnauthorizedError": "codex_app_server.errors",
+    "InsecureConnectionError": "codex_app_server.errors",
     "ExternalMessage": "codex_app_server.external",
     "RunInput": "codex_app_server.external",
     "Sandbox": "codex_app_server.presets",

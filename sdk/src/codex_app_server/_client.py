@@ -24,6 +24,7 @@ from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import DEFAULT, Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
+from codex_app_server._startup import initialize, open_session
 from codex_app_server.compat import check_compatible
 from codex_app_server.errors import (
     ForkedClientError,
@@ -35,9 +36,11 @@ from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHand
 from codex_app_server.notification import Notification
 
 if TYPE_CHECKING:
-    from collections.abc import Coroutine
+    from collections.abc import Awaitable, Callable, Coroutine
 
+    from codex_app_server._connect_config import ConnectConfig
     from codex_app_server._generated.models import InitializeResponse
+    from codex_app_server._transport import Transport
 
 T = TypeVar("T")
 
@@ -89,6 +92,8 @@ class AsyncAppServerClient(AsyncClientMethods):
         )
         self._session_or_none: Session | None = None
         self._metadata: InitializeResponse | None = None
+        # Set by connect(): opens a connection instead of spawning a process.
+        self._opener: Callable[[], Awaitable[Transport]] | None = None
 
     @classmethod
     async def start(
@@ -102,14 +107,36 @@ class AsyncAppServerClient(AsyncClientMethods):
         await client._open()
         return client
 
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        *,
+        token: str | None = None,
+        config: ConnectConfig | None = None,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> AsyncAppServerClient:
+        """Connect to an app-server that is already listening (`ws://`, `wss://`,
+        `unix://PATH`) and run the handshake. See `AsyncCodex.connect`."""
+        from codex_app_server._connect import open_transport, prepare
+
+        prepared = prepare(url, token, config)  # refusals happen here, before connecting
+        client = cls(prepared.session_config, handlers=handlers)
+        client._opener = lambda: open_transport(prepared)
+        await client._open()
+        return client
+
     async def _open(self) -> None:
         if self._session_or_none is not None:
             return
-        session = await Session.open(self._config, handler=self._dispatcher)
+        transport = await self._opener() if self._opener is not None else None
+        session = await open_session(self._config, handler=self._dispatcher, transport=transport)
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
             try:
-                result = await session.initialize(capabilities=capabilities(self._config))
+                result = await initialize(
+                    session, self._config, capabilities=capabilities(self._config)
+                )
             except JsonRpcError as exc:
                 raise IncompatibleServerError(
                     f"the app-server refused `initialize`: {exc.message}",
@@ -249,14 +276,42 @@ class AppServerClient(ClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
+        self._start(AsyncAppServerClient.start(config, handlers=handlers), shutdown_timeout)
+
+    def _start(
+        self, opening: Coroutine[Any, Any, AsyncAppServerClient], shutdown_timeout: float
+    ) -> None:
         self._loop = LoopThread(name="codex-app-server-loop")
-        self._shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
+        self._shutdown_timeout = shutdown_timeout
         try:
-            self._async = self._loop.run(AsyncAppServerClient.start(config, handlers=handlers))
+            self._async = self._loop.run(opening)
         except BaseException:
             self._loop.close()
             raise
         _live_clients.add(self)
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        token: str | None = None,
+        config: ConnectConfig | None = None,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> AppServerClient:
+        """Connect to an app-server that is already listening (`ws://`, `wss://`,
+        `unix://PATH`) and run the handshake. See `Codex.connect`."""
+        from codex_app_server._connect import prepare
+        from codex_app_server._connect_config import ConnectConfig
+
+        prepare(url, token, config)  # refusals happen here, before a thread or a connection
+        client = cls.__new__(cls)
+        client._start(
+            AsyncAppServerClient.connect(url, token=token, config=config, handlers=handlers),
+            (config or ConnectConfig()).close_timeout,
+        )
+        return client
 
     @property
     def aio(self) -> AsyncAppServerClient:

@@ -1,7 +1,7 @@
 """The sync bridge: a private event loop in a daemon thread that runs the same async engine.
 
     lt = LoopThread()
-    session = lt.run(Session.start(config))            # blocks this thread, not the loop
+    session = lt.run(start_session(config))            # blocks this thread, not the loop
     result = lt.run(session.request("model/list", {}))
     sub = lt.run(_start_turn(...))                     # subscriptions: consume with sub.get()
     lt.run(session.close())

@@ -1,6 +1,13 @@
-"""The one JSON-RPC engine: request ids, the pending table, timeouts, notification routing by
-turn id, and server-to-client request dispatch. It works on raw JSON (dicts) and knows
-nothing of processes: it runs over any :class:`~codex_app_server._transport.Transport`.
+"""The JSON-RPC core: request ids, the pending table, timeouts, response matching, the
+incoming loop (with its backlog while reading is paused or a response's waiter runs first) and
+server-to-client request dispatch. It works on raw JSON (dicts), is given an open
+:class:`~codex_app_server._transport.Transport` and knows nothing of processes, sockets or
+configs. Its neighbours, each with one job:
+
+* :mod:`~codex_app_server._wire`: bytes to messages and back;
+* :mod:`~codex_app_server._routing`: notifications to subscriptions, and backpressure;
+* :mod:`~codex_app_server._subscription`: the streams consumers read;
+* :mod:`~codex_app_server._startup`: a config to a started session (spawning the process).
 
 Everything here runs on one asyncio event loop ("the loop"). What other threads may call:
 :class:`Subscription` consumers (``get``, ``get_batch``, iteration, ``close``) and
@@ -49,23 +56,22 @@ import atexit
 import contextlib
 import enum
 import itertools
-import json
 import logging
 import sys
 import threading
-import time
 import warnings
 import weakref
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from . import _fork
-from ._blocking import SIGNAL_SLICE, ThreadWaiter
-from ._config import AppServerConfig
+from ._blocking import ThreadWaiter
 from ._redact import configure_from_env, redact, redact_bytes, trace
-from ._transport import ProcessTransport
+from ._routing import Router, copy_closed
+from ._stats import SessionStats
+from ._subscription import Subscription
+from ._wire import dumps_bytes, encode_message, loads_strict, parse_messages
 from .errors import (
     INTERNAL_ERROR,
     METHOD_NOT_FOUND,
@@ -73,7 +79,6 @@ from .errors import (
     JsonRpcError,
     ProtocolError,
     RequestTimeoutError,
-    StreamOverflowError,
     ThreadBusyError,
     TransportClosedError,
     error_from_response,
@@ -104,96 +109,8 @@ class _Default(enum.Enum):
 #: Use the session's configured default (e.g. for ``timeout``).
 DEFAULT: Final = _Default.DEFAULT
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _FINISHED_IDS_LIMIT = 1024
-_DONE_TURNS_LIMIT = 1024
-_HELD_TURNS_LIMIT = 64
 _PROTOCOL_WARNINGS = 20  # then further protocol errors are logged at DEBUG
-
-
-def _reject_constant(name: str) -> Any:
-    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (json.loads accepts them)."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
-# json.loads's own C scanner (an instance attribute, so typed by hand): (value, end index).
-_scan_once: Callable[[str, int], tuple[Any, int]] = vars(
-    json.JSONDecoder(parse_constant=_reject_constant)
-)["scan_once"]
-
-
-def _loads(line: bytes | str) -> Any:
-    """``json.loads`` that refuses NaN/Infinity and turns too-deep nesting (RecursionError)
-    into a ValueError, so a hostile line is a reported bad line, never a dropped read."""
-    try:
-        return json.loads(line, parse_constant=_reject_constant)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-
-
-_PARSE_FIRST = 8
-_PARSE_BATCH = 1024
-
-
-def _parse_lines(lines: list[bytes]) -> Iterator[tuple[bytes, Any]]:
-    """``(line, json.loads(line))`` for each line, or ``(line, the ValueError it raises)``.
-
-    Fast path: a batch of lines is decoded into one str, and each line's value is scanned out
-    of it by the C scanner that ``json.loads`` itself ends in. That skips the per-call work of
-    ``json.loads`` (encoding detection, a decode, two whitespace matches), about half of its
-    time on a small notification. A line the scanner does not consume exactly (whitespace
-    around the value, a BOM, UTF-16/32, invalid UTF-8, garbage) is parsed by
-    ``json.loads(line)`` alone, so every value and error is exactly what ``json.loads`` gives.
-
-    Batches grow from ``_PARSE_FIRST`` to ``_PARSE_BATCH`` lines: the session stops consuming
-    after each response (its backlog is parsed again later), and a small first batch keeps
-    1,000 responses in one read from being decoded 1,000 times over.
-    """
-    loads = _loads
-    scan = _scan_once
-    count = len(lines)
-    start = 0
-    size = _PARSE_FIRST
-    while start < count:
-        batch = lines[start : start + size] if start or size < count else lines
-        start += size
-        size = min(size * 4, _PARSE_BATCH)
-        try:
-            text = b"\n".join(batch).decode("utf-8", "surrogatepass")
-        except UnicodeDecodeError:
-            text = ""  # nothing scans: every line takes the json.loads path
-        find = text.find
-        pos = 0
-        for line in batch:
-            end = find("\n", pos)
-            if end < 0:
-                end = len(text)
-            try:
-                value, stop = scan(text, pos)
-            except Exception:  # StopIteration, JSONDecodeError...: json.loads says what
-                value, stop = None, -1
-            pos = end + 1
-            if stop != end:
-                try:
-                    value = loads(line)
-                except ValueError as exc:
-                    value = exc
-            yield line, value
-
-
-def _encode(payload: dict[str, Any], method: str) -> bytes:
-    """One message's line; text that cannot be UTF-8 (a lone surrogate) is bad input, refused
-    before anything is sent."""
-    try:
-        return _dumps(payload).encode() + b"\n"
-    except UnicodeEncodeError as exc:
-        from .inputs import InvalidInputError
-
-        bad = exc.object[exc.start : exc.end]
-        raise InvalidInputError(
-            f"{method}: the params contain text that is not valid Unicode ({bad!r}, a lone "
-            "surrogate) and cannot be sent as UTF-8; nothing was sent"
-        ) from None
 
 
 def _warn_unclosed(what: str) -> None:
@@ -225,339 +142,6 @@ def _stop_orphans_at_exit() -> None:
 atexit.register(_stop_orphans_at_exit)
 
 
-def _copy_closed(error: TransportClosedError) -> TransportClosedError:
-    """A fresh instance per waiter, so tracebacks do not pile up on one shared object."""
-    return TransportClosedError(
-        error.reason, exit_code=error.exit_code, stderr_tail=error.stderr_tail
-    )
-
-
-@dataclass
-class SessionStats:
-    """Counters of what the session saw (read them any time; they only grow)."""
-
-    lines: int = 0
-    notifications_dropped: int = 0  # no global subscriber
-    held_evicted: int = 0  # turn notifications evicted from the holding area unclaimed
-    late_turn_notifications: int = 0  # for a turn whose subscription had ended
-    overflow_dropped: int = 0  # not buffered for a subscriber that overflowed
-    protocol_errors: int = 0
-    server_requests: int = 0
-    pauses: int = 0  # times reading paused for backpressure
-
-
-class Subscription:
-    """A bounded stream of server messages (dicts), consumable from asyncio or a thread.
-
-    * asyncio, on the session's loop: ``async for msg in sub``, ``await sub.aget(timeout)``,
-      ``await sub.aget_batch(max_items, timeout)``.
-    * any other thread: ``for msg in sub``, ``sub.get(timeout)``, ``sub.get_batch(...)``.
-
-    ``get``/``aget`` return ``None`` once a stream has ended normally (a turn after its
-    ``turn/completed``, a global stream after ``Session.close()``), raise the error that ended
-    it otherwise (:class:`TransportClosedError`, :class:`StreamOverflowError`), and raise
-    ``TimeoutError`` when ``timeout`` passes first. The messages are shared between
-    subscribers: do not mutate them. One consumer per subscription.
-    """
-
-    __slots__ = (
-        "_closed",
-        "_cond",
-        "_done",
-        "_error",
-        "_high",
-        "_items",
-        "_limit",
-        "_loop",
-        "_loop_thread",
-        "_low",
-        "_pausing",
-        "_session",
-        "_waiter",
-        "_waiting",
-        "_wake_queued",
-        "kind",
-        "thread_id",
-        "turn_id",
-    )
-
-    def __init__(
-        self,
-        session: Session,
-        kind: str,
-        *,
-        limit: int,
-        high: int | None = None,
-        low: int = 0,
-        thread_id: str | None = None,
-        turn_id: str | None = None,
-    ) -> None:
-        self._session = session
-        self._loop = session._loop
-        self._loop_thread = session._loop_thread
-        self.kind = kind
-        self.thread_id = thread_id
-        self.turn_id = turn_id
-        self._items: deque[dict[str, Any]] = deque()
-        self._limit = limit
-        # a buffer this long stops reading (turn subscriptions); None: never
-        self._high = high if high is not None else limit + 1
-        self._low = low
-        self._pausing = False  # set by the session when this buffer paused reading
-        self._done = False  # nothing more will be appended
-        self._error: BaseException | None = None  # raised once the buffer is drained
-        self._closed = False  # the consumer closed it
-        self._waiter: asyncio.Future[None] | None = None
-        self._waiting = False  # a consumer is (about to be) blocked: wake it on append
-        self._wake_queued = False
-        self._cond = threading.Condition(threading.Lock())
-
-    # ------------------------------------------------------------------ state
-
-    @property
-    def done(self) -> bool:
-        """No more messages will be added (some may still be buffered)."""
-        return self._done
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def __len__(self) -> int:
-        """Messages buffered, not yet consumed."""
-        return len(self._items)
-
-    def __repr__(self) -> str:
-        what = f" turn={self.turn_id!r}" if self.turn_id else ""
-        return f"<Subscription {self.kind}{what} buffered={len(self._items)} done={self._done}>"
-
-    # ------------------------------------------------------------------ producer side (loop)
-
-    def _wake(self) -> None:
-        """Wake a blocked consumer (loop thread only)."""
-        self._wake_queued = False
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
-        if self._waiting:
-            with self._cond:
-                self._cond.notify_all()
-
-    def _finish(self, error: BaseException | None = None) -> None:
-        """End the stream after what is buffered (loop thread only)."""
-        if not self._done:
-            self._done = True
-            if error is not None and self._error is None:
-                self._error = error
-        self._wake()
-
-    # ------------------------------------------------------------------ consumer side
-
-    def _release(self) -> None:
-        """The buffer drained below the low watermark: let the session read again."""
-        self._pausing = False
-        if threading.get_ident() == self._loop_thread:
-            self._session._maybe_resume()
-        else:
-            with contextlib.suppress(RuntimeError):  # loop closed: the session is gone anyway
-                self._loop.call_soon_threadsafe(self._session._maybe_resume)
-
-    def _end(self) -> None:
-        """Raise the stream's error, if any (the buffer is empty and the stream done)."""
-        error = self._error
-        if error is not None:
-            raise error
-
-    def get_nowait(self) -> dict[str, Any] | None:
-        """The next message, or ``None`` if none is buffered (even if the stream is open)."""
-        items = self._items
-        if not items:
-            return None
-        msg = items.popleft()
-        if self._pausing and len(items) <= self._low:
-            self._release()
-        return msg
-
-    # sync ------------------------------------------------------------------
-
-    def _wait_sync(self, timeout: float | None) -> None:
-        """Block until a message is buffered or the stream is done (or raise TimeoutError)."""
-        if threading.get_ident() == self._loop_thread:
-            raise RuntimeError(
-                "blocking Subscription.get() on the session's event loop would deadlock; "
-                "use `await sub.aget()` or `async for`"
-            )
-        if self._pausing:
-            self._release()
-        items = self._items
-        # The main thread waits in slices: a Ctrl-C that arrives without a real signal
-        # (`_thread.interrupt_main`, Windows) is only raised between two waits.
-        step = SIGNAL_SLICE if threading.current_thread() is threading.main_thread() else None
-        with self._cond:
-            self._waiting = True
-            try:
-                if timeout is None:
-                    while not items and not self._done:
-                        self._cond.wait(step)
-                else:
-                    deadline = time.monotonic() + timeout
-                    while not items and not self._done:
-                        remaining = deadline - time.monotonic()
-                        if remaining <= 0:
-                            raise TimeoutError(f"no message within {timeout:g} s")
-                        self._cond.wait(remaining if step is None else min(step, remaining))
-            finally:
-                self._waiting = False
-
-    def get(self, timeout: float | None = None) -> dict[str, Any] | None:
-        """Blocking: the next message; ``None`` at the normal end of the stream."""
-        items = self._items
-        if not items:
-            if self._done:
-                self._end()
-                return None
-            self._wait_sync(timeout)
-            if not items:
-                self._end()
-                return None
-        msg = items.popleft()
-        if self._pausing and len(items) <= self._low:
-            self._release()
-        return msg
-
-    def get_batch(
-        self, max_items: int | None = None, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Blocking: every buffered message (at least one, at most ``max_items``); an empty
-        list at the normal end of the stream."""
-        items = self._items
-        if not items:
-            if self._done:
-                self._end()
-                return []
-            self._wait_sync(timeout)
-            if not items:
-                self._end()
-                return []
-        return self._take(max_items)
-
-    def _take(self, max_items: int | None) -> list[dict[str, Any]]:
-        items = self._items
-        n = len(items) if max_items is None else min(max_items, len(items))
-        popleft = items.popleft
-        batch = [popleft() for _ in range(n)]
-        if self._pausing and len(items) <= self._low:
-            self._release()
-        return batch
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self
-
-    def __next__(self) -> dict[str, Any]:
-        items = self._items
-        if items:
-            msg = items.popleft()
-            if self._pausing and len(items) <= self._low:
-                self._release()
-            return msg
-        msg = self.get()
-        if msg is None:
-            raise StopIteration
-        return msg
-
-    # async ------------------------------------------------------------------
-
-    async def _wait_async(self, timeout: float | None) -> None:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            raise RuntimeError(
-                "this subscription belongs to another event loop; use the blocking get() "
-                "from a thread instead"
-            )
-        if self._pausing:
-            self._release()
-        waiter = loop.create_future()
-        self._waiter = waiter
-        self._waiting = True
-        handle = None
-        if timeout is not None:
-            handle = loop.call_later(timeout, _set_timeout, waiter, timeout)
-        try:
-            await waiter
-        finally:
-            self._waiting = False
-            if self._waiter is waiter:
-                self._waiter = None
-            if handle is not None:
-                handle.cancel()
-
-    async def aget(self, timeout: float | None = None) -> dict[str, Any] | None:
-        """The next message; ``None`` at the normal end of the stream."""
-        items = self._items
-        while not items:
-            if self._done:
-                self._end()
-                return None
-            await self._wait_async(timeout)
-        msg = items.popleft()
-        if self._pausing and len(items) <= self._low:
-            self._release()
-        return msg
-
-    async def aget_batch(
-        self, max_items: int | None = None, timeout: float | None = None
-    ) -> list[dict[str, Any]]:
-        """Every buffered message (at least one, at most ``max_items``); ``[]`` at the end."""
-        items = self._items
-        while not items:
-            if self._done:
-                self._end()
-                return []
-            await self._wait_async(timeout)
-        return self._take(max_items)
-
-    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
-        return self
-
-    async def __anext__(self) -> dict[str, Any]:
-        items = self._items
-        if items:
-            msg = items.popleft()
-            if self._pausing and len(items) <= self._low:
-                self._release()
-            return msg
-        msg = await self.aget()
-        if msg is None:
-            raise StopAsyncIteration
-        return msg
-
-    # ------------------------------------------------------------------ closing
-
-    def close(self) -> None:
-        """Stop receiving (any thread): buffered messages are discarded, a blocked consumer
-        sees the end of the stream."""
-        if self._closed:
-            return
-        self._closed = True
-        self._items.clear()
-        if threading.get_ident() == self._loop_thread:
-            self._session._discard(self)
-        else:
-            with contextlib.suppress(RuntimeError):
-                self._loop.call_soon_threadsafe(self._session._discard, self)
-            # a sync consumer blocked in another thread
-            with self._cond:
-                self._done = True
-                self._cond.notify_all()
-
-
-def _set_timeout(waiter: asyncio.Future[None], timeout: float) -> None:
-    if not waiter.done():
-        waiter.set_exception(TimeoutError(f"no message within {timeout:g} s"))
-
-
 class _Pending:
     __slots__ = ("future", "method", "on_result", "timer")
 
@@ -574,13 +158,14 @@ class _Pending:
 
 
 class Session:
-    """A JSON-RPC 2.0 session with one app-server over a :class:`Transport`.
+    """A JSON-RPC 2.0 session with one app-server over an open :class:`Transport`.
 
-    Build with ``await Session.start(config)`` (spawn + ``initialize`` + ``initialized``);
-    ``await Session.open(config)`` + subscriptions + ``await session.initialize()`` to see the
-    notifications sent right after ``initialize``; or ``Session(transport, ...)`` for another
-    transport. Create and use it on one running event loop; only :class:`Subscription`
-    consumers may live in other threads (see :mod:`codex_app_server._loop_thread`).
+    ``Session(transport, ...)`` starts receiving at once; subscribe, then
+    ``await session.initialize()`` (the server sends notifications such as
+    ``configWarning`` right after it). :func:`codex_app_server._startup.start_session` spawns
+    an app-server for a config and does all of it. Create and use a session on one running
+    event loop; only :class:`Subscription` consumers and :meth:`request_from_thread` may be
+    called from other threads (see :mod:`codex_app_server._loop_thread`).
     """
 
     def __init__(
@@ -598,74 +183,40 @@ class Session:
         self._transport = transport
         self.request_timeout = request_timeout
         self.server_request_timeout = server_request_timeout
-        self._buffer = notification_buffer
-        self._high = notification_buffer
-        self._low = notification_buffer // 2
         self._handler = handler
         self.on_protocol_error: Callable[[ProtocolError], None] | None = None
         self.stats = SessionStats()
         self.initialize_result: dict[str, Any] | None = None
-        self._config: AppServerConfig | None = None
 
         self._ids = itertools.count(1)  # next() is atomic: threads take ids too
         self._pending: dict[int, _Pending] = {}
         self._finished_ids: OrderedDict[int, str] = OrderedDict()
-        self._turn_subs: dict[str, Subscription] = {}
-        self._done_turns: OrderedDict[str, None] = OrderedDict()
-        self._held: dict[str, list[dict[str, Any]]] = {}
-        self._held_count = 0
-        self._evictions = 0  # turns whose held notifications were dropped
-        self._global_subs: list[Subscription] = []
-        self._taps: list[Subscription] = []
-        self._wakes: list[Subscription] = []
+        self._router = Router(
+            self,
+            self._loop,
+            self._loop_thread,
+            self.stats,
+            notification_buffer=notification_buffer,
+            stall_timeout=stall_timeout,
+        )
         self._handler_tasks: set[asyncio.Task[None]] = set()
-        self._paused = False  # reading paused for backpressure
-        self._stall_timer: asyncio.TimerHandle | None = None
-        self.stall_timeout = stall_timeout
         self._yielding = False  # a response was delivered: let its waiter run first
-        self._stalled = False  # _paused or _yielding: lines go to the backlog
+        self._stalled = False  # paused or yielding: messages go to the backlog
         self._backlog: list[bytes] | None = None
         self._closing = False
         self._closed_error: TransportClosedError | None = None
         self._closed_event = asyncio.Event()
         self._close_task: asyncio.Task[None] | None = None
         self._fork_generation = _fork.generation()
-        # thread id -> the turn this client knows to be running there (None: being started)
-        self._running_turns: dict[str, str | None] = {}
         configure_from_env()
         self._log_wire = logger.isEnabledFor(logging.DEBUG)
         self._loop_watcher: AsyncIterator[None] | None = None
-        transport.attach(self)
+        transport.open(self)
         _live_sessions.add(self)
 
     # ------------------------------------------------------------------ lifecycle
 
-    @classmethod
-    async def open(
-        cls,
-        config: AppServerConfig | None = None,
-        *,
-        handler: ServerRequestHandler | None = None,
-        transport: Transport | None = None,
-    ) -> Session:
-        """Spawn ``codex app-server`` for ``config`` (or use ``transport``) and attach a
-        session, without the handshake: subscribe first (the server sends notifications such
-        as ``configWarning`` right after ``initialize``), then call :meth:`initialize`."""
-        config = config or AppServerConfig()
-        if transport is None:
-            transport = await ProcessTransport.spawn(config)
-        session = cls(
-            transport,
-            request_timeout=config.request_timeout,
-            notification_buffer=config.notification_buffer,
-            server_request_timeout=config.server_request_timeout,
-            handler=handler,
-        )
-        session._config = config
-        await session._watch_loop_end()
-        return session
-
-    async def _watch_loop_end(self) -> None:
+    async def watch_loop_end(self) -> None:
         """Close this session if its event loop ends first (``asyncio.run()`` returning with
         the client still open, or the client dropped while the loop runs), with a
         ResourceWarning: a suspended async generator is closed by the loop's
@@ -707,50 +258,18 @@ class Session:
             if callable(kill):
                 kill()
 
-    @classmethod
-    async def start(
-        cls,
-        config: AppServerConfig | None = None,
-        *,
-        handler: ServerRequestHandler | None = None,
-        capabilities: Mapping[str, Any] | None = None,
-        transport: Transport | None = None,
-    ) -> Session:
-        """:meth:`open` then :meth:`initialize`: spawn, send ``initialize`` (``clientInfo``
-        from the config) and the ``initialized`` notification, within
-        ``config.startup_timeout``. The raw ``initialize`` result is in
-        :attr:`initialize_result`. On any failure the process is stopped and the error raised
-        (:class:`CodexNotFoundError`, :class:`CodexBinaryError`, :class:`TransportClosedError`
-        with the exit code and stderr tail if it died, :class:`RequestTimeoutError`, ...).
-        """
-        session = await cls.open(config, handler=handler, transport=transport)
-        try:
-            await session.initialize(capabilities=capabilities)
-        except BaseException:
-            await session.close()
-            raise
-        return session
-
     async def initialize(
         self,
         *,
-        client_name: str | None = None,
-        client_version: str | None = None,
+        client_name: str = "codex_app_server_sdk",
+        client_version: str = "0",
         capabilities: Mapping[str, Any] | None = None,
         timeout: float | _Default | None = DEFAULT,
     ) -> dict[str, Any]:
         """The handshake: ``initialize`` request, then the ``initialized`` notification.
 
-        Names default to the config's ``client_name``/``client_version``; ``timeout`` to its
-        ``startup_timeout`` (to ``request_timeout`` for a session built without a config).
-        Returns (and keeps in :attr:`initialize_result`) the raw result."""
-        config = self._config
-        if client_name is None:
-            client_name = config.client_name if config else "codex_app_server_sdk"
-        if client_version is None:
-            client_version = config.client_version if config else "0"
-        if timeout is DEFAULT and config is not None:
-            timeout = config.startup_timeout
+        ``timeout`` defaults to ``request_timeout``. Returns (and keeps in
+        :attr:`initialize_result`) the raw result."""
         params: dict[str, Any] = {"clientInfo": {"name": client_name, "version": client_version}}
         if capabilities is not None:
             params["capabilities"] = dict(capabilities)
@@ -773,10 +292,16 @@ class Session:
 
     @property
     def exit_code(self) -> int | None:
-        return self._transport.exit_code
+        """The app-server process's exit status (``None`` while it runs, or when the
+        transport is not a process)."""
+        code: int | None = getattr(self._transport, "exit_code", None)
+        return code
 
     def stderr_tail(self) -> str:
-        return self._transport.stderr_tail()
+        """The last lines the app-server process wrote to stderr (``""`` when the transport
+        is not a process)."""
+        tail = getattr(self._transport, "stderr_tail", None)
+        return str(tail()) if callable(tail) else ""
 
     @property
     def transport(self) -> Transport:
@@ -835,13 +360,59 @@ class Session:
 
     def running_turn(self, thread_id: str) -> str | None:
         """The turn of ``thread_id`` this client knows to be running (None: none known)."""
-        return self._running_turns.get(thread_id)
+        return self._router.running_turns.get(thread_id)
+
+    # ------------------------------------------------------------------ subscriptions
+
+    def subscribe_turn(self, thread_id: str | None, turn_id: str) -> Subscription:
+        """The stream of notifications for ``turn_id``, ending after its ``turn/completed``
+        (see :meth:`Router.subscribe_turn <codex_app_server._routing.Router.subscribe_turn>`)."""
+        return self._router.subscribe_turn(thread_id, turn_id)
+
+    def subscribe_notifications(
+        self, maxsize: int | None = None, *, all_turns: bool = False
+    ) -> Subscription:
+        """The stream of notifications not tied to a turn (``all_turns=True``: every one).
+        Bounded by ``maxsize`` (default ``notification_buffer``): a consumer that falls that
+        far behind gets :class:`StreamOverflowError`. Ends normally on :meth:`close`."""
+        return self._router.subscribe_notifications(maxsize, all_turns=all_turns)
+
+    @property
+    def stall_timeout(self) -> float | None:
+        """Seconds a turn subscription may hold reading paused without its consumer taking
+        anything before it overflows (``None``: forever)."""
+        return self._router.stall_timeout
+
+    @stall_timeout.setter
+    def stall_timeout(self, value: float | None) -> None:
+        self._router.stall_timeout = value
+
+    # ------------------------------------------------------------------ the router's host
+
+    def check_open(self) -> None:
+        """Raise :class:`TransportClosedError` (or :class:`ForkedClientError`) once unusable."""
+        self._check_open()
+
+    def requests_pending(self) -> bool:
+        """Some request awaits its response."""
+        return bool(self._pending)
+
+    def pause_reading(self) -> None:
+        """Backpressure: queue what arrives from now on, and stop receiving."""
+        self._stalled = True
+        self._transport.pause_receiving()
+
+    def resume_reading(self) -> None:
+        """Process what was queued, then receive again unless that paused anew."""
+        self._unstall()
+        if not self._router.paused:
+            self._transport.resume_receiving()
 
     def _check_open(self) -> None:
         if self._fork_generation != _fork.generation():
             raise ForkedClientError()
         if self._closed_error is not None:
-            raise _copy_closed(self._closed_error)
+            raise copy_closed(self._closed_error)
         if self._closing:
             raise TransportClosedError("the app-server session was closed")
 
@@ -859,12 +430,11 @@ class Session:
         payload: dict[str, Any] = {"method": method}
         if params is not None:
             payload["params"] = params
-        data = _encode(payload, method)
+        data = encode_message(payload, method)
         self._check_open()
         if self._log_wire:
             trace("send:", data, self.secrets)
-        self._transport.write(data)
-        if self._transport.writing_paused:
+        if self._transport.send(data):
             try:
                 await asyncio.wait_for(self._transport.drain(), timeout)
             except asyncio.TimeoutError:
@@ -926,9 +496,9 @@ class Session:
         one_per_thread = method == "turn/start" and tid is not None
         if tid is not None and one_per_thread:
             self._check_open()
-            if tid in self._running_turns:
-                raise ThreadBusyError(tid, self._running_turns[tid])
-            self._running_turns[tid] = None  # reserved while the request runs
+            if tid in self._router.running_turns:
+                raise ThreadBusyError(tid, self._router.running_turns[tid])
+            self._router.running_turns[tid] = None  # reserved while the request runs
 
         def subscribe(result: Any) -> tuple[Any, Subscription]:
             turn_id: Any = None
@@ -943,9 +513,9 @@ class Session:
             if (
                 one_per_thread
                 and not sub.done
-                and self._running_turns.get(cast(str, tid), 0) is None
+                and self._router.running_turns.get(cast(str, tid), 0) is None
             ):
-                self._running_turns[cast(str, tid)] = turn_id
+                self._router.running_turns[cast(str, tid)] = turn_id
             return result, sub
 
         def abandon(value: tuple[Any, Subscription]) -> None:
@@ -954,8 +524,8 @@ class Session:
         try:
             return await self._request(method, params, timeout, subscribe, abandon)
         finally:
-            if one_per_thread and self._running_turns.get(cast(str, tid), 0) is None:
-                del self._running_turns[cast(str, tid)]  # failed, or the turn already ended
+            if one_per_thread and self._router.running_turns.get(cast(str, tid), 0) is None:
+                del self._router.running_turns[cast(str, tid)]  # failed, or the turn already ended
 
     async def _request(
         self,
@@ -975,14 +545,13 @@ class Session:
         pending = _Pending(future, method, on_result)
         self._pending[rid] = pending
         delivered = False
-        if self._paused:
+        if self._router.paused:
             # Responses cannot be read while reading is paused: read again (see module doc).
-            self._maybe_resume()
+            self._router.resume_reading()
         try:
             if timeout is not None:
                 pending.timer = self._loop.call_later(timeout, self._expire, rid, timeout)
-            self._transport.write(data)
-            if self._transport.writing_paused:
+            if self._transport.send(data):
                 await self._drain_or_answer(future)
             value = await future
             delivered = True
@@ -1008,7 +577,7 @@ class Session:
         payload: dict[str, Any] = {"id": rid, "method": method}
         if params is not None:
             payload["params"] = params
-        data = _encode(payload, method)
+        data = encode_message(payload, method)
         if self._log_wire:
             trace("send:", data, self.secrets)
         return rid, data
@@ -1044,10 +613,10 @@ class Session:
         try:
             # After the insert: the loop either sees this entry or has already set these.
             self._check_open()
-            if self._paused:
+            if self._router.paused:
                 # Responses cannot be read while reading is paused: read again (module doc).
-                self._loop.call_soon_threadsafe(self._maybe_resume)
-            self._transport.write_threadsafe(data)
+                self._loop.call_soon_threadsafe(self._router.resume_reading)
+            self._transport.send_threadsafe(data)
             if not waiter.wait(timeout):
                 if self._pending.pop(rid, None) is not None:
                     self._remember(rid, "timed out")
@@ -1074,93 +643,26 @@ class Session:
         if len(finished) > _FINISHED_IDS_LIMIT:
             finished.popitem(last=False)
 
-    # ------------------------------------------------------------------ subscriptions
-
-    def subscribe_turn(self, thread_id: str | None, turn_id: str) -> Subscription:
-        """The stream of notifications for ``turn_id``, ending after its ``turn/completed``.
-
-        Notifications that arrived before this call (held for this turn id) come first.
-        Call it on the loop right after reading the turn id (same coroutine as the
-        ``turn/start`` request), so nothing can be evicted in between.
-        """
-        self._check_open()
-        if turn_id in self._turn_subs:
-            raise RuntimeError(f"turn {turn_id!r} already has a subscription")
-        sub = Subscription(
-            self,
-            "turn",
-            limit=max(4 * self._high, self._high + 4096),
-            high=self._high,
-            low=self._low,
-            thread_id=thread_id,
-            turn_id=turn_id,
-        )
-        held = self._held.pop(turn_id, None)
-        if held is not None:
-            self._held_count -= len(held)
-            sub._items.extend(held)
-            for msg in held:
-                if msg.get("method") == "turn/completed":
-                    sub._finish()
-                    self._mark_turn_done(turn_id)
-                    return sub
-        if turn_id in self._done_turns:
-            sub._finish()  # completed earlier and its notifications were evicted or consumed
-            return sub
-        self._turn_subs[turn_id] = sub
-        return sub
-
-    def subscribe_notifications(
-        self, maxsize: int | None = None, *, all_turns: bool = False
-    ) -> Subscription:
-        """The stream of notifications not tied to a turn (``all_turns=True``: every
-        notification, turn ones included). Bounded by ``maxsize`` (default
-        ``notification_buffer``): a consumer that falls that far behind gets
-        :class:`StreamOverflowError`. Ends normally on :meth:`close`."""
-        self._check_open()
-        size = maxsize if maxsize is not None else self._buffer
-        if size < 1:
-            raise ValueError("maxsize must be >= 1")
-        sub = Subscription(self, "all" if all_turns else "global", limit=size)
-        (self._taps if all_turns else self._global_subs).append(sub)
-        return sub
-
-    def _discard(self, sub: Subscription) -> None:
-        """A consumer closed ``sub`` (loop thread)."""
-        sub._finish()
-        if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
-            del self._turn_subs[sub.turn_id]
-            self._mark_turn_done(sub.turn_id)
-        self._global_subs = [s for s in self._global_subs if s is not sub]
-        self._taps = [s for s in self._taps if s is not sub]
-        if sub._pausing:
-            sub._pausing = False
-            self._maybe_resume()
-
-    def _mark_turn_done(self, turn_id: str) -> None:
-        done = self._done_turns
-        done[turn_id] = None
-        if len(done) > _DONE_TURNS_LIMIT:
-            done.popitem(last=False)
-
     # ------------------------------------------------------------------ incoming (TransportSink)
 
-    def lines_received(self, lines: list[bytes]) -> None:
+    def messages_received(self, messages: list[bytes]) -> None:
+        """TransportSink: messages from the server, in order."""
         if self._closed_error is not None:
             return
-        self.stats.lines += len(lines)
+        self.stats.lines += len(messages)
         if self._log_wire:
             secrets = self.secrets
-            for line in lines:
+            for line in messages:
                 trace("recv:", line, secrets)
         if self._backlog is not None:
-            self._backlog.extend(lines)
+            self._backlog.extend(messages)
             return
-        self._process(lines)
+        self._process(messages)
 
     def _process(self, lines: list[bytes]) -> None:
-        route = self._route
-        for index, (line, msg) in enumerate(_parse_lines(lines)):
+        router = self._router
+        route = router.route
+        for index, (line, msg) in enumerate(parse_messages(lines)):
             if msg.__class__ is not dict and isinstance(msg, UnicodeDecodeError):
                 msg = self._decode_lossy(line, msg)  # noqa: PLW2901
             if msg.__class__ is not dict:
@@ -1185,12 +687,12 @@ class Session:
             if self._stalled:
                 self._backlog = lines[index + 1 :]  # even empty: later lines queue behind
                 break
-        if self._wakes:
-            self._flush_wakes()
+        if router.wakes:
+            router.flush_wakes()
 
     def _unstall(self) -> None:
         """Process the backlog unless still paused or yielding (loop thread)."""
-        while not (self._paused or self._yielding) and self._closed_error is None:
+        while not (self._router.paused or self._yielding) and self._closed_error is None:
             self._stalled = False
             backlog = self._backlog
             if backlog is None:
@@ -1203,170 +705,6 @@ class Session:
     def _end_yield(self) -> None:
         self._yielding = False
         self._unstall()
-
-    def _flush_wakes(self) -> None:
-        wakes, self._wakes = self._wakes, []
-        for sub in wakes:
-            sub._wake()
-
-    def _route(self, msg: dict[str, Any]) -> None:
-        params: Any = msg.get("params")
-        turn_id: Any = None
-        if params.__class__ is dict:
-            turn_id = params.get("turnId")
-            if turn_id is None:
-                turn: Any = params.get("turn")
-                if turn.__class__ is dict:
-                    turn_id = turn.get("id")
-        if self._taps:
-            self._push_taps(msg)
-        if not isinstance(turn_id, str):
-            subs = self._global_subs
-            if not subs:
-                self.stats.notifications_dropped += 1
-                return
-            for sub in subs:
-                items = sub._items
-                if len(items) >= sub._limit:
-                    self._overflow(sub)
-                    continue
-                items.append(msg)
-                if sub._waiting and not sub._wake_queued:
-                    sub._wake_queued = True
-                    self._wakes.append(sub)
-            return
-        completed = msg.get("method") == "turn/completed"
-        if completed and self._running_turns:
-            self._turn_ended(params, turn_id)
-        sub = self._turn_subs.get(turn_id)
-        if sub is None:
-            self._hold(turn_id, msg)
-            return
-        items = sub._items
-        items.append(msg)
-        if sub._waiting and not sub._wake_queued:
-            sub._wake_queued = True
-            self._wakes.append(sub)
-        if completed:
-            del self._turn_subs[turn_id]
-            self._mark_turn_done(turn_id)
-            sub._finish()
-            if sub._pausing:
-                sub._pausing = False
-                self._maybe_resume()
-            return
-        if len(items) >= sub._high:
-            self._backpressure(sub)
-
-    def _turn_ended(self, params: Any, turn_id: str) -> None:
-        """A turn/completed: its thread may start a turn again."""
-        thread_id: Any = params.get("threadId")
-        if isinstance(thread_id, str) and self._running_turns.get(thread_id) == turn_id:
-            del self._running_turns[thread_id]
-
-    def _push_taps(self, msg: dict[str, Any]) -> None:
-        for sub in self._taps:
-            items = sub._items
-            if len(items) >= sub._limit:
-                self._overflow(sub)
-                continue
-            items.append(msg)
-            if sub._waiting and not sub._wake_queued:
-                sub._wake_queued = True
-                self._wakes.append(sub)
-
-    def _backpressure(self, sub: Subscription) -> None:
-        items = sub._items
-        if sub._closed:
-            self._discard(sub)
-            return
-        if len(items) >= sub._limit:
-            self._overflow(sub)
-            return
-        if self._paused or self._pending:
-            return
-        sub._pausing = True  # publish before the re-check (see Subscription._release)
-        if len(items) > sub._low:
-            self._paused = True
-            self._stalled = True
-            self.stats.pauses += 1
-            self._transport.pause_reading()
-            if self.stall_timeout is not None:
-                self._stall_timer = self._loop.call_later(
-                    self.stall_timeout, self._check_stall, sub, len(items)
-                )
-        else:
-            sub._pausing = False
-
-    def _check_stall(self, sub: Subscription, length: int) -> None:
-        """Reading has been paused for ``stall_timeout`` on ``sub``: if its consumer took
-        nothing in that time it is taken as abandoned, so it cannot block every other stream
-        forever: it overflows (explicitly) and reading goes on."""
-        self._stall_timer = None
-        if self._paused and sub._pausing and not sub._done and len(sub._items) >= length:
-            self._overflow(
-                sub, f"its consumer took nothing for {self.stall_timeout:g} s while reading waited"
-            )
-
-    def _maybe_resume(self) -> None:
-        """Read again after a pause (loop thread): first what was already read."""
-        if not self._paused:
-            return
-        self._paused = False
-        if self._stall_timer is not None:
-            self._stall_timer.cancel()
-            self._stall_timer = None
-        self._unstall()
-        if not self._paused:
-            self._transport.resume_reading()
-
-    def _overflow(self, sub: Subscription, reason: str | None = None) -> None:
-        self.stats.overflow_dropped += 1
-        if sub._done:
-            return
-        logger.warning("%r overflowed; it is finished with StreamOverflowError", sub)
-        what = f"turn {sub.turn_id} subscription" if sub.turn_id else "notification subscription"
-        sub._finish(StreamOverflowError(sub._limit, what, reason))
-        if sub.kind == "turn":
-            if sub.turn_id is not None and self._turn_subs.get(sub.turn_id) is sub:
-                del self._turn_subs[sub.turn_id]
-                self._mark_turn_done(sub.turn_id)
-            if sub._pausing:
-                sub._pausing = False
-                self._maybe_resume()
-        else:
-            # new lists: the caller may be iterating over the old one
-            self._global_subs = [s for s in self._global_subs if s is not sub]
-            self._taps = [s for s in self._taps if s is not sub]
-
-    def _hold(self, turn_id: str, msg: dict[str, Any]) -> None:
-        if turn_id in self._done_turns:
-            self.stats.late_turn_notifications += 1
-            return
-        held = self._held.get(turn_id)
-        if held is None:
-            if len(self._held) >= _HELD_TURNS_LIMIT:
-                self._evict_oldest()
-            held = self._held[turn_id] = []
-        held.append(msg)
-        self._held_count += 1
-        if self._held_count > self._buffer:
-            self._evict_oldest()
-
-    def _evict_oldest(self) -> None:
-        turn_id = next(iter(self._held))
-        evicted = self._held.pop(turn_id)
-        self._held_count -= len(evicted)
-        self.stats.held_evicted += len(evicted)
-        self._evictions += 1
-        # a flood for unknown turns evicts once per notification: do not flood the log too
-        level = logging.WARNING if self._evictions <= _PROTOCOL_WARNINGS else logging.DEBUG
-        logger.log(
-            level,
-            "dropped %d notifications held for turn %s: nobody subscribed to it",
-            len(evicted),
-            turn_id,
-        )
 
     def _on_response(self, msg: dict[str, Any], line: bytes) -> None:
         rid: Any = msg.get("id")
@@ -1424,7 +762,7 @@ class Session:
         a response or notification is not lost to one corrupt byte (and its caller does not
         wait for a response that was read). Reported as a protocol error either way."""
         try:
-            msg = _loads(line.decode("utf-8", "replace"))
+            msg = loads_strict(line.decode("utf-8", "replace"))
         except ValueError:
             return exc
         self._report(
@@ -1501,7 +839,7 @@ class Session:
             self._answer_error(rid, INTERNAL_ERROR, str(exc) or type(exc).__name__)
             return
         try:
-            data = _dumps({"id": rid, "result": result}).encode() + b"\n"
+            data = dumps_bytes({"id": rid, "result": result})
         except (TypeError, ValueError) as exc:
             self._answer_error(rid, INTERNAL_ERROR, f"handler returned a non-JSON result: {exc}")
             return
@@ -1512,10 +850,10 @@ class Session:
         if data is not None:
             error["data"] = data
         try:
-            payload = _dumps({"id": rid, "error": error}).encode() + b"\n"
+            payload = dumps_bytes({"id": rid, "error": error})
         except (TypeError, ValueError):
             error.pop("data", None)
-            payload = _dumps({"id": rid, "error": error}).encode() + b"\n"
+            payload = dumps_bytes({"id": rid, "error": error})
         self._write_quietly(payload)
 
     def _write_quietly(self, data: bytes) -> None:
@@ -1524,7 +862,7 @@ class Session:
         if self._log_wire:
             trace("send:", data, self.secrets)
         with contextlib.suppress(TransportClosedError):
-            self._transport.write(data)
+            self._transport.send(data)
 
     # ------------------------------------------------------------------ the end
 
@@ -1534,9 +872,6 @@ class Session:
             return
         self._closed_error = error
         self._backlog = None
-        if self._stall_timer is not None:
-            self._stall_timer.cancel()
-            self._stall_timer = None
         pending, self._pending = self._pending, {}
         # a list: a thread may still add to the old table (it then sees _closed_error)
         for rid, entry in list(pending.items()):
@@ -1544,18 +879,8 @@ class Session:
                 entry.timer.cancel()
             self._remember(rid, "failed")
             if not entry.future.done():
-                entry.future.set_exception(_copy_closed(error))
-        turn_subs, self._turn_subs = self._turn_subs, {}
-        for sub in turn_subs.values():
-            sub._finish(_copy_closed(error))
-        for sub in (*self._global_subs, *self._taps):
-            sub._finish(None if self._closing else _copy_closed(error))
-        self._global_subs = []
-        self._taps = []
-        self._held.clear()
-        self._held_count = 0
-        self._wakes = []
-        self._running_turns.clear()
+                entry.future.set_exception(copy_closed(error))
+        self._router.fail_all(error, self._closing)
         if not self._closing:
             logger.debug("app-server connection lost: %s", error)
             for task in list(self._handler_tasks):

@@ -46,6 +46,7 @@ from codex_app_server.notification import Notification
 from codex_app_server.thread import AsyncThread, Thread
 
 if TYPE_CHECKING:
+    from codex_app_server._connect_config import ConnectConfig
     from codex_app_server._generated.models import (
         GetAccountResponse,
         InitializeResponse,
@@ -83,6 +84,32 @@ class Codex:
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
         self._client = AppServerClient(config, handlers=handlers)
+
+    @classmethod
+    def connect(
+        cls,
+        url: str,
+        *,
+        token: str | None = None,
+        config: ConnectConfig | None = None,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> Codex:
+        """Connect to an app-server that is already listening, instead of starting one:
+        `ws://HOST:PORT`, `wss://HOST:PORT` (TLS, verified; a private CA with
+        `ConnectConfig(ca_file=...)`) or `unix://PATH`, and run the handshake.
+
+        `token` is sent as `Authorization: Bearer <token>` (the server's
+        `--ws-token-file`); it never appears in a repr, a log line or an error. A token over
+        plain `ws://` to another machine is refused before connecting
+        (`InsecureConnectionError`) unless `ConnectConfig(allow_insecure_token=True)`.
+        Raises `ConnectionUnauthorizedError` when the server refuses the token,
+        `ConnectionFailedError` when it cannot be reached. If the connection drops, pending
+        calls and turns fail with `TransportClosedError`; nothing reconnects silently
+        (connect again and `thread_resume` the thread).
+        """
+        codex = cls.__new__(cls)
+        codex._client = AppServerClient.connect(url, token=token, config=config, handlers=handlers)
+        return codex
 
     @property
     def client(self) -> AppServerClient:
@@ -282,6 +309,23 @@ class AsyncCodex:
         """Start the app-server and complete the handshake (the async twin of `Codex()`)."""
         codex = cls(config, handlers=handlers)
         await codex._ensure_started()
+        return codex
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        *,
+        token: str | None = None,
+        config: ConnectConfig | None = None,
+        handlers: ServerRequestHandlers | None = None,
+    ) -> AsyncCodex:
+        """Connect to an app-server that is already listening (the async twin of
+        `Codex.connect`: `ws://`, `wss://`, `unix://PATH`, the same token rules and errors)."""
+        codex = cls(None, handlers=handlers)
+        codex._client_or_none = await AsyncAppServerClient.connect(
+            url, token=token, config=config, handlers=handlers
+        )
         return codex
 
     async def _ensure_started(self) -> AsyncAppServerClient:

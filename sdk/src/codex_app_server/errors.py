@@ -16,6 +16,9 @@ The tree::
     +-- ThreadBusyError             a turn was started on a thread whose turn is still running
     +-- TurnTimeoutError            Turn.run(timeout=...) / stream(idle_timeout=...) ran out
     +-- ForkedClientError           a client used in a process forked after it was created
+    +-- ConnectionFailedError       a listening app-server could not be reached (ws://, unix://)
+    |   +-- ConnectionUnauthorizedError   it refused the handshake: token missing or wrong (401)
+    +-- InsecureConnectionError     refused before connecting: a token over plain ws:// off-host
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
         +-- InvalidRequestError     -32600
@@ -49,9 +52,12 @@ __all__ = [
     "CodexBinaryError",
     "CodexError",
     "CodexNotFoundError",
+    "ConnectionFailedError",
+    "ConnectionUnauthorizedError",
     "ExperimentalApiError",
     "ForkedClientError",
     "IncompatibleServerError",
+    "InsecureConnectionError",
     "InternalRpcError",
     "InvalidParamsError",
     "InvalidRequestError",
@@ -494,4 +500,47 @@ class ForkedClientError(CodexError):
         super().__init__(
             f"{what} was created in another process (before a fork) and cannot be used here: "
             "its app-server belongs to the parent. Create a new Codex in this process"
+        )
+
+
+class ConnectionFailedError(CodexError):
+    """A listening app-server (``Codex.connect``) could not be reached or refused the
+    WebSocket handshake: nothing listens there, the TLS certificate did not verify, the
+    handshake timed out, the server answered HTTP instead of upgrading.
+
+    ``url`` is the address (never with a token), ``reason`` what went wrong.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"could not connect to the app-server at {url}: {reason}")
+
+
+class ConnectionUnauthorizedError(ConnectionFailedError):
+    """The app-server refused the WebSocket handshake with HTTP 401/403: the token is
+    missing, wrong, or expired. ``status`` is the HTTP status. The token is never shown."""
+
+    def __init__(self, url: str, status: int) -> None:
+        self.status = status
+        super().__init__(
+            url,
+            f"HTTP {status}: the server refused the token"
+            " (pass the right one with `token=`; it is the content of the server's"
+            " --ws-token-file)",
+        )
+
+
+class InsecureConnectionError(CodexError, ValueError):
+    """Refused before any connection was attempted: a token would travel in clear text
+    (plain ``ws://`` to a host other than this machine). Use ``wss://``, a ``unix://`` socket,
+    or ``ConnectConfig(allow_insecure_token=True)`` when the network path is trusted (an SSH
+    tunnel, a private container network)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(
+            f"refusing to send a token over plain ws:// to {url}: it would travel unencrypted. "
+            "Use wss://, a unix:// socket, or ConnectConfig(allow_insecure_token=True) if the "
+            "network path is trusted"
         )

@@ -17,6 +17,9 @@ Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
 :func:`unauthorized`, :func:`failed_event`, :func:`context_window_exceeded`,
 :func:`cut_stream`, :func:`raw_events` and :func:`hold`.
 
+``listening_app_server(config)`` starts the real app-server listening on a loopback
+WebSocket (with a capability token) or a unix socket, for ``Codex.connect`` tests.
+
 ``offline_environment(*replies)`` does all of it at once and yields the ``AppServerConfig``
 for ``Codex(config)``. ``python -m codex_app_server.testing`` runs one real turn that way and
 prints a JSON summary (the release rehearsal's smoke test).
@@ -27,6 +30,7 @@ Stdlib only: importing this package adds no dependency.
 from __future__ import annotations
 
 from ._codex_home import CodexHome, dumps_toml, write_codex_home
+from ._listening import ListeningAppServer, listening_app_server
 from ._model_server import (
     CutStreamReply,
     EventsReply,
@@ -65,6 +69,7 @@ __all__ = [
     "FunctionCallReply",
     "HoldReply",
     "HttpErrorReply",
+    "ListeningAppServer",
     "MessagesReply",
     "MockModelServer",
     "OfflineEnvironment",
@@ -79,6 +84,7 @@ __all__ = [
     "function_call",
     "function_calls",
     "hold",
+    "listening_app_server",
     "messages",
     "offline_environment",
     "overloaded",
