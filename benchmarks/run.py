@@ -12,6 +12,7 @@ Prints a table (markdown) and writes the samples and summaries as JSON
 2. start to first turn    bench_first_turn    5. peak RSS streaming   bench_memory
 3. notification throughput bench_throughput   6. tooling wall times   bench_tooling
 7. fleet and sockets (this SDK only: N app-servers, ws:// and unix:// against stdio) bench_fleet
+8. tool-call overhead     bench_tools (ours and a bare loop only: the official SDK has none)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from benchmarks import (
     bench_requests,
     bench_throughput,
     bench_tooling,
+    bench_tools,
 )
 from benchmarks._common import BARE, OFFICIAL, OURS, REPO, Measurement, Settings, summarize
 from benchmarks._venvs import official_python, ours_python
@@ -50,6 +52,7 @@ BENCHES = {
     "5": bench_memory,
     "6": bench_tooling,
     "7": bench_fleet,
+    "8": bench_tools,
 }
 
 

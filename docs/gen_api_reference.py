@@ -69,6 +69,7 @@ GROUPS: list[tuple[str, list[str]]] = [
         ["ServerRequestHandlers", "accept_all", "decline_all", "ask"],
     ),
     ("Sandbox and approval presets", ["Sandbox", "ApprovalMode", "ApprovalOptions"]),
+    ("Tools", ["tool", "Tool", "ToolLike", "ToolCall", "ToolResult"]),
     ("Retrying", ["retry_on_overload", "async_retry_on_overload", "is_retryable_error"]),
     ("Low-level clients", ["AppServerClient", "AsyncAppServerClient", "DEFAULT_TIMEOUT"]),
     ("Errors", ["CodexError"]),
@@ -91,10 +92,11 @@ class Entry:
     module: str
     name: str
     obj: Any
+    suffix: str = ""  # tells apart names that differ only in case (`tool` and `Tool`)
 
     @property
     def anchor(self) -> str:
-        return anchor(f"{self.module}.{self.name}")
+        return anchor(f"{self.module}.{self.name}") + self.suffix
 
 
 def anchor(text: str) -> str:
@@ -111,6 +113,11 @@ def public_entries() -> list[Entry]:
             top: set[str] = set(importlib.import_module(PACKAGE).__all__)
             names = [n for n in names if n not in top or module_name == f"{PACKAGE}.protocol"]
         entries += [Entry(module_name, n, getattr(module, n)) for n in names]
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        if entry.anchor in seen:
+            entries[index] = dataclasses.replace(entry, suffix="-2")
+        seen.add(entries[index].anchor)
     return entries
 
 

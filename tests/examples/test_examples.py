@@ -85,6 +85,16 @@ CASES = [
         ),
         stdin="hello\nhow are you?\n/new\n/quit\nnever read\n",
     ),
+    Case(
+        "tools",
+        (
+            """tool get_weather({'city': 'Paris'}): ok -> {"city":"Paris","temperature":21.5,"unit":"celsius"}""",
+            "tool get_weather({'city': 'Atlantis'}): failed -> no forecast for Atlantis",
+            "tool convert({'amount': 'twelve', 'rate': 1.1}): failed -> convert: invalid arguments: amount:",
+            "tool convert({'amount': 12, 'rate': 1.1}): ok -> 13.20",
+            "answer: Paris: 21.5 °C; no forecast for Atlantis.",
+        ),
+    ),
     Case("login", ("logged in: {'type': 'apiKey'}",), args=("api-key",)),
     Case(
         "remote",

@@ -19,6 +19,8 @@ from codex_app_server.testing import (
     cut_stream,
     fail,
     failed_event,
+    function_call,
+    function_calls,
     hold,
     overloaded,
     rate_limited,
@@ -26,6 +28,7 @@ from codex_app_server.testing import (
     text,
     unauthorized,
     usage_limit_reached,
+    write_codex_home,
 )
 from tests.support.raw_app_server import RawAppServer, RpcError
 
@@ -434,3 +437,53 @@ def test_approval_other_outcomes(
         assert [i["text"] for i in done["items"]] == ["after"]
     else:
         assert len(model.requests) == 1
+
+
+def test_parallel_dynamic_tool_calls_and_their_outputs(
+    model: MockModelServer, tmp_path: Path, workdir: Path
+) -> None:
+    """`function_calls(...)` puts several calls in one response: with the experimental API
+    and a `dynamicTools` entry, the server sends one `item/tool/call` per call, and the
+    model's next request holds each answer as a `function_call_output` (read back with
+    `function_call_outputs()`)."""
+    model.enqueue(
+        function_calls(
+            function_call("echo", {"word": "a"}, call_id="e1"),
+            function_call("echo", {"word": "b"}, call_id="e2"),
+        ),
+        text("done"),
+    )
+    home = write_codex_home(tmp_path / "codex-home-tools", model.base_url)
+    raw = RawAppServer(env=home.spawn_env(), cwd=workdir)
+    raw.handlers["item/tool/call"] = lambda msg: {
+        "contentItems": [{"type": "inputText", "text": msg["params"]["arguments"]["word"] * 2}],
+        "success": True,
+    }
+    raw.start(initialize=False)
+    try:
+        raw.request(
+            "initialize",
+            {
+                "clientInfo": {"name": "kit", "version": "0"},
+                "capabilities": {"experimentalApi": True},
+            },
+        )
+        raw.notify("initialized")
+        schema = {"type": "object", "properties": {"word": {"type": "string"}}}
+        tools = [
+            {"type": "function", "name": "echo", "description": "Echo.", "inputSchema": schema}
+        ]
+        thread_id = raw.start_thread(cwd=workdir, dynamicTools=tools)
+        turn = raw.start_turn(thread_id, "echo twice")
+        completed = raw.wait_turn_completed(turn["id"])["params"]["turn"]
+    finally:
+        raw.close()
+    assert completed["status"] == "completed"
+    calls = [m["params"] for m in raw.messages if m.get("method") == "item/tool/call"]
+    assert sorted((c["callId"], c["tool"], c["arguments"]["word"]) for c in calls) == [
+        ("e1", "echo", "a"),
+        ("e2", "echo", "b"),
+    ]
+    assert model.function_call_outputs() == {"e1": "aa", "e2": "bb"}
+    assert model.function_call_outputs(0) == {}
+    assert model.tool_names()[-1] == "echo"

@@ -212,6 +212,27 @@ if TYPE_CHECKING:
     from codex_app_server.thread import (
         Thread as Thread,
     )
+    from codex_app_server.tools import (
+        Tool as Tool,
+    )
+    from codex_app_server.tools import (
+        ToolArgumentsError as ToolArgumentsError,
+    )
+    from codex_app_server.tools import (
+        ToolCall as ToolCall,
+    )
+    from codex_app_server.tools import (
+        ToolError as ToolError,
+    )
+    from codex_app_server.tools import (
+        ToolLike as ToolLike,
+    )
+    from codex_app_server.tools import (
+        ToolResult as ToolResult,
+    )
+    from codex_app_server.tools import (
+        tool as tool,
+    )
     from codex_app_server.turn import (
         AsyncTurn as AsyncTurn,
     )
@@ -295,6 +316,13 @@ _EXPORTS: dict[str, str] = {
     "GoalResult": "codex_app_server.goal",
     "GoalStartError": "codex_app_server.goal",
     "ExperimentalApiError": "codex_app_server.errors",
+    "tool": "codex_app_server.tools",
+    "Tool": "codex_app_server.tools",
+    "ToolCall": "codex_app_server.tools",
+    "ToolResult": "codex_app_server.tools",
+    "ToolError": "codex_app_server.tools",
+    "ToolLike": "codex_app_server.tools",
+    "ToolArgumentsError": "codex_app_server.tools",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

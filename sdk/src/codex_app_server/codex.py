@@ -18,7 +18,7 @@ Logging in: `login_api_key(key)`, `login_chatgpt()` (browser) and `login_chatgpt
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
@@ -27,6 +27,7 @@ from codex_app_server._client import AppServerClient, AsyncAppServerClient
 from codex_app_server._config import AppServerConfig
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT
+from codex_app_server._thread_tools import offer_tools, prepare_tools, register_tools
 from codex_app_server.compat import server_version
 from codex_app_server.errors import JsonRpcError
 from codex_app_server.handlers import ServerRequestHandlers
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
         ThreadResumeOptions,
         ThreadStartOptions,
     )
+    from codex_app_server.tools import ToolLike
 
 _START = CLIENT_REQUESTS["thread/start"]
 _RESUME = CLIENT_REQUESTS["thread/resume"]
@@ -134,24 +136,56 @@ class Codex:
         """The app-server's version (`0.163.0`), read from its `initialize` answer."""
         return server_version(self._client.session.initialize_result or {})
 
-    def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
-        response = self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
+    def thread_start(
+        self, *, tools: Sequence[ToolLike] | None = None, **options: Unpack[ThreadStartOptions]
+    ) -> Thread:
+        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options).
+
+        `tools`: Python functions the agent may call (`@tool`; needs
+        `AppServerConfig(experimental_api=True)`, see `codex_app_server.tools`)."""
+        params: dict[str, Any] = dict(options)
+        offered = offer_tools(self._client.aio, tools, params)
+        response = self._client._request(_START, params, DEFAULT_TIMEOUT)
+        register_tools(self._client.aio, response.thread.id, offered)
         return Thread(self._client, response.thread.id)
 
-    def thread_resume(self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]) -> Thread:
+    def thread_resume(
+        self,
+        thread_id: str,
+        /,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **overrides: Unpack[ThreadResumeOptions],
+    ) -> Thread:
         """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy..."""
+        model, instructions, sandbox, approval policy...
+
+        `tools`: the functions that answer the thread's tools (it keeps the tools it was
+        started with; these are matched by name)."""
+        offered = None if tools is None else prepare_tools(self._client.aio, tools, _RESUME.method)
         response = self._client._request(
             _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
         )
+        register_tools(self._client.aio, response.thread.id, offered)
         return Thread(self._client, response.thread.id)
 
-    def thread_fork(self, thread_id: str, /, **options: Unpack[ThreadForkOptions]) -> Thread:
-        """Copy a thread's history into a new thread."""
+    def thread_fork(
+        self,
+        thread_id: str,
+        /,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **options: Unpack[ThreadForkOptions],
+    ) -> Thread:
+        """Copy a thread's history into a new thread.
+
+        `tools`: the functions that answer the new thread's tools (it keeps the tools of the
+        thread it copies; these are matched by name)."""
+        offered = None if tools is None else prepare_tools(self._client.aio, tools, _FORK.method)
         response = self._client._request(
             _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
         )
+        register_tools(self._client.aio, response.thread.id, offered)
         return Thread(self._client, response.thread.id)
 
     def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
@@ -334,28 +368,56 @@ class AsyncCodex:
             return None
         return server_version(self._client_or_none.session.initialize_result or {})
 
-    async def thread_start(self, **options: Unpack[ThreadStartOptions]) -> AsyncThread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
-        response = await self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
+    async def thread_start(
+        self, *, tools: Sequence[ToolLike] | None = None, **options: Unpack[ThreadStartOptions]
+    ) -> AsyncThread:
+        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options).
+
+        `tools`: Python functions the agent may call (`@tool`; needs
+        `AppServerConfig(experimental_api=True)`, see `codex_app_server.tools`)."""
+        params: dict[str, Any] = dict(options)
+        offered = offer_tools(self._client, tools, params)
+        response = await self._client._request(_START, params, DEFAULT_TIMEOUT)
+        register_tools(self._client, response.thread.id, offered)
         return AsyncThread(self._client, response.thread.id)
 
     async def thread_resume(
-        self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]
+        self,
+        thread_id: str,
+        /,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **overrides: Unpack[ThreadResumeOptions],
     ) -> AsyncThread:
         """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy..."""
+        model, instructions, sandbox, approval policy...
+
+        `tools`: the functions that answer the thread's tools (it keeps the tools it was
+        started with; these are matched by name)."""
+        offered = None if tools is None else prepare_tools(self._client, tools, _RESUME.method)
         response = await self._client._request(
             _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
         )
+        register_tools(self._client, response.thread.id, offered)
         return AsyncThread(self._client, response.thread.id)
 
     async def thread_fork(
-        self, thread_id: str, /, **options: Unpack[ThreadForkOptions]
+        self,
+        thread_id: str,
+        /,
+        *,
+        tools: Sequence[ToolLike] | None = None,
+        **options: Unpack[ThreadForkOptions],
     ) -> AsyncThread:
-        """Copy a thread's history into a new thread."""
+        """Copy a thread's history into a new thread.
+
+        `tools`: the functions that answer the new thread's tools (it keeps the tools of the
+        thread it copies; these are matched by name)."""
+        offered = None if tools is None else prepare_tools(self._client, tools, _FORK.method)
         response = await self._client._request(
             _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
         )
+        register_tools(self._client, response.thread.id, offered)
         return AsyncThread(self._client, response.thread.id)
 
     async def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:

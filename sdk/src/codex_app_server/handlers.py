@@ -26,12 +26,15 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codex_app_server import _tolerant as tolerant
 from codex_app_server._generated.handlers import HANDLER_NAMES, ServerRequestHandlers
 from codex_app_server._generated.registry import SERVER_REQUESTS
 from codex_app_server.errors import METHOD_NOT_FOUND, JsonRpcError
+
+if TYPE_CHECKING:
+    from codex_app_server._tool_router import ToolRouter
 
 __all__ = [
     "DECLINE_RESPONSES",
@@ -109,6 +112,7 @@ class ServerRequestDispatcher:
         self, handlers: ServerRequestHandlers | None = None, *, max_threads: int = 8
     ) -> None:
         self.handlers = handlers if handlers is not None else ServerRequestHandlers()
+        self.tools: ToolRouter | None = None  # the threads' @tool functions, once offered
         self._pool = HandlerPool(max_threads)
 
     @property
@@ -120,6 +124,8 @@ class ServerRequestDispatcher:
         self.handlers = handlers
 
     async def __call__(self, method: str, params: Any) -> Any:
+        if self.tools is not None and self.tools.routes(method, params):
+            return await self.tools.answer(params)
         spec = SERVER_REQUESTS.get(method)
         handler = getattr(self.handlers, spec.handler_name, None) if spec else None
         if spec is None or handler is None:

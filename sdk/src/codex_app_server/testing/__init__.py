@@ -13,7 +13,7 @@ a scripted :class:`Reply`; ``write_codex_home`` writes a ``CODEX_HOME`` whose
         assert model.requests[-1]["model"] == "mock-model"
 
 Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
-:func:`fail`, :func:`overloaded`, :func:`rate_limited`, :func:`usage_limit_reached`,
+:func:`function_calls` (several calls in one response), :func:`fail`, :func:`overloaded`, :func:`rate_limited`, :func:`usage_limit_reached`,
 :func:`unauthorized`, :func:`failed_event`, :func:`context_window_exceeded`,
 :func:`cut_stream`, :func:`raw_events` and :func:`hold`.
 
@@ -48,6 +48,7 @@ from ._model_server import (
     fail,
     failed_event,
     function_call,
+    function_calls,
     hold,
     messages,
     overloaded,
@@ -81,6 +82,7 @@ __all__ = [
     "fail",
     "failed_event",
     "function_call",
+    "function_calls",
     "hold",
     "listening_app_server",
     "messages",

@@ -49,6 +49,7 @@ __all__ = [
     "fail",
     "failed_event",
     "function_call",
+    "function_calls",
     "hold",
     "messages",
     "overloaded",
@@ -331,6 +332,34 @@ def function_call(
         arguments=encoded,
         call_id=call_id if call_id is not None else f"call_{next(_call_ids)}",
     )
+
+
+def function_calls(*calls: FunctionCallReply, delay: float = 0.0) -> EventsReply:
+    """Answer with several ``function_call`` items in one response (parallel tool calls);
+    each built with :func:`function_call`. Codex runs them all (0.163.0: one after the
+    other) before asking the model again, which then gets one ``function_call_output`` per
+    call."""
+    if not calls:
+        raise ValueError("function_calls() needs at least one function_call(...)")
+    response_id = f"resp_calls_{next(_call_ids)}"
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": {"id": response_id}}]
+    for index, call in enumerate(calls):
+        item = {
+            "type": "function_call",
+            "id": f"fc_{call.call_id}",
+            "call_id": call.call_id,
+            "name": call.name,
+            "arguments": call.arguments,
+            "status": "completed",
+        }
+        events.append({"type": "response.output_item.done", "output_index": index, "item": item})
+    events.append(
+        {
+            "type": "response.completed",
+            "response": {"id": response_id, "status": "completed", "usage": _default_usage()},
+        }
+    )
+    return raw_events(*events, delay=delay)
 
 
 def shell_command(
@@ -1073,6 +1102,18 @@ class MockModelServer:
                     if content.get("type") == "input_text":
                         texts.append(str(content.get("text", "")))
         return texts
+
+    def function_call_outputs(self, index: int = -1) -> dict[str, Any]:
+        """What request ``index`` tells the model its tool calls gave: each
+        ``function_call_output``'s ``output`` by ``call_id`` (a str, or a list of content
+        parts such as ``{"type": "input_image", ...}``). Codex resends the turn's history
+        with each request, so the last request holds every output of the turn so far."""
+        outputs: dict[str, Any] = {}
+        for item in _as_list(self.requests[index].get("input")):
+            entry = _as_object(item)
+            if entry.get("type") == "function_call_output":
+                outputs[str(entry.get("call_id"))] = entry.get("output")
+        return outputs
 
     def tool_names(self, index: int = -1) -> list[str]:
         """The names of the tools offered to the model in request ``index``."""
