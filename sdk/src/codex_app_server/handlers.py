@@ -155,6 +155,10 @@ class ServerRequestDispatcher:
         raise JsonRpcError(METHOD_NOT_FOUND, f"no handler for {method}{hint}", method=method)
 
 
+# How long a handler worker waits for more work before its thread ends.
+_IDLE_LINGER = 1.0
+
+
 class HandlerPool:
     """At most ``size`` daemon threads running blocking handlers; more calls queue.
 
@@ -162,18 +166,29 @@ class HandlerPool:
     would keep an executor worker busy, so `close()` would wait for it and the interpreter
     would hang at exit joining it. Daemon threads are abandoned when a request times out or
     the client closes (a worker ends whenever its handler returns; the answer is dropped).
-    Workers start on demand and end as soon as the queue is empty, so an idle client holds
-    no thread. A queued call whose request was already answered (timed out) is skipped.
+    Workers start on demand and end once they have waited ``idle_linger`` seconds with nothing
+    to do: back-to-back calls (a tool called in a loop) reuse a worker instead of paying for a
+    new thread each, and an idle client holds no thread for long. A queued call whose request
+    was already answered (timed out) is skipped.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, *, idle_linger: float = _IDLE_LINGER) -> None:
         if size < 1:
             raise ValueError("a handler pool needs at least one thread")
         self.size = size
+        self.idle_linger = idle_linger
         self._lock = threading.Lock()
         self._queue: deque[Callable[[], None]] = deque()
+        self._ready = threading.Condition(self._lock)  # a worker waiting for its next job
         self._workers = 0
+        self._idle = 0  # workers waiting on _ready
         self.peak_workers = 0  # the most threads that ran at once (for tests and tuning)
+
+    @property
+    def workers(self) -> int:
+        """The worker threads alive now (busy or waiting for work)."""
+        with self._lock:
+            return self._workers
 
     async def run(self, handler: Callable[[Any], Any], params: Any, name: str) -> Any:
         """Run ``handler(params)`` on a worker thread and await its answer."""
@@ -207,20 +222,30 @@ class HandlerPool:
     def _submit(self, job: Callable[[], None]) -> None:
         with self._lock:
             self._queue.append(job)
-            if self._workers >= self.size:
-                return
+            if self._idle:
+                self._ready.notify()
+            if self._idle >= len(self._queue) or self._workers >= self.size:
+                return  # a waiting worker takes it, or it queues behind the busy ones
             self._workers += 1
             self.peak_workers = max(self.peak_workers, self._workers)
         threading.Thread(target=self._work, name="codex-handler", daemon=True).start()
 
     def _work(self) -> None:
-        while True:
-            with self._lock:
-                if not self._queue:
-                    self._workers -= 1
-                    return
+        with self._lock:
+            while True:
+                while not self._queue:
+                    self._idle += 1
+                    woke = self._ready.wait(self.idle_linger)
+                    self._idle -= 1
+                    if not woke and not self._queue:
+                        self._workers -= 1
+                        return
                 job = self._queue.popleft()
-            job()
+                self._lock.release()
+                try:
+                    job()  # catches what the handler raises; never holds the lock
+                finally:
+                    self._lock.acquire()
 
 
 def _plain(answer: Any) -> Any:
