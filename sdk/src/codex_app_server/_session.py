@@ -225,9 +225,9 @@ class Subscription:
         self._session = session
         self._loop = session._loop
         self._loop_thread = session._loop_thread
-        self.kind = kind
-        self.thread_id = thread_id
-        self.turn_id = turn_id
+        self.kind: str = kind
+        self.thread_id: str | None = thread_id
+        self.turn_id: str | None = turn_id
         self._items: deque[dict[str, Any]] = deque()
         self._limit = limit
         # a buffer this long stops reading (turn subscriptions); None: never
@@ -533,7 +533,7 @@ class Session:
         self._low = notification_buffer // 2
         self._handler = handler
         self.on_protocol_error: Callable[[ProtocolError], None] | None = None
-        self.stats = SessionStats()
+        self.stats: SessionStats = SessionStats()
         self.initialize_result: dict[str, Any] | None = None
         self._config: AppServerConfig | None = None
 

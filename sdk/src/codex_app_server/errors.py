@@ -143,7 +143,7 @@ class ProtocolError(CodexError):
         raw: bytes | None = None,
         request_id: int | str | None = None,
     ) -> None:
-        self.raw = raw[:1000] if raw is not None else None
+        self.raw: bytes | None = raw[:1000] if raw is not None else None
         self.request_id = request_id
         super().__init__(message)
 

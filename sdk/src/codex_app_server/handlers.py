@@ -38,7 +38,7 @@ __all__ = [
     "decline_all",
 ]
 
-log = logging.getLogger("codex_app_server")
+log: logging.Logger = logging.getLogger("codex_app_server")
 
 #: The answer that refuses each approval request, by wire method (what the SDK sends when
 #: no handler is set, and what `decline_all()` answers).
@@ -103,7 +103,7 @@ class ServerRequestDispatcher:
     into the wire response; the engine runs each dispatch in its own task."""
 
     def __init__(self, handlers: ServerRequestHandlers | None = None) -> None:
-        self.handlers = handlers if handlers is not None else ServerRequestHandlers()
+        self.handlers: ServerRequestHandlers = handlers if handlers is not None else ServerRequestHandlers()
 
     def set(self, handlers: ServerRequestHandlers) -> None:
         self.handlers = handlers
