@@ -103,7 +103,9 @@ class ServerRequestDispatcher:
     into the wire response; the engine runs each dispatch in its own task."""
 
     def __init__(self, handlers: ServerRequestHandlers | None = None) -> None:
-        self.handlers: ServerRequestHandlers = handlers if handlers is not None else ServerRequestHandlers()
+        self.handlers: ServerRequestHandlers = (
+            handlers if handlers is not None else ServerRequestHandlers()
+        )
 
     def set(self, handlers: ServerRequestHandlers) -> None:
         self.handlers = handlers
