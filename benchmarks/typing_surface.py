@@ -71,9 +71,10 @@ def _annotations_of(obj: Any) -> Iterator[tuple[str, str]]:
             for field, annotation in vars(klass).get("__annotations__", {}).items():
                 if not field.startswith("_"):
                     yield f"{klass.__name__}.{field}", str(annotation)
-            for member_name, member in vars(klass).items():
+            for member_name, attribute in vars(klass).items():
                 if member_name.startswith("_") and member_name not in ("__init__", "__call__"):
                     continue
+                member = attribute
                 if isinstance(member, property) and member.fget is not None:
                     member = member.fget
                 if isinstance(member, (classmethod, staticmethod)):

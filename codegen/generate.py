@@ -11,6 +11,7 @@ from codegen.load import ProtocolSchema, load_schema
 from codegen.model_index import ModelIndex
 from codegen.models import generate_models
 from codegen.normalize import normalize
+from codegen.path_fields import path_fields
 from codegen.render import render_package
 
 COMMAND = "python scripts/update_sdk_artifacts.py generate-types"
@@ -38,5 +39,14 @@ def generate_package(schema_dir: Path, *, require_pin: bool = True) -> Generated
     models = ModelIndex.from_sources(model_sources)
     protocol = build_protocol(schema.definitions, models)
     files = {f"{MODELS_DIR}/{path}": text for path, text in model_sources.items()}
-    files.update(render_package(protocol, models, header, schema.runtime_version, schema.sha256))
+    files.update(
+        render_package(
+            protocol,
+            models,
+            header,
+            schema.runtime_version,
+            schema.sha256,
+            paths=path_fields(schema.definitions),
+        )
+    )
     return Generated(files=format_sources(files), protocol=protocol, schema=schema)

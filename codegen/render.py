@@ -6,12 +6,13 @@ import ast
 import builtins
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 
 from codegen.ir import Protocol, Request
-from codegen.model_index import ModelIndex
+from codegen.model_index import ModelField, ModelIndex
+from codegen.path_fields import accept_paths
 
 TEMPLATES = Path(__file__).parent / "templates"
 MODELS_IMPORT = "codex_app_server._generated.models"
@@ -42,15 +43,26 @@ def environment() -> jinja2.Environment:
 
 
 def render_package(
-    protocol: Protocol, models: ModelIndex, header: str, runtime_version: str, schema_sha256: str
+    protocol: Protocol,
+    models: ModelIndex,
+    header: str,
+    runtime_version: str,
+    schema_sha256: str,
+    *,
+    paths: frozenset[tuple[str, str]] = frozenset(),
 ) -> dict[str, str]:
-    """{path relative to _generated/: source} for everything but the model modules."""
+    """{path relative to _generated/: source} for everything but the model modules.
+    `paths`: the (params definition, wire field) pairs that hold filesystem paths."""
     env = environment()
 
     def literals(annotation: str) -> str:
         return with_literals(annotation, models)
 
+    def arg_type(field: Any, req: Any) -> str:  # Any: jinja2's filter table is untyped
+        return argument_annotation(field, req, models, paths)
+
     env.filters["with_literals"] = literals
+    cast("dict[str, Any]", env.filters)["arg_type"] = arg_type  # typeshed: one-argument filters
     model_rows = [{"name": n, "module": models[n].module} for n in models.names()]
     context: dict[str, Any] = {
         "header": header,
@@ -58,8 +70,8 @@ def render_package(
         "runtime_version": runtime_version,
         "schema_sha256": schema_sha256,
         "models": model_rows,
-        "type_imports": client_type_imports(protocol, models),
-        "option_type_imports": client_type_imports(protocol, models, signatures=False),
+        "type_imports": client_type_imports(protocol, models, paths=paths),
+        "option_type_imports": client_type_imports(protocol, models, signatures=False, paths=paths),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
             key=lambda ref: ref.name,
@@ -113,6 +125,16 @@ def with_literals(annotation: str, models: ModelIndex) -> str:
     return ast.unparse(_Widen().visit(tree))
 
 
+def argument_annotation(
+    field: ModelField, req: Request, models: ModelIndex, paths: frozenset[tuple[str, str]]
+) -> str:
+    """A keyword argument's type: enums also take their wire strings, paths `os.PathLike`."""
+    annotation = with_literals(field.annotation, models)
+    if req.params is not None and (req.params.name, field.wire_name) in paths:
+        annotation = accept_paths(annotation)
+    return annotation
+
+
 def optional_annotation(annotation: str) -> str:
     """Keyword arguments default to None ("not sent"), so their type admits None."""
     parts = [p.strip() for p in annotation.split("|")]
@@ -158,7 +180,11 @@ def _squeeze(lines: list[str]) -> list[str]:
 
 
 def client_type_imports(
-    protocol: Protocol, models: ModelIndex, *, signatures: bool = True
+    protocol: Protocol,
+    models: ModelIndex,
+    *,
+    signatures: bool = True,
+    paths: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[str]:
     """Import lines (for type checkers only) for every name the method signatures use (or,
     with `signatures=False`, only the names the keyword options use)."""
@@ -169,10 +195,12 @@ def client_type_imports(
             if req.params and req.params.kind != "class":
                 names.add(req.params.name)
         for field in req.fields:
-            names |= annotation_names(with_literals(field.annotation, models))
+            names |= annotation_names(argument_annotation(field, req, models, paths))
     lines: list[str] = []
     for name in sorted(names):
-        if name in models:
+        if name == "os":
+            lines.append("import os")
+        elif name in models:
             lines.append(f"from {MODELS_IMPORT}.{models[name].module} import {name}")
         elif name == "Any":
             continue  # the module imports it at run time already

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
         Codex as Codex,
     )
     from codex_app_server.errors import (
+        ArgumentTypeError as ArgumentTypeError,
+    )
+    from codex_app_server.errors import (
         AuthRequiredError as AuthRequiredError,
     )
     from codex_app_server.errors import (
@@ -58,6 +61,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         InternalRpcError as InternalRpcError,
+    )
+    from codex_app_server.errors import (
+        InvalidArgumentError as InvalidArgumentError,
     )
     from codex_app_server.errors import (
         InvalidParamsError as InvalidParamsError,
@@ -97,6 +103,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
+    )
+    from codex_app_server.errors import (
+        UnknownArgumentError as UnknownArgumentError,
     )
     from codex_app_server.handlers import (
         accept_all as accept_all,
@@ -227,6 +236,9 @@ _EXPORTS: dict[str, str] = {
     "InternalRpcError": "codex_app_server.errors",
     "ServerBusyError": "codex_app_server.errors",
     "RetryLimitExceededError": "codex_app_server.errors",
+    "InvalidArgumentError": "codex_app_server.errors",
+    "ArgumentTypeError": "codex_app_server.errors",
+    "UnknownArgumentError": "codex_app_server.errors",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from codex_app_server import _tolerant as tolerant
+from codex_app_server._arguments import check_client_arguments, validated
 from codex_app_server._config import AppServerConfig
 from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
@@ -44,12 +45,13 @@ def encode_params(spec: RequestSpec, params: Any) -> Any:
     if params is None or params == {}:
         wire = _NO_ARGUMENTS.get(spec.method)
         if wire is None:  # first call, or the method has required params (raises each time)
-            wire = _NO_ARGUMENTS[spec.method] = spec.params.dump(spec.params.validate({}))
+            wire = spec.params.dump(validated(spec.params, {}, spec.method))
+            _NO_ARGUMENTS[spec.method] = wire
         return wire
     to_wire = getattr(params, "to_wire", None)
     if callable(to_wire):
         return to_wire()
-    return spec.params.dump(spec.params.validate(params))
+    return spec.params.dump(validated(spec.params, params, spec.method))
 
 
 def decode_result(spec: RequestSpec, raw: Any) -> Any:
@@ -73,6 +75,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, type(self).__name__)
         self._config = config
         self._dispatcher = ServerRequestDispatcher(handlers)
         self._session_or_none: Session | None = None
@@ -212,6 +215,7 @@ class AppServerClient(ClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, type(self).__name__)
         self._loop = LoopThread(name="codex-app-server-loop")
         try:
             self._async = self._loop.run(AsyncAppServerClient.start(config, handlers=handlers))

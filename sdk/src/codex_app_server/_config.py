@@ -90,6 +90,9 @@ class AppServerConfig:
     extra_args: Sequence[str] = ()
 
     def __post_init__(self) -> None:
+        from codex_app_server._arguments import check_config_fields
+
+        check_config_fields(self)
         if self.notification_buffer < 2:
             raise ValueError("notification_buffer must be at least 2")
         for name in ("request_timeout", "startup_timeout", "server_request_timeout"):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
+from codex_app_server._arguments import check_client_arguments
 from codex_app_server._client import AppServerClient, AsyncAppServerClient
 from codex_app_server._config import AppServerConfig
 from codex_app_server._generated.registry import CLIENT_REQUESTS
@@ -80,6 +81,7 @@ class Codex:
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, "Codex()")
         self._client = AppServerClient(config, handlers=handlers)
 
     @property
@@ -233,6 +235,7 @@ class AsyncCodex:
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, "AsyncCodex()")
         self._config = config
         self._initial_handlers = handlers
         self._client_or_none: AsyncAppServerClient | None = None

@@ -13,6 +13,9 @@ The tree::
     +-- AuthRequiredError           no credentials: turns cannot run until you log in
     +-- LoginError                  a login could not start, or ended without success
     +-- TurnFailedError             TurnResult.raise_for_status() on a turn that did not complete
+    +-- InvalidArgumentError        a call's argument has a value it does not take (a ValueError)
+    |   +-- ArgumentTypeError       ... or the wrong type (also a TypeError)
+    +-- UnknownArgumentError        a keyword the call does not take (a TypeError)
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
         +-- InvalidRequestError     -32600
@@ -42,12 +45,14 @@ __all__ = [
     "METHOD_NOT_FOUND",
     "PARSE_ERROR",
     "SERVER_OVERLOADED",
+    "ArgumentTypeError",
     "AuthRequiredError",
     "CodexBinaryError",
     "CodexError",
     "CodexNotFoundError",
     "IncompatibleServerError",
     "InternalRpcError",
+    "InvalidArgumentError",
     "InvalidParamsError",
     "InvalidRequestError",
     "JsonRpcError",
@@ -61,6 +66,7 @@ __all__ = [
     "StreamOverflowError",
     "TransportClosedError",
     "TurnFailedError",
+    "UnknownArgumentError",
     "error_from_response",
 ]
 
@@ -412,3 +418,29 @@ class TurnFailedError(CodexError):
         self.status = status
         self.error_message = message
         super().__init__(f"turn {turn_id} ended {status}" + (f": {message}" if message else ""))
+
+
+class InvalidArgumentError(CodexError, ValueError):
+    """An argument of a public call has a value it does not take, found before anything is
+    sent. `field` names it (dotted for nested values, e.g. `sandbox_policy.type`), `expected`
+    says what it takes, `got` what it was given."""
+
+    def __init__(self, message: str, *, field: str, expected: str, got: str) -> None:
+        self.field = field
+        self.expected = expected
+        self.got = got
+        super().__init__(message)
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of a public call has the wrong type (also a `TypeError`)."""
+
+
+class UnknownArgumentError(CodexError, TypeError):
+    """A keyword argument the call does not take (a typo: `modle=`), found before anything
+    is sent. `name` is the keyword; `suggestion` the closest valid one, if any."""
+
+    def __init__(self, message: str, *, name: str, suggestion: str | None) -> None:
+        self.name = name
+        self.suggestion = suggestion
+        super().__init__(message)

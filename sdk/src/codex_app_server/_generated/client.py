@@ -11,6 +11,7 @@ from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, compact
 
 if TYPE_CHECKING:
+    import os
     from typing import Literal
 
     from codex_app_server._generated.models.add_credits_nudge_credit_type import (
@@ -379,7 +380,7 @@ class ClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
         model: str | None = None,
@@ -460,7 +461,7 @@ class ClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         exclude_turns: bool | None = None,
         model: str | None = None,
@@ -537,7 +538,7 @@ class ClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
         exclude_turns: bool | None = None,
@@ -1566,7 +1567,7 @@ class ClientMethods:
     def skills_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         force_reload: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsListResponse:
@@ -1598,7 +1599,7 @@ class ClientMethods:
     def skills_extra_roots_set(
         self,
         *,
-        extra_roots: list[str],
+        extra_roots: list[str | os.PathLike[str]],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsExtraRootsSetResponse:
         """Send the `skills/extraRoots/set` request.
@@ -1623,7 +1624,7 @@ class ClientMethods:
     def hooks_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> HooksListResponse:
         """Send the `hooks/list` request.
@@ -1738,7 +1739,7 @@ class ClientMethods:
     def plugin_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         force_refetch: bool | None = None,
         marketplace_kinds: list[
             PluginListMarketplaceKind
@@ -1783,7 +1784,7 @@ class ClientMethods:
     def plugin_installed(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         install_suggestion_plugin_names: list[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginInstalledResponse:
@@ -1847,7 +1848,7 @@ class ClientMethods:
         self,
         *,
         plugin_name: str,
-        marketplace_path: str | None = None,
+        marketplace_path: str | os.PathLike[str] | None = None,
         remote_marketplace_name: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginReadResponse:
@@ -1911,7 +1912,7 @@ class ClientMethods:
     def plugin_share_save(
         self,
         *,
-        plugin_path: str,
+        plugin_path: str | os.PathLike[str],
         discoverability: PluginShareDiscoverability
         | Literal["LISTED", "UNLISTED", "PRIVATE"]
         | None = None,
@@ -2162,7 +2163,7 @@ class ClientMethods:
     def fs_read_file(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsReadFileResponse:
         """Read a file from the host filesystem.
@@ -2188,7 +2189,7 @@ class ClientMethods:
         self,
         *,
         data_base64: str,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsWriteFileResponse:
         """Write a file on the host filesystem.
@@ -2215,7 +2216,7 @@ class ClientMethods:
     def fs_create_directory(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsCreateDirectoryResponse:
@@ -2247,7 +2248,7 @@ class ClientMethods:
     def fs_get_metadata(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsGetMetadataResponse:
         """Request metadata for an absolute path.
@@ -2272,7 +2273,7 @@ class ClientMethods:
     def fs_read_directory(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsReadDirectoryResponse:
         """List direct child names for a directory.
@@ -2297,7 +2298,7 @@ class ClientMethods:
     def fs_remove(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         force: bool | None = None,
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -2332,8 +2333,8 @@ class ClientMethods:
     def fs_copy(
         self,
         *,
-        destination_path: str,
-        source_path: str,
+        destination_path: str | os.PathLike[str],
+        source_path: str | os.PathLike[str],
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsCopyResponse:
@@ -2366,7 +2367,7 @@ class ClientMethods:
     def fs_watch(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         watch_id: str,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsWatchResponse:
@@ -2421,7 +2422,7 @@ class ClientMethods:
         *,
         enabled: bool,
         name: str | None = None,
-        path: str | None = None,
+        path: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsConfigWriteResponse:
         """Send the `skills/config/write` request.
@@ -2455,7 +2456,7 @@ class ClientMethods:
         *,
         plugin_name: str,
         install_attempt_id: str | None = None,
-        marketplace_path: str | None = None,
+        marketplace_path: str | os.PathLike[str] | None = None,
         remote_marketplace_name: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginInstallResponse:
@@ -2536,7 +2537,7 @@ class ClientMethods:
         | Literal["user", "auto_review", "guardian_subagent"]
         | None = None,
         client_user_message_id: str | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         disabled_plugin_ids: list[str] | None = None,
         effort: ReasoningEffort | None = None,
         model: str | None = None,
@@ -2881,7 +2882,7 @@ class ClientMethods:
         self,
         *,
         cursor: str | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         limit: int | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PermissionProfileListResponse:
@@ -3123,7 +3124,7 @@ class ClientMethods:
         self,
         *,
         mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> WindowsSandboxSetupStartResponse:
         """Send the `windowsSandbox/setupStart` request.
@@ -3400,7 +3401,7 @@ class ClientMethods:
         self,
         *,
         command: list[str],
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         disable_output_cap: bool | None = None,
         disable_timeout: bool | None = None,
         env: dict[str, Any] | None = None,
@@ -3564,7 +3565,7 @@ class ClientMethods:
     def config_read(
         self,
         *,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         include_layers: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigReadResponse:
@@ -3597,7 +3598,7 @@ class ClientMethods:
     def external_agent_config_detect(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         include_home: bool | None = None,
         max_session_age_days: int | None = None,
         max_sessions: int | None = None,
@@ -3735,7 +3736,7 @@ class ClientMethods:
         merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
         expected_version: str | None = None,
-        file_path: str | None = None,
+        file_path: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigWriteResponse:
         """Send the `config/value/write` request.
@@ -3774,7 +3775,7 @@ class ClientMethods:
         *,
         edits: list[ConfigEdit],
         expected_version: str | None = None,
-        file_path: str | None = None,
+        file_path: str | os.PathLike[str] | None = None,
         reload_user_config: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigWriteResponse:
@@ -3936,7 +3937,7 @@ class AsyncClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
         model: str | None = None,
@@ -4017,7 +4018,7 @@ class AsyncClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         exclude_turns: bool | None = None,
         model: str | None = None,
@@ -4094,7 +4095,7 @@ class AsyncClientMethods:
         | None = None,
         base_instructions: str | None = None,
         config: dict[str, Any] | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         developer_instructions: str | None = None,
         ephemeral: bool | None = None,
         exclude_turns: bool | None = None,
@@ -5123,7 +5124,7 @@ class AsyncClientMethods:
     async def skills_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         force_reload: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsListResponse:
@@ -5155,7 +5156,7 @@ class AsyncClientMethods:
     async def skills_extra_roots_set(
         self,
         *,
-        extra_roots: list[str],
+        extra_roots: list[str | os.PathLike[str]],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsExtraRootsSetResponse:
         """Send the `skills/extraRoots/set` request.
@@ -5180,7 +5181,7 @@ class AsyncClientMethods:
     async def hooks_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> HooksListResponse:
         """Send the `hooks/list` request.
@@ -5295,7 +5296,7 @@ class AsyncClientMethods:
     async def plugin_list(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         force_refetch: bool | None = None,
         marketplace_kinds: list[
             PluginListMarketplaceKind
@@ -5340,7 +5341,7 @@ class AsyncClientMethods:
     async def plugin_installed(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         install_suggestion_plugin_names: list[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginInstalledResponse:
@@ -5404,7 +5405,7 @@ class AsyncClientMethods:
         self,
         *,
         plugin_name: str,
-        marketplace_path: str | None = None,
+        marketplace_path: str | os.PathLike[str] | None = None,
         remote_marketplace_name: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginReadResponse:
@@ -5468,7 +5469,7 @@ class AsyncClientMethods:
     async def plugin_share_save(
         self,
         *,
-        plugin_path: str,
+        plugin_path: str | os.PathLike[str],
         discoverability: PluginShareDiscoverability
         | Literal["LISTED", "UNLISTED", "PRIVATE"]
         | None = None,
@@ -5719,7 +5720,7 @@ class AsyncClientMethods:
     async def fs_read_file(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsReadFileResponse:
         """Read a file from the host filesystem.
@@ -5745,7 +5746,7 @@ class AsyncClientMethods:
         self,
         *,
         data_base64: str,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsWriteFileResponse:
         """Write a file on the host filesystem.
@@ -5772,7 +5773,7 @@ class AsyncClientMethods:
     async def fs_create_directory(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsCreateDirectoryResponse:
@@ -5804,7 +5805,7 @@ class AsyncClientMethods:
     async def fs_get_metadata(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsGetMetadataResponse:
         """Request metadata for an absolute path.
@@ -5829,7 +5830,7 @@ class AsyncClientMethods:
     async def fs_read_directory(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsReadDirectoryResponse:
         """List direct child names for a directory.
@@ -5854,7 +5855,7 @@ class AsyncClientMethods:
     async def fs_remove(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         force: bool | None = None,
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
@@ -5889,8 +5890,8 @@ class AsyncClientMethods:
     async def fs_copy(
         self,
         *,
-        destination_path: str,
-        source_path: str,
+        destination_path: str | os.PathLike[str],
+        source_path: str | os.PathLike[str],
         recursive: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsCopyResponse:
@@ -5923,7 +5924,7 @@ class AsyncClientMethods:
     async def fs_watch(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         watch_id: str,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> FsWatchResponse:
@@ -5978,7 +5979,7 @@ class AsyncClientMethods:
         *,
         enabled: bool,
         name: str | None = None,
-        path: str | None = None,
+        path: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> SkillsConfigWriteResponse:
         """Send the `skills/config/write` request.
@@ -6012,7 +6013,7 @@ class AsyncClientMethods:
         *,
         plugin_name: str,
         install_attempt_id: str | None = None,
-        marketplace_path: str | None = None,
+        marketplace_path: str | os.PathLike[str] | None = None,
         remote_marketplace_name: str | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PluginInstallResponse:
@@ -6093,7 +6094,7 @@ class AsyncClientMethods:
         | Literal["user", "auto_review", "guardian_subagent"]
         | None = None,
         client_user_message_id: str | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         disabled_plugin_ids: list[str] | None = None,
         effort: ReasoningEffort | None = None,
         model: str | None = None,
@@ -6438,7 +6439,7 @@ class AsyncClientMethods:
         self,
         *,
         cursor: str | None = None,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         limit: int | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> PermissionProfileListResponse:
@@ -6680,7 +6681,7 @@ class AsyncClientMethods:
         self,
         *,
         mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> WindowsSandboxSetupStartResponse:
         """Send the `windowsSandbox/setupStart` request.
@@ -6957,7 +6958,7 @@ class AsyncClientMethods:
         self,
         *,
         command: list[str],
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         disable_output_cap: bool | None = None,
         disable_timeout: bool | None = None,
         env: dict[str, Any] | None = None,
@@ -7121,7 +7122,7 @@ class AsyncClientMethods:
     async def config_read(
         self,
         *,
-        cwd: str | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         include_layers: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigReadResponse:
@@ -7154,7 +7155,7 @@ class AsyncClientMethods:
     async def external_agent_config_detect(
         self,
         *,
-        cwds: list[str] | None = None,
+        cwds: list[str | os.PathLike[str]] | None = None,
         include_home: bool | None = None,
         max_session_age_days: int | None = None,
         max_sessions: int | None = None,
@@ -7292,7 +7293,7 @@ class AsyncClientMethods:
         merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
         expected_version: str | None = None,
-        file_path: str | None = None,
+        file_path: str | os.PathLike[str] | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigWriteResponse:
         """Send the `config/value/write` request.
@@ -7331,7 +7332,7 @@ class AsyncClientMethods:
         *,
         edits: list[ConfigEdit],
         expected_version: str | None = None,
-        file_path: str | None = None,
+        file_path: str | os.PathLike[str] | None = None,
         reload_user_config: bool | None = None,
         request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
     ) -> ConfigWriteResponse:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from typing_extensions import TypedDict
 
 if TYPE_CHECKING:
+    import os
     from typing import Literal
 
     from codex_app_server._generated.models.add_credits_nudge_credit_type import (
@@ -123,7 +124,7 @@ class ThreadStartOptions(TypedDict, total=False):
     )
     base_instructions: str | None
     config: dict[str, Any] | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
     ephemeral: bool | None
     model: str | None
@@ -150,7 +151,7 @@ class ThreadResumeOptions(TypedDict, total=False):
     )
     base_instructions: str | None
     config: dict[str, Any] | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
     exclude_turns: bool | None
     model: str | None
@@ -175,7 +176,7 @@ class ThreadForkOptions(TypedDict, total=False):
     )
     base_instructions: str | None
     config: dict[str, Any] | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
     ephemeral: bool | None
     exclude_turns: bool | None
@@ -433,20 +434,20 @@ class ThreadInjectItemsOptions(TypedDict, total=False):
 class SkillsListOptions(TypedDict, total=False):
     """Options of `skills/list` (see `SkillsListParams`)."""
 
-    cwds: list[str] | None
+    cwds: list[str | os.PathLike[str]] | None
     force_reload: bool | None
 
 
 class SkillsExtraRootsSetOptions(TypedDict, total=False):
     """Options of `skills/extraRoots/set` (see `SkillsExtraRootsSetParams`)."""
 
-    extra_roots: list[str] | None
+    extra_roots: list[str | os.PathLike[str]] | None
 
 
 class HooksListOptions(TypedDict, total=False):
     """Options of `hooks/list` (see `HooksListParams`)."""
 
-    cwds: list[str] | None
+    cwds: list[str | os.PathLike[str]] | None
 
 
 class MarketplaceAddOptions(TypedDict, total=False):
@@ -472,7 +473,7 @@ class MarketplaceUpgradeOptions(TypedDict, total=False):
 class PluginListOptions(TypedDict, total=False):
     """Options of `plugin/list` (see `PluginListParams`)."""
 
-    cwds: list[str] | None
+    cwds: list[str | os.PathLike[str]] | None
     force_refetch: bool | None
     marketplace_kinds: (
         list[
@@ -488,7 +489,7 @@ class PluginListOptions(TypedDict, total=False):
 class PluginInstalledOptions(TypedDict, total=False):
     """Options of `plugin/installed` (see `PluginInstalledParams`)."""
 
-    cwds: list[str] | None
+    cwds: list[str | os.PathLike[str]] | None
     install_suggestion_plugin_names: list[str] | None
 
 
@@ -501,7 +502,7 @@ class PluginReconcileOptions(TypedDict, total=False):
 class PluginReadOptions(TypedDict, total=False):
     """Options of `plugin/read` (see `PluginReadParams`)."""
 
-    marketplace_path: str | None
+    marketplace_path: str | os.PathLike[str] | None
     plugin_name: str | None
     remote_marketplace_name: str | None
 
@@ -518,7 +519,7 @@ class PluginShareSaveOptions(TypedDict, total=False):
     """Options of `plugin/share/save` (see `PluginShareSaveParams`)."""
 
     discoverability: PluginShareDiscoverability | Literal["LISTED", "UNLISTED", "PRIVATE"] | None
-    plugin_path: str | None
+    plugin_path: str | os.PathLike[str] | None
     remote_plugin_id: str | None
     share_targets: list[PluginShareTarget] | None
 
@@ -572,55 +573,55 @@ class AppsInstalledOptions(TypedDict, total=False):
 class FsReadFileOptions(TypedDict, total=False):
     """Options of `fs/readFile` (see `FsReadFileParams`)."""
 
-    path: str | None
+    path: str | os.PathLike[str] | None
 
 
 class FsWriteFileOptions(TypedDict, total=False):
     """Options of `fs/writeFile` (see `FsWriteFileParams`)."""
 
     data_base64: str | None
-    path: str | None
+    path: str | os.PathLike[str] | None
 
 
 class FsCreateDirectoryOptions(TypedDict, total=False):
     """Options of `fs/createDirectory` (see `FsCreateDirectoryParams`)."""
 
-    path: str | None
+    path: str | os.PathLike[str] | None
     recursive: bool | None
 
 
 class FsGetMetadataOptions(TypedDict, total=False):
     """Options of `fs/getMetadata` (see `FsGetMetadataParams`)."""
 
-    path: str | None
+    path: str | os.PathLike[str] | None
 
 
 class FsReadDirectoryOptions(TypedDict, total=False):
     """Options of `fs/readDirectory` (see `FsReadDirectoryParams`)."""
 
-    path: str | None
+    path: str | os.PathLike[str] | None
 
 
 class FsRemoveOptions(TypedDict, total=False):
     """Options of `fs/remove` (see `FsRemoveParams`)."""
 
     force: bool | None
-    path: str | None
+    path: str | os.PathLike[str] | None
     recursive: bool | None
 
 
 class FsCopyOptions(TypedDict, total=False):
     """Options of `fs/copy` (see `FsCopyParams`)."""
 
-    destination_path: str | None
+    destination_path: str | os.PathLike[str] | None
     recursive: bool | None
-    source_path: str | None
+    source_path: str | os.PathLike[str] | None
 
 
 class FsWatchOptions(TypedDict, total=False):
     """Options of `fs/watch` (see `FsWatchParams`)."""
 
-    path: str | None
+    path: str | os.PathLike[str] | None
     watch_id: str | None
 
 
@@ -635,14 +636,14 @@ class SkillsConfigWriteOptions(TypedDict, total=False):
 
     enabled: bool | None
     name: str | None
-    path: str | None
+    path: str | os.PathLike[str] | None
 
 
 class PluginInstallOptions(TypedDict, total=False):
     """Options of `plugin/install` (see `PluginInstallParams`)."""
 
     install_attempt_id: str | None
-    marketplace_path: str | None
+    marketplace_path: str | os.PathLike[str] | None
     plugin_name: str | None
     remote_marketplace_name: str | None
 
@@ -666,7 +667,7 @@ class TurnStartOptions(TypedDict, total=False):
         ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
     )
     client_user_message_id: str | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     disabled_plugin_ids: list[str] | None
     effort: ReasoningEffort | None
     input: (
@@ -768,7 +769,7 @@ class PermissionProfileListOptions(TypedDict, total=False):
     """Options of `permissionProfile/list` (see `PermissionProfileListParams`)."""
 
     cursor: str | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     limit: int | None
 
 
@@ -822,7 +823,7 @@ class McpServerToolCallOptions(TypedDict, total=False):
 class WindowsSandboxSetupStartOptions(TypedDict, total=False):
     """Options of `windowsSandbox/setupStart` (see `WindowsSandboxSetupStartParams`)."""
 
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"] | None
 
 
@@ -873,7 +874,7 @@ class CommandExecOptions(TypedDict, total=False):
     """Options of `command/exec` (see `CommandExecParams`)."""
 
     command: list[str] | None
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     disable_output_cap: bool | None
     disable_timeout: bool | None
     env: dict[str, Any] | None
@@ -918,14 +919,14 @@ class CommandExecResizeOptions(TypedDict, total=False):
 class ConfigReadOptions(TypedDict, total=False):
     """Options of `config/read` (see `ConfigReadParams`)."""
 
-    cwd: str | None
+    cwd: str | os.PathLike[str] | None
     include_layers: bool | None
 
 
 class ExternalAgentConfigDetectOptions(TypedDict, total=False):
     """Options of `externalAgentConfig/detect` (see `ExternalAgentConfigDetectParams`)."""
 
-    cwds: list[str] | None
+    cwds: list[str | os.PathLike[str]] | None
     include_home: bool | None
     max_session_age_days: int | None
     max_sessions: int | None
@@ -953,7 +954,7 @@ class ConfigValueWriteOptions(TypedDict, total=False):
     """Options of `config/value/write` (see `ConfigValueWriteParams`)."""
 
     expected_version: str | None
-    file_path: str | None
+    file_path: str | os.PathLike[str] | None
     key_path: str | None
     merge_strategy: MergeStrategy | Literal["replace", "upsert"] | None
     value: Any | None
@@ -964,7 +965,7 @@ class ConfigBatchWriteOptions(TypedDict, total=False):
 
     edits: list[ConfigEdit] | None
     expected_version: str | None
-    file_path: str | None
+    file_path: str | os.PathLike[str] | None
     reload_user_config: bool | None
 
 
