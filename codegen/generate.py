@@ -13,6 +13,7 @@ from codegen.models import generate_models
 from codegen.normalize import normalize
 from codegen.path_fields import path_fields
 from codegen.render import render_package
+from codegen.unions import union_sources
 
 COMMAND = "python scripts/update_sdk_artifacts.py generate-types"
 MODELS_DIR = "models"
@@ -35,7 +36,9 @@ def header_for(schema: ProtocolSchema) -> str:
 def generate_package(schema_dir: Path, *, require_pin: bool = True) -> Generated:
     schema = load_schema(schema_dir, require_pin=require_pin)
     header = header_for(schema)
-    model_sources = generate_models(normalize(schema.definitions), header)
+    normalized = normalize(schema.definitions)
+    model_sources = generate_models(normalized, header)
+    model_sources.update(union_sources(normalized, model_sources, header))
     models = ModelIndex.from_sources(model_sources)
     protocol = build_protocol(schema.definitions, models)
     files = {f"{MODELS_DIR}/{path}": text for path, text in model_sources.items()}

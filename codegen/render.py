@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import jinja2
 
+from codegen.high_level import bound_arguments
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelField, ModelIndex
 from codegen.path_fields import accept_paths
@@ -39,6 +40,7 @@ def environment() -> jinja2.Environment:
     env.filters["optional"] = optional_annotation
     env.filters["method_doc"] = method_doc
     env.filters["options_name"] = options_name
+    cast("dict[str, Any]", env.filters)["bound_arguments"] = bound_arguments
     return env
 
 

@@ -6,14 +6,17 @@ loads a stored thread into the server (and can override its model, sandbox, ...)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from typing_extensions import Unpack
+from typing_extensions import Never, Unpack
 
 from codex_app_server.inputs import Input, to_wire_items
 from codex_app_server.turn import AsyncTurn, Turn, TurnResult, output_schema_of
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from codex_app_server._client import AppServerClient, AsyncAppServerClient
     from codex_app_server._generated.models import (
         ThreadCompactStartResponse,
@@ -22,18 +25,23 @@ if TYPE_CHECKING:
     )
     from codex_app_server._generated.options import TurnStartOptions
 
+M = TypeVar("M", bound="BaseModel")
+#: What `output_schema` takes besides a pydantic model class: a JSON schema (a dict, or its
+#: JSON text); the turn's `parsed` is then not available (its type is `Never`).
+JsonSchema = Mapping[str, Any] | str
+
 _TURN_START = "turn/start"
 _RESERVED = ("thread_id", "input")
 
 
 def turn_params(
-    thread_id: str, input: Input, options: dict[str, Any]
+    thread_id: str, input: Input, options: dict[str, Any], output_schema: object = None
 ) -> tuple[dict[str, Any], Any]:
     """`turn/start` params from the user's input and options; and the output model, if any."""
     clash = [name for name in _RESERVED if name in options]
     if clash:
         raise TypeError(f"Thread.turn() sets {', '.join(clash)} itself")
-    schema, model = output_schema_of(options.pop("output_schema", None))
+    schema, model = output_schema_of(output_schema)
     params: dict[str, Any] = {**options, "thread_id": thread_id, "input": to_wire_items(input)}
     if schema is not None:
         params["output_schema"] = schema
@@ -47,20 +55,62 @@ class Thread:
         self._client = client
         self.id = thread_id
 
-    def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> Turn[Any]:
+    @overload
+    def turn(
+        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+    ) -> Turn[M]: ...
+    @overload
+    def turn(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> Turn[Never]: ...
+    def turn(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: type[M] | JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> Turn[M] | Turn[Never]:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
-        `output_schema` takes a JSON-schema dict or a pydantic model class (then
-        `result.parsed` gives the final response as that model).
+        `output_schema` takes a pydantic model class (then `result.parsed` gives the final
+        response as that model, typed) or a JSON schema dict.
         """
-        return self._start(input, dict(options))
+        return self._start(input, dict(options), output_schema)
 
-    def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
-        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
-        return self._start(input, dict(options)).run()
+    @overload
+    def run(
+        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+    ) -> TurnResult[M]: ...
+    @overload
+    def run(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[Never]: ...
+    def run(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: type[M] | JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[M] | TurnResult[Never]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`.
 
-    def _start(self, input: Input, options: dict[str, Any]) -> Turn[Any]:
-        params, model = turn_params(self.id, input, options)
+        With a pydantic model class as `output_schema`, `result.parsed` is that model."""
+        return self._start(input, dict(options), output_schema).run()
+
+    def _start(self, input: Input, options: dict[str, Any], output_schema: object) -> Turn[Any]:
+        params, model = turn_params(self.id, input, options, output_schema)
         _, subscription = self._client.request_turn(_TURN_START, params)
         return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
 
@@ -93,21 +143,65 @@ class AsyncThread:
         self._client = client
         self.id = thread_id
 
-    async def turn(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> AsyncTurn[Any]:
+    @overload
+    async def turn(
+        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+    ) -> AsyncTurn[M]: ...
+    @overload
+    async def turn(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> AsyncTurn[Never]: ...
+    async def turn(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: type[M] | JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> AsyncTurn[M] | AsyncTurn[Never]:
         """Start a turn and return it while it runs (iterate `stream()`, or `run()`).
 
-        `output_schema` takes a JSON-schema dict or a pydantic model class (then
-        `result.parsed` gives the final response as that model).
+        `output_schema` takes a pydantic model class (then `result.parsed` gives the final
+        response as that model, typed) or a JSON schema dict.
         """
-        return await self._start(input, dict(options))
+        return await self._start(input, dict(options), output_schema)
 
-    async def run(self, input: Input, /, **options: Unpack[TurnStartOptions]) -> TurnResult[Any]:
-        """Run a turn to its end. A failed turn is returned, not raised: check `status`."""
-        turn = await self._start(input, dict(options))
+    @overload
+    async def run(
+        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+    ) -> TurnResult[M]: ...
+    @overload
+    async def run(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[Never]: ...
+    async def run(
+        self,
+        input: Input,
+        /,
+        *,
+        output_schema: type[M] | JsonSchema | None = None,
+        **options: Unpack[TurnStartOptions],
+    ) -> TurnResult[M] | TurnResult[Never]:
+        """Run a turn to its end. A failed turn is returned, not raised: check `status`.
+
+        With a pydantic model class as `output_schema`, `result.parsed` is that model."""
+        turn = await self._start(input, dict(options), output_schema)
         return await turn.run()
 
-    async def _start(self, input: Input, options: dict[str, Any]) -> AsyncTurn[Any]:
-        params, model = turn_params(self.id, input, options)
+    async def _start(
+        self, input: Input, options: dict[str, Any], output_schema: object
+    ) -> AsyncTurn[Any]:
+        params, model = turn_params(self.id, input, options, output_schema)
         _, subscription = await self._client.request_turn(_TURN_START, params)
         return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
 

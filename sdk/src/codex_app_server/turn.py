@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from codex_app_server._generated.models import (
+        ThreadItem,
         ThreadTokenUsage,
         TurnError,
         TurnInterruptResponse,
@@ -60,7 +61,7 @@ class TurnResult(Generic[M]):
     status: TurnStatus
     error: TurnError | None
     final_response: str | None
-    items: list[Any]
+    items: list[ThreadItem]
     usage: ThreadTokenUsage | None
     started_at: int | None
     completed_at: int | None
@@ -140,7 +141,7 @@ class TurnAccumulator:
         )
         listed: list[Any] = (self.completed or {}).get("items") or []
         items_raw = self.items or [item for item in map(_obj, listed) if item is not None]
-        items: list[Any] = Turn.model_validate(
+        items: list[ThreadItem] = Turn.model_validate(
             {"id": self.turn_id, "status": "completed", "items": items_raw}
         ).items
         return TurnResult(

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .accept_with_execpolicy_amendment_command_execution_approval_decision_accept_with_execpolicy_amendment import (
         AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment as AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment,
     )
+    from .account import Account as Account
     from .account_login_completed_notification import (
         AccountLoginCompletedNotification as AccountLoginCompletedNotification,
     )
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .agent_message_delta_notification import (
         AgentMessageDeltaNotification as AgentMessageDeltaNotification,
     )
+    from .agent_message_input_content import AgentMessageInputContent as AgentMessageInputContent
     from .agent_message_response_item import AgentMessageResponseItem as AgentMessageResponseItem
     from .agent_message_thread_item import AgentMessageThreadItem as AgentMessageThreadItem
     from .allow_deny_requirement import AllowDenyRequirement as AllowDenyRequirement
@@ -136,6 +138,7 @@ if TYPE_CHECKING:
     from .apps_list_response import AppsListResponse as AppsListResponse
     from .apps_read_params import AppsReadParams as AppsReadParams
     from .apps_read_response import AppsReadResponse as AppsReadResponse
+    from .ask_for_approval import AskForApproval as AskForApproval
     from .ask_for_approval_kind import AskForApprovalKind as AskForApprovalKind
     from .async_user_input_question import AsyncUserInputQuestion as AsyncUserInputQuestion
     from .attestation_generate_params import AttestationGenerateParams as AttestationGenerateParams
@@ -213,6 +216,7 @@ if TYPE_CHECKING:
     )
     from .collaboration_mode import CollaborationMode as CollaborationMode
     from .collaboration_mode_mask import CollaborationModeMask as CollaborationModeMask
+    from .command_action import CommandAction as CommandAction
     from .command_configured_hook_handler import (
         CommandConfiguredHookHandler as CommandConfiguredHookHandler,
     )
@@ -233,6 +237,9 @@ if TYPE_CHECKING:
     )
     from .command_exec_write_params import CommandExecWriteParams as CommandExecWriteParams
     from .command_exec_write_response import CommandExecWriteResponse as CommandExecWriteResponse
+    from .command_execution_approval_decision import (
+        CommandExecutionApprovalDecision as CommandExecutionApprovalDecision,
+    )
     from .command_execution_approval_decision_kind import (
         CommandExecutionApprovalDecisionKind as CommandExecutionApprovalDecisionKind,
     )
@@ -287,6 +294,7 @@ if TYPE_CHECKING:
     from .config_edit import ConfigEdit as ConfigEdit
     from .config_layer import ConfigLayer as ConfigLayer
     from .config_layer_metadata import ConfigLayerMetadata as ConfigLayerMetadata
+    from .config_layer_source import ConfigLayerSource as ConfigLayerSource
     from .config_read_params import ConfigReadParams as ConfigReadParams
     from .config_read_response import ConfigReadResponse as ConfigReadResponse
     from .config_requirements import ConfigRequirements as ConfigRequirements
@@ -300,6 +308,7 @@ if TYPE_CHECKING:
     from .configuration_update_response_item import (
         ConfigurationUpdateResponseItem as ConfigurationUpdateResponseItem,
     )
+    from .configured_hook_handler import ConfiguredHookHandler as ConfiguredHookHandler
     from .configured_hook_matcher_group import (
         ConfiguredHookMatcherGroup as ConfiguredHookMatcherGroup,
     )
@@ -313,6 +322,7 @@ if TYPE_CHECKING:
     from .consume_account_rate_limit_reset_credit_response import (
         ConsumeAccountRateLimitResetCreditResponse as ConsumeAccountRateLimitResetCreditResponse,
     )
+    from .content_item import ContentItem as ContentItem
     from .context_compacted_notification import (
         ContextCompactedNotification as ContextCompactedNotification,
     )
@@ -348,6 +358,9 @@ if TYPE_CHECKING:
     )
     from .deprecation_notice_notification import (
         DeprecationNoticeNotification as DeprecationNoticeNotification,
+    )
+    from .dynamic_tool_call_output_content_item import (
+        DynamicToolCallOutputContentItem as DynamicToolCallOutputContentItem,
     )
     from .dynamic_tool_call_params import DynamicToolCallParams as DynamicToolCallParams
     from .dynamic_tool_call_response import DynamicToolCallResponse as DynamicToolCallResponse
@@ -474,6 +487,7 @@ if TYPE_CHECKING:
     from .feedback_requirements import FeedbackRequirements as FeedbackRequirements
     from .feedback_upload_params import FeedbackUploadParams as FeedbackUploadParams
     from .feedback_upload_response import FeedbackUploadResponse as FeedbackUploadResponse
+    from .file_change import FileChange as FileChange
     from .file_change_approval_decision import (
         FileChangeApprovalDecision as FileChangeApprovalDecision,
     )
@@ -496,7 +510,9 @@ if TYPE_CHECKING:
     )
     from .file_id_user_input import FileIdUserInput as FileIdUserInput
     from .file_system_access_mode import FileSystemAccessMode as FileSystemAccessMode
+    from .file_system_path import FileSystemPath as FileSystemPath
     from .file_system_sandbox_entry import FileSystemSandboxEntry as FileSystemSandboxEntry
+    from .file_system_special_path import FileSystemSpecialPath as FileSystemSpecialPath
     from .file_update_change import FileUpdateChange as FileUpdateChange
     from .find_in_page_responses_api_web_search_action import (
         FindInPageResponsesApiWebSearchAction as FindInPageResponsesApiWebSearchAction,
@@ -594,6 +610,9 @@ if TYPE_CHECKING:
         GranularAskForApprovalGranular as GranularAskForApprovalGranular,
     )
     from .guardian_approval_review import GuardianApprovalReview as GuardianApprovalReview
+    from .guardian_approval_review_action import (
+        GuardianApprovalReviewAction as GuardianApprovalReviewAction,
+    )
     from .guardian_approval_review_status import (
         GuardianApprovalReviewStatus as GuardianApprovalReviewStatus,
     )
@@ -753,6 +772,9 @@ if TYPE_CHECKING:
         McpElicitationNumberSchema as McpElicitationNumberSchema,
     )
     from .mcp_elicitation_number_type import McpElicitationNumberType as McpElicitationNumberType
+    from .mcp_elicitation_primitive_schema import (
+        McpElicitationPrimitiveSchema as McpElicitationPrimitiveSchema,
+    )
     from .mcp_elicitation_schema import McpElicitationSchema as McpElicitationSchema
     from .mcp_elicitation_single_select_enum_schema import (
         McpElicitationSingleSelectEnumSchema as McpElicitationSingleSelectEnumSchema,
@@ -929,7 +951,9 @@ if TYPE_CHECKING:
     from .packaged_defaults_config_layer_source import (
         PackagedDefaultsConfigLayerSource as PackagedDefaultsConfigLayerSource,
     )
+    from .parsed_command import ParsedCommand as ParsedCommand
     from .patch_apply_status import PatchApplyStatus as PatchApplyStatus
+    from .patch_change_kind import PatchChangeKind as PatchChangeKind
     from .path_file_system_path import PathFileSystemPath as PathFileSystemPath
     from .path_uri import PathUri as PathUri
     from .permission_grant_scope import PermissionGrantScope as PermissionGrantScope
@@ -1006,6 +1030,7 @@ if TYPE_CHECKING:
     )
     from .plugin_skill_read_params import PluginSkillReadParams as PluginSkillReadParams
     from .plugin_skill_read_response import PluginSkillReadResponse as PluginSkillReadResponse
+    from .plugin_source import PluginSource as PluginSource
     from .plugin_summary import PluginSummary as PluginSummary
     from .plugin_uninstall_params import PluginUninstallParams as PluginUninstallParams
     from .plugin_uninstall_response import PluginUninstallResponse as PluginUninstallResponse
@@ -1069,6 +1094,7 @@ if TYPE_CHECKING:
     from .realtime_voices_list import RealtimeVoicesList as RealtimeVoicesList
     from .reasoning_effort import ReasoningEffort as ReasoningEffort
     from .reasoning_effort_option import ReasoningEffortOption as ReasoningEffortOption
+    from .reasoning_item_content import ReasoningItemContent as ReasoningItemContent
     from .reasoning_item_reasoning_summary import (
         ReasoningItemReasoningSummary as ReasoningItemReasoningSummary,
     )
@@ -1104,7 +1130,9 @@ if TYPE_CHECKING:
         RequestPermissionsGuardianApprovalReviewAction as RequestPermissionsGuardianApprovalReviewAction,
     )
     from .resource import Resource as Resource
+    from .resource_content import ResourceContent as ResourceContent
     from .resource_template import ResourceTemplate as ResourceTemplate
+    from .response_item import ResponseItem as ResponseItem
     from .response_stream_connection_failed_codex_error_info import (
         ResponseStreamConnectionFailedCodexErrorInfo as ResponseStreamConnectionFailedCodexErrorInfo,
     )
@@ -1124,15 +1152,22 @@ if TYPE_CHECKING:
         ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts as ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts,
     )
     from .response_usage_metadata import ResponseUsageMetadata as ResponseUsageMetadata
+    from .responses_api_web_search_action import (
+        ResponsesApiWebSearchAction as ResponsesApiWebSearchAction,
+    )
+    from .review_decision import ReviewDecision as ReviewDecision
     from .review_decision_kind import ReviewDecisionKind as ReviewDecisionKind
     from .review_delivery import ReviewDelivery as ReviewDelivery
     from .review_start_params import ReviewStartParams as ReviewStartParams
     from .review_start_response import ReviewStartResponse as ReviewStartResponse
+    from .review_target import ReviewTarget as ReviewTarget
     from .root_file_system_special_path import (
         RootFileSystemSpecialPath as RootFileSystemSpecialPath,
     )
     from .sandbox_mode import SandboxMode as SandboxMode
+    from .sandbox_policy import SandboxPolicy as SandboxPolicy
     from .sandbox_workspace_write import SandboxWorkspaceWrite as SandboxWorkspaceWrite
+    from .scheduled_task_schedule import ScheduledTaskSchedule as ScheduledTaskSchedule
     from .scheduled_task_summary import ScheduledTaskSummary as ScheduledTaskSummary
     from .scheduled_task_weekday import ScheduledTaskWeekday as ScheduledTaskWeekday
     from .search_command_action import SearchCommandAction as SearchCommandAction
@@ -1157,6 +1192,7 @@ if TYPE_CHECKING:
         SessionFlagsConfigLayerSource as SessionFlagsConfigLayerSource,
     )
     from .session_migration import SessionMigration as SessionMigration
+    from .session_source import SessionSource as SessionSource
     from .session_source_kind import SessionSourceKind as SessionSourceKind
     from .settings import Settings as Settings
     from .skill_dependencies import SkillDependencies as SkillDependencies
@@ -1195,6 +1231,7 @@ if TYPE_CHECKING:
         SubAgentActivityThreadItem as SubAgentActivityThreadItem,
     )
     from .sub_agent_session_source import SubAgentSessionSource as SubAgentSessionSource
+    from .sub_agent_source import SubAgentSource as SubAgentSource
     from .sub_agent_source_kind import SubAgentSourceKind as SubAgentSourceKind
     from .subagent_migration import SubagentMigration as SubagentMigration
     from .summary_text_reasoning_item_reasoning_summary import (
@@ -1285,6 +1322,7 @@ if TYPE_CHECKING:
     from .thread_history_mode import ThreadHistoryMode as ThreadHistoryMode
     from .thread_inject_items_params import ThreadInjectItemsParams as ThreadInjectItemsParams
     from .thread_inject_items_response import ThreadInjectItemsResponse as ThreadInjectItemsResponse
+    from .thread_item import ThreadItem as ThreadItem
     from .thread_item_entry import ThreadItemEntry as ThreadItemEntry
     from .thread_items_list_anchor import ThreadItemsListAnchor as ThreadItemsListAnchor
     from .thread_items_list_params import ThreadItemsListParams as ThreadItemsListParams
@@ -1306,6 +1344,7 @@ if TYPE_CHECKING:
     from .thread_name_updated_notification import (
         ThreadNameUpdatedNotification as ThreadNameUpdatedNotification,
     )
+    from .thread_prediction_result import ThreadPredictionResult as ThreadPredictionResult
     from .thread_prediction_updated_notification import (
         ThreadPredictionUpdatedNotification as ThreadPredictionUpdatedNotification,
     )
@@ -1323,6 +1362,9 @@ if TYPE_CHECKING:
     )
     from .thread_read_state_operation import ThreadReadStateOperation as ThreadReadStateOperation
     from .thread_realtime_audio_chunk import ThreadRealtimeAudioChunk as ThreadRealtimeAudioChunk
+    from .thread_realtime_bem_item_presentation import (
+        ThreadRealtimeBemItemPresentation as ThreadRealtimeBemItemPresentation,
+    )
     from .thread_realtime_closed_notification import (
         ThreadRealtimeClosedNotification as ThreadRealtimeClosedNotification,
     )
@@ -1421,6 +1463,7 @@ if TYPE_CHECKING:
         ThreadStartThreadUnreadPosition as ThreadStartThreadUnreadPosition,
     )
     from .thread_started_notification import ThreadStartedNotification as ThreadStartedNotification
+    from .thread_status import ThreadStatus as ThreadStatus
     from .thread_status_changed_notification import (
         ThreadStatusChangedNotification as ThreadStatusChangedNotification,
     )
@@ -1436,6 +1479,7 @@ if TYPE_CHECKING:
     from .thread_unarchived_notification import (
         ThreadUnarchivedNotification as ThreadUnarchivedNotification,
     )
+    from .thread_unread_position import ThreadUnreadPosition as ThreadUnreadPosition
     from .thread_unsubscribe_params import ThreadUnsubscribeParams as ThreadUnsubscribeParams
     from .thread_unsubscribe_response import ThreadUnsubscribeResponse as ThreadUnsubscribeResponse
     from .thread_unsubscribe_status import ThreadUnsubscribeStatus as ThreadUnsubscribeStatus
@@ -1611,10 +1655,12 @@ if TYPE_CHECKING:
         UsageLimitExceededImageGenerationFailure as UsageLimitExceededImageGenerationFailure,
     )
     from .user_config_layer_source import UserConfigLayerSource as UserConfigLayerSource
+    from .user_input import UserInput as UserInput
     from .user_message_thread_item import UserMessageThreadItem as UserMessageThreadItem
     from .verbosity import Verbosity as Verbosity
     from .w3c_trace_context import W3cTraceContext as W3cTraceContext
     from .warning_notification import WarningNotification as WarningNotification
+    from .web_search_action import WebSearchAction as WebSearchAction
     from .web_search_call_response_item import (
         WebSearchCallResponseItem as WebSearchCallResponseItem,
     )
@@ -1672,6 +1718,7 @@ if TYPE_CHECKING:
 MODULE_OF: dict[str, str] = {
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision": "accept_with_execpolicy_amendment_command_execution_approval_decision",
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment": "accept_with_execpolicy_amendment_command_execution_approval_decision_accept_with_execpolicy_amendment",
+    "Account": "account",
     "AccountLoginCompletedNotification": "account_login_completed_notification",
     "AccountRateLimitsUpdatedNotification": "account_rate_limits_updated_notification",
     "AccountRoutingOverride": "account_routing_override",
@@ -1695,6 +1742,7 @@ MODULE_OF: dict[str, str] = {
     "AgentConfiguredHookHandler": "agent_configured_hook_handler",
     "AgentHookMetadata": "agent_hook_metadata",
     "AgentMessageDeltaNotification": "agent_message_delta_notification",
+    "AgentMessageInputContent": "agent_message_input_content",
     "AgentMessageResponseItem": "agent_message_response_item",
     "AgentMessageThreadItem": "agent_message_thread_item",
     "AllowDenyRequirement": "allow_deny_requirement",
@@ -1740,6 +1788,7 @@ MODULE_OF: dict[str, str] = {
     "AppsListResponse": "apps_list_response",
     "AppsReadParams": "apps_read_params",
     "AppsReadResponse": "apps_read_response",
+    "AskForApproval": "ask_for_approval",
     "AskForApprovalKind": "ask_for_approval_kind",
     "AsyncUserInputQuestion": "async_user_input_question",
     "AttestationGenerateParams": "attestation_generate_params",
@@ -1783,6 +1832,7 @@ MODULE_OF: dict[str, str] = {
     "CollabAgentToolCallThreadItem": "collab_agent_tool_call_thread_item",
     "CollaborationMode": "collaboration_mode",
     "CollaborationModeMask": "collaboration_mode_mask",
+    "CommandAction": "command_action",
     "CommandConfiguredHookHandler": "command_configured_hook_handler",
     "CommandExecOutputDeltaNotification": "command_exec_output_delta_notification",
     "CommandExecOutputStream": "command_exec_output_stream",
@@ -1795,6 +1845,7 @@ MODULE_OF: dict[str, str] = {
     "CommandExecTerminateResponse": "command_exec_terminate_response",
     "CommandExecWriteParams": "command_exec_write_params",
     "CommandExecWriteResponse": "command_exec_write_response",
+    "CommandExecutionApprovalDecision": "command_execution_approval_decision",
     "CommandExecutionApprovalDecisionKind": "command_execution_approval_decision_kind",
     "CommandExecutionApprovalKind": "command_execution_approval_kind",
     "CommandExecutionOutputDeltaNotification": "command_execution_output_delta_notification",
@@ -1823,6 +1874,7 @@ MODULE_OF: dict[str, str] = {
     "ConfigEdit": "config_edit",
     "ConfigLayer": "config_layer",
     "ConfigLayerMetadata": "config_layer_metadata",
+    "ConfigLayerSource": "config_layer_source",
     "ConfigReadParams": "config_read_params",
     "ConfigReadResponse": "config_read_response",
     "ConfigRequirements": "config_requirements",
@@ -1832,11 +1884,13 @@ MODULE_OF: dict[str, str] = {
     "ConfigWriteResponse": "config_write_response",
     "ConfigurationReasoning": "configuration_reasoning",
     "ConfigurationUpdateResponseItem": "configuration_update_response_item",
+    "ConfiguredHookHandler": "configured_hook_handler",
     "ConfiguredHookMatcherGroup": "configured_hook_matcher_group",
     "ConnectorMetadata": "connector_metadata",
     "ConsumeAccountRateLimitResetCreditOutcome": "consume_account_rate_limit_reset_credit_outcome",
     "ConsumeAccountRateLimitResetCreditParams": "consume_account_rate_limit_reset_credit_params",
     "ConsumeAccountRateLimitResetCreditResponse": "consume_account_rate_limit_reset_credit_response",
+    "ContentItem": "content_item",
     "ContextCompactedNotification": "context_compacted_notification",
     "ContextCompactionResponseItem": "context_compaction_response_item",
     "ContextCompactionThreadItem": "context_compaction_thread_item",
@@ -1855,6 +1909,7 @@ MODULE_OF: dict[str, str] = {
     "DeniedReviewDecision": "denied_review_decision",
     "DeniedReviewDecisionDenied": "denied_review_decision_denied",
     "DeprecationNoticeNotification": "deprecation_notice_notification",
+    "DynamicToolCallOutputContentItem": "dynamic_tool_call_output_content_item",
     "DynamicToolCallParams": "dynamic_tool_call_params",
     "DynamicToolCallResponse": "dynamic_tool_call_response",
     "DynamicToolCallStatus": "dynamic_tool_call_status",
@@ -1906,6 +1961,7 @@ MODULE_OF: dict[str, str] = {
     "FeedbackRequirements": "feedback_requirements",
     "FeedbackUploadParams": "feedback_upload_params",
     "FeedbackUploadResponse": "feedback_upload_response",
+    "FileChange": "file_change",
     "FileChangeApprovalDecision": "file_change_approval_decision",
     "FileChangeOutputDeltaNotification": "file_change_output_delta_notification",
     "FileChangePatchUpdatedNotification": "file_change_patch_updated_notification",
@@ -1916,7 +1972,9 @@ MODULE_OF: dict[str, str] = {
     "FileIdFunctionCallOutputContentItem": "file_id_function_call_output_content_item",
     "FileIdUserInput": "file_id_user_input",
     "FileSystemAccessMode": "file_system_access_mode",
+    "FileSystemPath": "file_system_path",
     "FileSystemSandboxEntry": "file_system_sandbox_entry",
+    "FileSystemSpecialPath": "file_system_special_path",
     "FileUpdateChange": "file_update_change",
     "FindInPageResponsesApiWebSearchAction": "find_in_page_responses_api_web_search_action",
     "FindInPageWebSearchAction": "find_in_page_web_search_action",
@@ -1974,6 +2032,7 @@ MODULE_OF: dict[str, str] = {
     "GranularAskForApproval": "granular_ask_for_approval",
     "GranularAskForApprovalGranular": "granular_ask_for_approval_granular",
     "GuardianApprovalReview": "guardian_approval_review",
+    "GuardianApprovalReviewAction": "guardian_approval_review_action",
     "GuardianApprovalReviewStatus": "guardian_approval_review_status",
     "GuardianCommandSource": "guardian_command_source",
     "GuardianRiskLevel": "guardian_risk_level",
@@ -2071,6 +2130,7 @@ MODULE_OF: dict[str, str] = {
     "McpElicitationMultiSelectEnumSchema": "mcp_elicitation_multi_select_enum_schema",
     "McpElicitationNumberSchema": "mcp_elicitation_number_schema",
     "McpElicitationNumberType": "mcp_elicitation_number_type",
+    "McpElicitationPrimitiveSchema": "mcp_elicitation_primitive_schema",
     "McpElicitationSchema": "mcp_elicitation_schema",
     "McpElicitationSingleSelectEnumSchema": "mcp_elicitation_single_select_enum_schema",
     "McpElicitationStringFormat": "mcp_elicitation_string_format",
@@ -2169,7 +2229,9 @@ MODULE_OF: dict[str, str] = {
     "OutputTextContentItem": "output_text_content_item",
     "OverriddenMetadata": "overridden_metadata",
     "PackagedDefaultsConfigLayerSource": "packaged_defaults_config_layer_source",
+    "ParsedCommand": "parsed_command",
     "PatchApplyStatus": "patch_apply_status",
+    "PatchChangeKind": "patch_change_kind",
     "PathFileSystemPath": "path_file_system_path",
     "PathUri": "path_uri",
     "PermissionGrantScope": "permission_grant_scope",
@@ -2226,6 +2288,7 @@ MODULE_OF: dict[str, str] = {
     "PluginShareUpdateTargetsResponse": "plugin_share_update_targets_response",
     "PluginSkillReadParams": "plugin_skill_read_params",
     "PluginSkillReadResponse": "plugin_skill_read_response",
+    "PluginSource": "plugin_source",
     "PluginSummary": "plugin_summary",
     "PluginUninstallParams": "plugin_uninstall_params",
     "PluginUninstallResponse": "plugin_uninstall_response",
@@ -2265,6 +2328,7 @@ MODULE_OF: dict[str, str] = {
     "RealtimeVoicesList": "realtime_voices_list",
     "ReasoningEffort": "reasoning_effort",
     "ReasoningEffortOption": "reasoning_effort_option",
+    "ReasoningItemContent": "reasoning_item_content",
     "ReasoningItemReasoningSummary": "reasoning_item_reasoning_summary",
     "ReasoningResponseItem": "reasoning_response_item",
     "ReasoningSummary": "reasoning_summary",
@@ -2282,7 +2346,9 @@ MODULE_OF: dict[str, str] = {
     "RequestPermissionProfile": "request_permission_profile",
     "RequestPermissionsGuardianApprovalReviewAction": "request_permissions_guardian_approval_review_action",
     "Resource": "resource",
+    "ResourceContent": "resource_content",
     "ResourceTemplate": "resource_template",
+    "ResponseItem": "response_item",
     "ResponseStreamConnectionFailedCodexErrorInfo": "response_stream_connection_failed_codex_error_info",
     "ResponseStreamConnectionFailedCodexErrorInfoResponseStreamConnectionFailed": "response_stream_connection_failed_codex_error_info_response_stream_connection_failed",
     "ResponseStreamDisconnectedCodexErrorInfo": "response_stream_disconnected_codex_error_info",
@@ -2290,13 +2356,18 @@ MODULE_OF: dict[str, str] = {
     "ResponseTooManyFailedAttemptsCodexErrorInfo": "response_too_many_failed_attempts_codex_error_info",
     "ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts": "response_too_many_failed_attempts_codex_error_info_response_too_many_failed_attempts",
     "ResponseUsageMetadata": "response_usage_metadata",
+    "ResponsesApiWebSearchAction": "responses_api_web_search_action",
+    "ReviewDecision": "review_decision",
     "ReviewDecisionKind": "review_decision_kind",
     "ReviewDelivery": "review_delivery",
     "ReviewStartParams": "review_start_params",
     "ReviewStartResponse": "review_start_response",
+    "ReviewTarget": "review_target",
     "RootFileSystemSpecialPath": "root_file_system_special_path",
     "SandboxMode": "sandbox_mode",
+    "SandboxPolicy": "sandbox_policy",
     "SandboxWorkspaceWrite": "sandbox_workspace_write",
+    "ScheduledTaskSchedule": "scheduled_task_schedule",
     "ScheduledTaskSummary": "scheduled_task_summary",
     "ScheduledTaskWeekday": "scheduled_task_weekday",
     "SearchCommandAction": "search_command_action",
@@ -2311,6 +2382,7 @@ MODULE_OF: dict[str, str] = {
     "ServerRequestResolvedNotification": "server_request_resolved_notification",
     "SessionFlagsConfigLayerSource": "session_flags_config_layer_source",
     "SessionMigration": "session_migration",
+    "SessionSource": "session_source",
     "SessionSourceKind": "session_source_kind",
     "Settings": "settings",
     "SkillDependencies": "skill_dependencies",
@@ -2339,6 +2411,7 @@ MODULE_OF: dict[str, str] = {
     "SubAgentActivityKind": "sub_agent_activity_kind",
     "SubAgentActivityThreadItem": "sub_agent_activity_thread_item",
     "SubAgentSessionSource": "sub_agent_session_source",
+    "SubAgentSource": "sub_agent_source",
     "SubAgentSourceKind": "sub_agent_source_kind",
     "SubagentMigration": "subagent_migration",
     "SummaryTextReasoningItemReasoningSummary": "summary_text_reasoning_item_reasoning_summary",
@@ -2395,6 +2468,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadHistoryMode": "thread_history_mode",
     "ThreadInjectItemsParams": "thread_inject_items_params",
     "ThreadInjectItemsResponse": "thread_inject_items_response",
+    "ThreadItem": "thread_item",
     "ThreadItemEntry": "thread_item_entry",
     "ThreadItemsListAnchor": "thread_items_list_anchor",
     "ThreadItemsListParams": "thread_items_list_params",
@@ -2408,6 +2482,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadMetadataUpdateParams": "thread_metadata_update_params",
     "ThreadMetadataUpdateResponse": "thread_metadata_update_response",
     "ThreadNameUpdatedNotification": "thread_name_updated_notification",
+    "ThreadPredictionResult": "thread_prediction_result",
     "ThreadPredictionUpdatedNotification": "thread_prediction_updated_notification",
     "ThreadProjectUpdatedNotification": "thread_project_updated_notification",
     "ThreadQueueChangedNotification": "thread_queue_changed_notification",
@@ -2417,6 +2492,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadReadStateChangedNotification": "thread_read_state_changed_notification",
     "ThreadReadStateOperation": "thread_read_state_operation",
     "ThreadRealtimeAudioChunk": "thread_realtime_audio_chunk",
+    "ThreadRealtimeBemItemPresentation": "thread_realtime_bem_item_presentation",
     "ThreadRealtimeClosedNotification": "thread_realtime_closed_notification",
     "ThreadRealtimeErrorNotification": "thread_realtime_error_notification",
     "ThreadRealtimeInitialItem": "thread_realtime_initial_item",
@@ -2467,6 +2543,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadStartSource": "thread_start_source",
     "ThreadStartThreadUnreadPosition": "thread_start_thread_unread_position",
     "ThreadStartedNotification": "thread_started_notification",
+    "ThreadStatus": "thread_status",
     "ThreadStatusChangedNotification": "thread_status_changed_notification",
     "ThreadTimelineEntry": "thread_timeline_entry",
     "ThreadTokenUsage": "thread_token_usage",
@@ -2476,6 +2553,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadUnarchiveParams": "thread_unarchive_params",
     "ThreadUnarchiveResponse": "thread_unarchive_response",
     "ThreadUnarchivedNotification": "thread_unarchived_notification",
+    "ThreadUnreadPosition": "thread_unread_position",
     "ThreadUnsubscribeParams": "thread_unsubscribe_params",
     "ThreadUnsubscribeResponse": "thread_unsubscribe_response",
     "ThreadUnsubscribeStatus": "thread_unsubscribe_status",
@@ -2565,10 +2643,12 @@ MODULE_OF: dict[str, str] = {
     "UrlUserInput": "url_user_input",
     "UsageLimitExceededImageGenerationFailure": "usage_limit_exceeded_image_generation_failure",
     "UserConfigLayerSource": "user_config_layer_source",
+    "UserInput": "user_input",
     "UserMessageThreadItem": "user_message_thread_item",
     "Verbosity": "verbosity",
     "W3cTraceContext": "w3c_trace_context",
     "WarningNotification": "warning_notification",
+    "WebSearchAction": "web_search_action",
     "WebSearchCallResponseItem": "web_search_call_response_item",
     "WebSearchContextSize": "web_search_context_size",
     "WebSearchLocation": "web_search_location",
@@ -2599,6 +2679,7 @@ MODULE_OF: dict[str, str] = {
 __all__ = [
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision",
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment",
+    "Account",
     "AccountLoginCompletedNotification",
     "AccountRateLimitsUpdatedNotification",
     "AccountRoutingOverride",
@@ -2622,6 +2703,7 @@ __all__ = [
     "AgentConfiguredHookHandler",
     "AgentHookMetadata",
     "AgentMessageDeltaNotification",
+    "AgentMessageInputContent",
     "AgentMessageResponseItem",
     "AgentMessageThreadItem",
     "AllowDenyRequirement",
@@ -2667,6 +2749,7 @@ __all__ = [
     "AppsListResponse",
     "AppsReadParams",
     "AppsReadResponse",
+    "AskForApproval",
     "AskForApprovalKind",
     "AsyncUserInputQuestion",
     "AttestationGenerateParams",
@@ -2710,6 +2793,7 @@ __all__ = [
     "CollabAgentToolCallThreadItem",
     "CollaborationMode",
     "CollaborationModeMask",
+    "CommandAction",
     "CommandConfiguredHookHandler",
     "CommandExecOutputDeltaNotification",
     "CommandExecOutputStream",
@@ -2722,6 +2806,7 @@ __all__ = [
     "CommandExecTerminateResponse",
     "CommandExecWriteParams",
     "CommandExecWriteResponse",
+    "CommandExecutionApprovalDecision",
     "CommandExecutionApprovalDecisionKind",
     "CommandExecutionApprovalKind",
     "CommandExecutionOutputDeltaNotification",
@@ -2750,6 +2835,7 @@ __all__ = [
     "ConfigEdit",
     "ConfigLayer",
     "ConfigLayerMetadata",
+    "ConfigLayerSource",
     "ConfigReadParams",
     "ConfigReadResponse",
     "ConfigRequirements",
@@ -2759,11 +2845,13 @@ __all__ = [
     "ConfigWriteResponse",
     "ConfigurationReasoning",
     "ConfigurationUpdateResponseItem",
+    "ConfiguredHookHandler",
     "ConfiguredHookMatcherGroup",
     "ConnectorMetadata",
     "ConsumeAccountRateLimitResetCreditOutcome",
     "ConsumeAccountRateLimitResetCreditParams",
     "ConsumeAccountRateLimitResetCreditResponse",
+    "ContentItem",
     "ContextCompactedNotification",
     "ContextCompactionResponseItem",
     "ContextCompactionThreadItem",
@@ -2782,6 +2870,7 @@ __all__ = [
     "DeniedReviewDecision",
     "DeniedReviewDecisionDenied",
     "DeprecationNoticeNotification",
+    "DynamicToolCallOutputContentItem",
     "DynamicToolCallParams",
     "DynamicToolCallResponse",
     "DynamicToolCallStatus",
@@ -2833,6 +2922,7 @@ __all__ = [
     "FeedbackRequirements",
     "FeedbackUploadParams",
     "FeedbackUploadResponse",
+    "FileChange",
     "FileChangeApprovalDecision",
     "FileChangeOutputDeltaNotification",
     "FileChangePatchUpdatedNotification",
@@ -2843,7 +2933,9 @@ __all__ = [
     "FileIdFunctionCallOutputContentItem",
     "FileIdUserInput",
     "FileSystemAccessMode",
+    "FileSystemPath",
     "FileSystemSandboxEntry",
+    "FileSystemSpecialPath",
     "FileUpdateChange",
     "FindInPageResponsesApiWebSearchAction",
     "FindInPageWebSearchAction",
@@ -2901,6 +2993,7 @@ __all__ = [
     "GranularAskForApproval",
     "GranularAskForApprovalGranular",
     "GuardianApprovalReview",
+    "GuardianApprovalReviewAction",
     "GuardianApprovalReviewStatus",
     "GuardianCommandSource",
     "GuardianRiskLevel",
@@ -2998,6 +3091,7 @@ __all__ = [
     "McpElicitationMultiSelectEnumSchema",
     "McpElicitationNumberSchema",
     "McpElicitationNumberType",
+    "McpElicitationPrimitiveSchema",
     "McpElicitationSchema",
     "McpElicitationSingleSelectEnumSchema",
     "McpElicitationStringFormat",
@@ -3096,7 +3190,9 @@ __all__ = [
     "OutputTextContentItem",
     "OverriddenMetadata",
     "PackagedDefaultsConfigLayerSource",
+    "ParsedCommand",
     "PatchApplyStatus",
+    "PatchChangeKind",
     "PathFileSystemPath",
     "PathUri",
     "PermissionGrantScope",
@@ -3153,6 +3249,7 @@ __all__ = [
     "PluginShareUpdateTargetsResponse",
     "PluginSkillReadParams",
     "PluginSkillReadResponse",
+    "PluginSource",
     "PluginSummary",
     "PluginUninstallParams",
     "PluginUninstallResponse",
@@ -3192,6 +3289,7 @@ __all__ = [
     "RealtimeVoicesList",
     "ReasoningEffort",
     "ReasoningEffortOption",
+    "ReasoningItemContent",
     "ReasoningItemReasoningSummary",
     "ReasoningResponseItem",
     "ReasoningSummary",
@@ -3209,7 +3307,9 @@ __all__ = [
     "RequestPermissionProfile",
     "RequestPermissionsGuardianApprovalReviewAction",
     "Resource",
+    "ResourceContent",
     "ResourceTemplate",
+    "ResponseItem",
     "ResponseStreamConnectionFailedCodexErrorInfo",
     "ResponseStreamConnectionFailedCodexErrorInfoResponseStreamConnectionFailed",
     "ResponseStreamDisconnectedCodexErrorInfo",
@@ -3217,13 +3317,18 @@ __all__ = [
     "ResponseTooManyFailedAttemptsCodexErrorInfo",
     "ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts",
     "ResponseUsageMetadata",
+    "ResponsesApiWebSearchAction",
+    "ReviewDecision",
     "ReviewDecisionKind",
     "ReviewDelivery",
     "ReviewStartParams",
     "ReviewStartResponse",
+    "ReviewTarget",
     "RootFileSystemSpecialPath",
     "SandboxMode",
+    "SandboxPolicy",
     "SandboxWorkspaceWrite",
+    "ScheduledTaskSchedule",
     "ScheduledTaskSummary",
     "ScheduledTaskWeekday",
     "SearchCommandAction",
@@ -3238,6 +3343,7 @@ __all__ = [
     "ServerRequestResolvedNotification",
     "SessionFlagsConfigLayerSource",
     "SessionMigration",
+    "SessionSource",
     "SessionSourceKind",
     "Settings",
     "SkillDependencies",
@@ -3266,6 +3372,7 @@ __all__ = [
     "SubAgentActivityKind",
     "SubAgentActivityThreadItem",
     "SubAgentSessionSource",
+    "SubAgentSource",
     "SubAgentSourceKind",
     "SubagentMigration",
     "SummaryTextReasoningItemReasoningSummary",
@@ -3322,6 +3429,7 @@ __all__ = [
     "ThreadHistoryMode",
     "ThreadInjectItemsParams",
     "ThreadInjectItemsResponse",
+    "ThreadItem",
     "ThreadItemEntry",
     "ThreadItemsListAnchor",
     "ThreadItemsListParams",
@@ -3335,6 +3443,7 @@ __all__ = [
     "ThreadMetadataUpdateParams",
     "ThreadMetadataUpdateResponse",
     "ThreadNameUpdatedNotification",
+    "ThreadPredictionResult",
     "ThreadPredictionUpdatedNotification",
     "ThreadProjectUpdatedNotification",
     "ThreadQueueChangedNotification",
@@ -3344,6 +3453,7 @@ __all__ = [
     "ThreadReadStateChangedNotification",
     "ThreadReadStateOperation",
     "ThreadRealtimeAudioChunk",
+    "ThreadRealtimeBemItemPresentation",
     "ThreadRealtimeClosedNotification",
     "ThreadRealtimeErrorNotification",
     "ThreadRealtimeInitialItem",
@@ -3394,6 +3504,7 @@ __all__ = [
     "ThreadStartSource",
     "ThreadStartThreadUnreadPosition",
     "ThreadStartedNotification",
+    "ThreadStatus",
     "ThreadStatusChangedNotification",
     "ThreadTimelineEntry",
     "ThreadTokenUsage",
@@ -3403,6 +3514,7 @@ __all__ = [
     "ThreadUnarchiveParams",
     "ThreadUnarchiveResponse",
     "ThreadUnarchivedNotification",
+    "ThreadUnreadPosition",
     "ThreadUnsubscribeParams",
     "ThreadUnsubscribeResponse",
     "ThreadUnsubscribeStatus",
@@ -3492,10 +3604,12 @@ __all__ = [
     "UrlUserInput",
     "UsageLimitExceededImageGenerationFailure",
     "UserConfigLayerSource",
+    "UserInput",
     "UserMessageThreadItem",
     "Verbosity",
     "W3cTraceContext",
     "WarningNotification",
+    "WebSearchAction",
     "WebSearchCallResponseItem",
     "WebSearchContextSize",
     "WebSearchLocation",
