@@ -7,7 +7,7 @@
         print(result.status, result.final_response)
 
 `RUNTIME_VERSION` is the codex runtime this SDK was generated from (the `codex-cli-bin`
-version it pins).
+version it pins); `__version__` is the SDK's own version.
 
 Names load on first use (the protocol has ~900 models), so importing the package is cheap.
 """
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from codex_app_server._generated.runtime import RUNTIME_VERSION
 
 if TYPE_CHECKING:
+    __version__: str
+
     from codex_app_server._client import (
         AppServerClient as AppServerClient,
     )
@@ -245,6 +247,10 @@ __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ig
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read on first use: it looks at the installed distribution
+        from codex_app_server._config import _sdk_version
+
+        return _sdk_version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
