@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import dataclasses
 import textwrap
 from pathlib import Path
 from typing import Any, cast
@@ -13,6 +14,7 @@ import jinja2
 from codegen.high_level import bound_arguments
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelField, ModelIndex
+from codegen.pagination import paged_requests
 from codegen.path_fields import accept_paths
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -74,6 +76,8 @@ def render_package(
         "models": model_rows,
         "type_imports": client_type_imports(protocol, models, paths=paths),
         "option_type_imports": client_type_imports(protocol, models, signatures=False, paths=paths),
+        "paged_requests": paged_requests(protocol, models),
+        "paging_type_imports": paging_type_imports(protocol, models, paths),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
             key=lambda ref: ref.name,
@@ -87,6 +91,7 @@ def render_package(
         "handlers.py": "handlers.py.jinja2",
         "notifications.py": "notifications.py.jinja2",
         "options.py": "options.py.jinja2",
+        "pagination.py": "pagination.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
     return {path: env.get_template(name).render(context) for path, name in outputs.items()}
@@ -211,6 +216,21 @@ def client_type_imports(
         elif not hasattr(builtins, name):
             raise ValueError(f"annotation name {name!r} has no known import")
     return lines
+
+
+def paging_type_imports(
+    protocol: Protocol, models: ModelIndex, paths: frozenset[tuple[str, str]]
+) -> list[str]:
+    """Import lines (for type checkers only) for the page iterators: their arguments' types
+    and their items' types."""
+    paged = paged_requests(protocol, models)
+    only_paged = dataclasses.replace(protocol, requests=tuple(p.request for p in paged))
+    lines = set(client_type_imports(only_paged, models, signatures=False, paths=paths))
+    for item in paged:
+        for name in annotation_names(item.item_type):
+            if name in models:
+                lines.add(f"from {MODELS_IMPORT}.{models[name].module} import {name}")
+    return sorted(lines)
 
 
 def annotation_names(annotation: str) -> set[str]:

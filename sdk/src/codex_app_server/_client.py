@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from codex_app_server import _tolerant as tolerant
 from codex_app_server._arguments import check_client_arguments, validated
 from codex_app_server._config import AppServerConfig
-from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
+from codex_app_server._generated.pagination import AsyncPagingClientMethods, PagingClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import DEFAULT, Session, Subscription
@@ -63,7 +63,7 @@ def engine_timeout(timeout: TimeoutArg) -> Any:
     return DEFAULT if timeout is DEFAULT_TIMEOUT else timeout
 
 
-class AsyncAppServerClient(AsyncClientMethods):
+class AsyncAppServerClient(AsyncPagingClientMethods):
     """Every protocol method as an awaitable, typed method (`await client.thread_start(...)`).
 
     Start with `await AsyncAppServerClient.start(config)` or `async with`.
@@ -202,7 +202,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         await self.close()
 
 
-class AppServerClient(ClientMethods):
+class AppServerClient(PagingClientMethods):
     """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
 
     Starts `codex app-server` in the constructor; use it as a context manager or call
