@@ -49,7 +49,10 @@ def paged_requests(protocol: Protocol, models: ModelIndex) -> list[PagedRequest]
 def _list_item(annotation: str) -> str | None:
     """`list[Thread]` -> `Thread`; None for anything else."""
     node = ast.parse(annotation, mode="eval").body
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        if node.value.id == "list":
-            return ast.unparse(node.slice)
+    if (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "list"
+    ):
+        return ast.unparse(node.slice)
     return None
