@@ -12,7 +12,7 @@ from __future__ import annotations
 BOUND_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "thread/resume": ("thread_id",),
     "thread/fork": ("thread_id",),
-    "turn/start": ("thread_id", "input", "output_schema"),
+    "turn/start": ("thread_id", "input", "output_schema", "tool_output"),
     "turn/steer": ("thread_id", "expected_turn_id", "input"),
 }
 

@@ -50,8 +50,10 @@ GROUPS: list[tuple[str, list[str]]] = [
         [
             *("Input", "InputItem", "TextInput", "ImageInput"),
             *("LocalImageInput", "SkillInput", "MentionInput"),
+            *("RunInput", "ExternalMessage"),
         ],
     ),
+    ("Goals", ["GoalRun", "AsyncGoalRun", "GoalResult"]),
     (
         "Logging in",
         [
@@ -63,6 +65,7 @@ GROUPS: list[tuple[str, list[str]]] = [
         "Approvals and other server requests",
         ["ServerRequestHandlers", "accept_all", "decline_all", "ask"],
     ),
+    ("Sandbox and approval presets", ["Sandbox", "ApprovalMode", "ApprovalOptions"]),
     ("Retrying", ["retry_on_overload", "async_retry_on_overload", "is_retryable_error"]),
     ("Low-level clients", ["AppServerClient", "AsyncAppServerClient", "DEFAULT_TIMEOUT"]),
     ("Errors", ["CodexError"]),

@@ -13,11 +13,13 @@ from codex_app_server import (
     AsyncChatgptDeviceCodeLogin,
     AsyncChatgptLogin,
     AsyncCodex,
+    AsyncGoalRun,
     AsyncThread,
     AsyncTurn,
     ChatgptDeviceCodeLogin,
     ChatgptLogin,
     Codex,
+    GoalRun,
     Thread,
     Turn,
 )
@@ -29,6 +31,7 @@ PAIRS = [
     (AppServerClient, AsyncAppServerClient),
     (ChatgptLogin, AsyncChatgptLogin),
     (ChatgptDeviceCodeLogin, AsyncChatgptDeviceCodeLogin),
+    (GoalRun, AsyncGoalRun),
 ]
 # Members that exist on one side by nature: context-manager protocols, the async
 # constructor, and the sync client's handles on its private loop thread.
@@ -67,6 +70,7 @@ def normalized(annotation: Any) -> str:
         ("AsyncTurn", "Turn"),
         ("AsyncChatgptLogin", "ChatgptLogin"),
         ("AsyncChatgptDeviceCodeLogin", "ChatgptDeviceCodeLogin"),
+        ("AsyncGoalRun", "GoalRun"),
         ("AsyncIterator", "Iterator"),
     ):
         text = text.replace(async_name, sync_name)

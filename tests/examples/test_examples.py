@@ -92,6 +92,22 @@ CASES = [
         ("login failed: could not start the ChatGPT device-code login", "network"),
         args=("device",),
     ),
+    Case(
+        "goals",
+        (
+            "[goal turn 2 started]",
+            "turn 1: Outline drafted: three sections. (commentary: ['Reading the notes first.'])",
+            "goal: complete, 2 turns,",
+            "final response: The summary is written; the goal is complete.",
+        ),
+    ),
+    Case(
+        "external_message",
+        (
+            "items: ['FunctionCallOutputThreadItem', 'AgentMessageThreadItem']",
+            "codex: Summary: the build is green; nothing was pushed.",
+        ),
+    ),
 ]
 # The async twins print the same things, except these (the async structured-output example
 # skips the dict schema).

@@ -109,6 +109,24 @@ if TYPE_CHECKING:
     from codex_app_server.errors import (
         UnknownArgumentError as UnknownArgumentError,
     )
+    from codex_app_server.external import (
+        ExternalMessage as ExternalMessage,
+    )
+    from codex_app_server.external import (
+        RunInput as RunInput,
+    )
+    from codex_app_server.goal import (
+        AsyncGoalRun as AsyncGoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalResult as GoalResult,
+    )
+    from codex_app_server.goal import (
+        GoalRun as GoalRun,
+    )
+    from codex_app_server.goal import (
+        GoalStartError as GoalStartError,
+    )
     from codex_app_server.handlers import (
         accept_all as accept_all,
     )
@@ -156,6 +174,15 @@ if TYPE_CHECKING:
     )
     from codex_app_server.notification import (
         Notification as Notification,
+    )
+    from codex_app_server.presets import (
+        ApprovalMode as ApprovalMode,
+    )
+    from codex_app_server.presets import (
+        ApprovalOptions as ApprovalOptions,
+    )
+    from codex_app_server.presets import (
+        Sandbox as Sandbox,
     )
     from codex_app_server.retry import (
         async_retry_on_overload as async_retry_on_overload,
@@ -241,6 +268,15 @@ _EXPORTS: dict[str, str] = {
     "InvalidArgumentError": "codex_app_server.errors",
     "ArgumentTypeError": "codex_app_server.errors",
     "UnknownArgumentError": "codex_app_server.errors",
+    "ExternalMessage": "codex_app_server.external",
+    "RunInput": "codex_app_server.external",
+    "Sandbox": "codex_app_server.presets",
+    "ApprovalMode": "codex_app_server.presets",
+    "ApprovalOptions": "codex_app_server.presets",
+    "GoalRun": "codex_app_server.goal",
+    "AsyncGoalRun": "codex_app_server.goal",
+    "GoalResult": "codex_app_server.goal",
+    "GoalStartError": "codex_app_server.goal",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

@@ -125,6 +125,11 @@ def _item_to_wire(item: Any, index: int) -> dict[str, Any]:
         wire = to_wire()
         if isinstance(wire, dict):
             return _validated(wire, index)  # pyright: ignore[reportUnknownArgumentType]
+    if callable(getattr(item, "tool_output", None)):  # an ExternalMessage inside a list
+        raise InvalidInputError(
+            f"input item {index} is an ExternalMessage: pass it alone, as the whole input "
+            "(it is sent as the turn's tool output, not as a user input item)"
+        )
     raise InvalidInputError(
         f"input item {index} is a {type(item).__name__}; pass a str, TextInput, ImageInput, "
         "LocalImageInput, SkillInput, MentionInput, a protocol input model, or a dict"

@@ -179,15 +179,12 @@ class LoginState:
     def result(self) -> AccountLoginCompletedNotification:
         outcome = self.outcome
         assert outcome is not None
-        if outcome.success:
-            return outcome
-        reason = outcome.error or "no reason given"
-        what = "was cancelled" if self.cancelled else "failed"
+        if outcome.success or self.cancelled:
+            return outcome  # a cancellation this client asked for is an outcome, not an error
         raise LoginError(
-            f"{self.label} login {self.login_id} {what}: {reason}",
+            f"{self.label} login {self.login_id} failed: {outcome.error or 'no reason given'}",
             reason=outcome.error,
             login_id=self.login_id,
-            cancelled=self.cancelled,
         )
 
     def close(self) -> None:
@@ -214,11 +211,17 @@ class _Login:
         """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
         return self._state.outcome is not None
 
+    @property
+    def cancelled(self) -> bool:
+        """True when this handle cancelled the flow (`cancel()` or leaving its `with`)."""
+        return self._state.cancelled
+
     def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
         """Block until this flow ends; return its `account/login/completed` notification.
 
-        Raises `LoginError` when the flow ended without success (cancelled, superseded by a
-        newer login, refused), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
+        A flow this handle cancelled returns its outcome too (`success` False, the reason in
+        `error`; `cancelled` is then True). Raises `LoginError` when the flow failed
+        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
         pass first - the flow is then still open: wait again or `cancel()` - and
         `TransportClosedError` if the app-server stops.
         """
@@ -239,8 +242,8 @@ class _Login:
         """Cancel the flow on the server (`account/login/cancel`).
 
         Returns the server's answer: status `canceled`, or `notFound` when the flow had
-        already ended. Afterwards `wait()` raises `LoginError` with `cancelled=True` (or
-        reports how the flow had ended before).
+        already ended. Afterwards `wait()` returns the cancelled outcome (`success` False),
+        or reports how the flow had ended before.
         """
         state = self._state
         response = self._client.account_login_cancel(login_id=self.login_id)
@@ -289,11 +292,17 @@ class _AsyncLogin:
         """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
         return self._state.outcome is not None
 
+    @property
+    def cancelled(self) -> bool:
+        """True when this handle cancelled the flow (`cancel()` or leaving its `with`)."""
+        return self._state.cancelled
+
     async def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
         """Wait until this flow ends; return its `account/login/completed` notification.
 
-        Raises `LoginError` when the flow ended without success (cancelled, superseded by a
-        newer login, refused), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
+        A flow this handle cancelled returns its outcome too (`success` False, the reason in
+        `error`; `cancelled` is then True). Raises `LoginError` when the flow failed
+        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
         pass first - the flow is then still open: wait again or `cancel()` - and
         `TransportClosedError` if the app-server stops.
         """
@@ -314,8 +323,8 @@ class _AsyncLogin:
         """Cancel the flow on the server (`account/login/cancel`).
 
         Returns the server's answer: status `canceled`, or `notFound` when the flow had
-        already ended. Afterwards `wait()` raises `LoginError` with `cancelled=True` (or
-        reports how the flow had ended before).
+        already ended. Afterwards `wait()` returns the cancelled outcome (`success` False),
+        or reports how the flow had ended before.
         """
         state = self._state
         response = await self._client.account_login_cancel(login_id=self.login_id)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from typing_extensions import Never, Unpack
 
-from codex_app_server.inputs import Input, to_wire_items
+from codex_app_server.external import RunInput, turn_input_params
 from codex_app_server.turn import AsyncTurn, Turn, TurnResult, output_schema_of
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         ThreadSetNameResponse,
     )
     from codex_app_server._generated.options import TurnStartOptions
+    from codex_app_server.goal import AsyncGoalRun, GoalResult, GoalRun
 
 M = TypeVar("M", bound="BaseModel")
 #: What `output_schema` takes besides a pydantic model class: a JSON schema (a dict, or its
@@ -31,18 +32,18 @@ M = TypeVar("M", bound="BaseModel")
 JsonSchema = Mapping[str, Any] | str
 
 _TURN_START = "turn/start"
-_RESERVED = ("thread_id", "input")
+_RESERVED = ("thread_id", "input", "tool_output")
 
 
 def turn_params(
-    thread_id: str, input: Input, options: dict[str, Any], output_schema: object = None
+    thread_id: str, input: RunInput, options: dict[str, Any], output_schema: object = None
 ) -> tuple[dict[str, Any], Any]:
     """`turn/start` params from the user's input and options; and the output model, if any."""
     clash = [name for name in _RESERVED if name in options]
     if clash:
         raise TypeError(f"Thread.turn() sets {', '.join(clash)} itself")
     schema, model = output_schema_of(output_schema)
-    params: dict[str, Any] = {**options, "thread_id": thread_id, "input": to_wire_items(input)}
+    params: dict[str, Any] = {**options, "thread_id": thread_id, **turn_input_params(input)}
     if schema is not None:
         params["output_schema"] = schema
     return params, model
@@ -57,12 +58,12 @@ class Thread:
 
     @overload
     def turn(
-        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+        self, input: RunInput, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
     ) -> Turn[M]: ...
     @overload
     def turn(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: JsonSchema | None = None,
@@ -70,7 +71,7 @@ class Thread:
     ) -> Turn[Never]: ...
     def turn(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: type[M] | JsonSchema | None = None,
@@ -85,12 +86,12 @@ class Thread:
 
     @overload
     def run(
-        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+        self, input: RunInput, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
     ) -> TurnResult[M]: ...
     @overload
     def run(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: JsonSchema | None = None,
@@ -98,7 +99,7 @@ class Thread:
     ) -> TurnResult[Never]: ...
     def run(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: type[M] | JsonSchema | None = None,
@@ -109,10 +110,22 @@ class Thread:
         With a pydantic model class as `output_schema`, `result.parsed` is that model."""
         return self._start(input, dict(options), output_schema).run()
 
-    def _start(self, input: Input, options: dict[str, Any], output_schema: object) -> Turn[Any]:
+    def _start(self, input: RunInput, options: dict[str, Any], output_schema: object) -> Turn[Any]:
         params, model = turn_params(self.id, input, options, output_schema)
         _, subscription = self._client.request_turn(_TURN_START, params)
         return Turn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    def start_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import GoalRun
+
+        return GoalRun.start(self._client, self.id, objective, token_budget)
+
+    def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        return self.start_goal(objective, token_budget=token_budget).run()
 
     def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""
@@ -145,12 +158,12 @@ class AsyncThread:
 
     @overload
     async def turn(
-        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+        self, input: RunInput, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
     ) -> AsyncTurn[M]: ...
     @overload
     async def turn(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: JsonSchema | None = None,
@@ -158,7 +171,7 @@ class AsyncThread:
     ) -> AsyncTurn[Never]: ...
     async def turn(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: type[M] | JsonSchema | None = None,
@@ -173,12 +186,12 @@ class AsyncThread:
 
     @overload
     async def run(
-        self, input: Input, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
+        self, input: RunInput, /, *, output_schema: type[M], **options: Unpack[TurnStartOptions]
     ) -> TurnResult[M]: ...
     @overload
     async def run(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: JsonSchema | None = None,
@@ -186,7 +199,7 @@ class AsyncThread:
     ) -> TurnResult[Never]: ...
     async def run(
         self,
-        input: Input,
+        input: RunInput,
         /,
         *,
         output_schema: type[M] | JsonSchema | None = None,
@@ -199,11 +212,26 @@ class AsyncThread:
         return await turn.run()
 
     async def _start(
-        self, input: Input, options: dict[str, Any], output_schema: object
+        self, input: RunInput, options: dict[str, Any], output_schema: object
     ) -> AsyncTurn[Any]:
         params, model = turn_params(self.id, input, options, output_schema)
         _, subscription = await self._client.request_turn(_TURN_START, params)
         return AsyncTurn(self._client, self.id, _turn_id(subscription), subscription, model)
+
+    async def start_goal(
+        self, objective: str, /, *, token_budget: int | None = None
+    ) -> AsyncGoalRun:
+        """Set the thread's goal; codex then works on it over as many turns as it takes.
+        Returns the handle that follows it (`stream()`, `run()`, `interrupt()`)."""
+        from codex_app_server.goal import AsyncGoalRun
+
+        return await AsyncGoalRun.start(self._client, self.id, objective, token_budget)
+
+    async def run_goal(self, objective: str, /, *, token_budget: int | None = None) -> GoalResult:
+        """Pursue `objective` until the goal stops (complete, blocked, paused, out of budget
+        or usage); returns its `GoalResult`. See `start_goal()`."""
+        goal = await self.start_goal(objective, token_budget=token_budget)
+        return await goal.run()
 
     async def read(self, *, include_turns: bool = False) -> ThreadReadResponse:
         """The stored thread (`thread/read`); `include_turns=True` adds its turns and items."""

@@ -54,7 +54,12 @@ class StructuredOutputError(CodexError, ValueError):
 @dataclass
 class TurnResult(Generic[M]):
     """What a finished turn produced. Check `status` (or `raise_for_status()`): a failed or
-    interrupted turn is returned, not raised."""
+    interrupted turn is returned, not raised.
+
+    `final_response` follows the message phase codex puts on each agent message: the last
+    `final_answer` message, else the last message without a phase, else None; `commentary`
+    holds the progress messages (phase `commentary`) in order.
+    """
 
     id: str
     thread_id: str
@@ -67,6 +72,7 @@ class TurnResult(Generic[M]):
     completed_at: int | None
     duration_ms: int | None
     output_model: type[M] | None = field(default=None, repr=False)
+    commentary: list[str] = field(default_factory=list[str])
 
     @property
     def succeeded(self) -> bool:
@@ -149,21 +155,43 @@ class TurnAccumulator:
             thread_id=self.thread_id,
             status=turn.status,
             error=turn.error,
-            final_response=_final_response(items_raw),
+            final_response=final_response_of(items_raw),
             items=items,
             usage=ThreadTokenUsage.model_validate(self.usage) if self.usage else None,
             started_at=turn.started_at,
             completed_at=turn.completed_at,
             duration_ms=turn.duration_ms,
             output_model=output_model,
+            commentary=commentary_of(items_raw),
         )
 
 
-def _final_response(items: list[dict[str, Any]]) -> str | None:
-    for item in reversed(items):
-        if item.get("type") == "agentMessage" and isinstance(item.get("text"), str):
+def _agent_messages(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        item
+        for item in items
+        if item.get("type") == "agentMessage" and isinstance(item.get("text"), str)
+    ]
+
+
+def final_response_of(items: list[dict[str, Any]]) -> str | None:
+    """The turn's answer: its last `final_answer` agent message, else its last phase-less
+    one (models that do not mark phases), else None. Commentary is never the answer."""
+    phaseless: str | None = None
+    for item in reversed(_agent_messages(items)):
+        phase = item.get("phase")
+        if phase == "final_answer":
             return str(item["text"])
-    return None
+        if phase is None and phaseless is None:
+            phaseless = str(item["text"])
+    return phaseless
+
+
+def commentary_of(items: list[dict[str, Any]]) -> list[str]:
+    """The texts of the turn's `commentary` agent messages, in order."""
+    return [
+        str(item["text"]) for item in _agent_messages(items) if item.get("phase") == "commentary"
+    ]
 
 
 def _obj(value: Any) -> dict[str, Any] | None:

@@ -78,7 +78,6 @@ if TYPE_CHECKING:
     from codex_app_server._generated.models.thread_source_kind import ThreadSourceKind
     from codex_app_server._generated.models.thread_start_source import ThreadStartSource
     from codex_app_server._generated.models.turn_items_view import TurnItemsView
-    from codex_app_server._generated.models.turn_tool_output import TurnToolOutput
     from codex_app_server._generated.models.uncommitted_changes_review_target import (
         UncommittedChangesReviewTarget,
     )
@@ -676,7 +675,6 @@ class TurnStartOptions(TypedDict, total=False):
     service_tier: str | None
     service_tier_for_turn: str | None
     summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None
-    tool_output: TurnToolOutput | None
     turn_trigger: str | None
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "FunctionCallReply",
     "HoldReply",
     "HttpErrorReply",
+    "MessagesReply",
     "MockModelServer",
     "RecordedRequest",
     "Reply",
@@ -49,6 +50,7 @@ __all__ = [
     "failed_event",
     "function_call",
     "hold",
+    "messages",
     "overloaded",
     "rate_limited",
     "raw_events",
@@ -81,11 +83,23 @@ class TextReply(Reply):
 
     ``deltas`` are the pieces streamed in order; they join to ``text``. ``delta_delay``
     is the pause between two deltas. ``usage`` is sent in ``response.completed``.
+    ``phase`` (``"commentary"``, ``"final_answer"``...) is sent on the message item as real
+    models do; None leaves it out (a phase-less message).
     """
 
     text: str = ""
     deltas: tuple[str, ...] = ()
     delta_delay: float = 0.0
+    usage: Mapping[str, int] | None = None
+    phase: str | None = None
+
+
+@dataclass(frozen=True)
+class MessagesReply(Reply):
+    """Several assistant messages in one response, in order (e.g. commentary around the
+    final answer): the turn then shows one ``agentMessage`` item per message."""
+
+    messages: tuple[TextReply, ...] = ()
     usage: Mapping[str, int] | None = None
 
 
@@ -258,12 +272,14 @@ def text(
     delay: float = 0.0,
     delta_delay: float = 0.0,
     usage: Mapping[str, int] | None = None,
+    phase: str | None = None,
 ) -> TextReply:
     """Answer with an assistant message whose final text is ``value``.
 
     The text is streamed as ``chunks`` deltas of about equal size, or exactly as
     ``deltas`` (which must join to ``value``). ``delay`` waits before answering,
-    ``delta_delay`` between deltas.
+    ``delta_delay`` between deltas. ``phase`` marks the message as ``"commentary"``,
+    ``"final_answer"``... (left out when None).
     """
     return TextReply(
         delay=delay,
@@ -271,7 +287,27 @@ def text(
         deltas=_deltas_for(value, deltas, chunks),
         delta_delay=delta_delay,
         usage=usage,
+        phase=phase,
     )
+
+
+def messages(
+    *replies: TextReply | str, delay: float = 0.0, usage: Mapping[str, int] | None = None
+) -> MessagesReply:
+    """Answer with several assistant messages in one response (a ``str`` is a phase-less
+    message), e.g. ``messages(text("Looking...", phase="commentary"),
+    text("42", phase="final_answer"))``."""
+    if not replies:
+        raise ValueError("messages() needs at least one message")
+    items: list[TextReply] = []
+    for reply in replies:
+        checked: Any = reply  # callers may not be type-checked
+        if isinstance(checked, str):
+            checked = text(checked)
+        if not isinstance(checked, TextReply):
+            raise TypeError(f"messages() takes text replies or str, not {reply!r}")
+        items.append(checked)
+    return MessagesReply(delay=delay, messages=tuple(items), usage=usage)
 
 
 _call_ids = itertools.count(1)
@@ -667,6 +703,9 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(reply, TextReply):
             self._stream_text(reply)
             return
+        if isinstance(reply, MessagesReply):
+            self._stream_messages(reply)
+            return
         response_id = self.server.owner._new_id("resp")
         if isinstance(reply, FunctionCallReply):
             self._stream_function_call(reply, response_id)
@@ -696,17 +735,19 @@ class _Handler(BaseHTTPRequestHandler):
             raise TypeError(f"unknown reply {reply!r}")
 
     def _message_events(
-        self, item_id: str, value: str
+        self, item_id: str, value: str, phase: str | None = None, index: int = 0
     ) -> tuple[dict[str, Any], Callable[[str], dict[str, Any]], dict[str, Any]]:
+        extra: dict[str, Any] = {"phase": phase} if phase is not None else {}
         added: dict[str, Any] = {
             "type": "response.output_item.added",
-            "output_index": 0,
+            "output_index": index,
             "item": {
                 "type": "message",
                 "role": "assistant",
                 "id": item_id,
                 "status": "in_progress",
                 "content": [],
+                **extra,
             },
         }
 
@@ -714,20 +755,21 @@ class _Handler(BaseHTTPRequestHandler):
             return {
                 "type": "response.output_text.delta",
                 "item_id": item_id,
-                "output_index": 0,
+                "output_index": index,
                 "content_index": 0,
                 "delta": piece,
             }
 
         done: dict[str, Any] = {
             "type": "response.output_item.done",
-            "output_index": 0,
+            "output_index": index,
             "item": {
                 "type": "message",
                 "role": "assistant",
                 "id": item_id,
                 "status": "completed",
                 "content": [{"type": "output_text", "text": value, "annotations": []}],
+                **extra,
             },
         }
         return added, delta, done
@@ -746,7 +788,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         response_id = owner._new_id("resp")
         item_id = owner._new_id("msg")
-        added, delta, done = self._message_events(item_id, reply.text)
+        added, delta, done = self._message_events(item_id, reply.text, reply.phase)
         self._start_stream()
         self._event({"type": "response.created", "response": {"id": response_id}})
         self._event(added)
@@ -761,6 +803,21 @@ class _Handler(BaseHTTPRequestHandler):
         if gate is not None and sent <= gate[0] and not gate[1].started:
             self._wait_hold(gate[1])
         self._event(done)
+        self._event(self._completed(response_id, reply.usage))
+        self._end_stream()
+
+    def _stream_messages(self, reply: MessagesReply) -> None:
+        owner = self.server.owner
+        response_id = owner._new_id("resp")
+        self._start_stream()
+        self._event({"type": "response.created", "response": {"id": response_id}})
+        for index, message in enumerate(reply.messages):
+            item_id = owner._new_id("msg")
+            added, delta, done = self._message_events(item_id, message.text, message.phase, index)
+            self._event(added)
+            for piece in message.deltas:
+                self._event(delta(piece))
+            self._event(done)
         self._event(self._completed(response_id, reply.usage))
         self._end_stream()
 
