@@ -114,6 +114,7 @@ class ThreadStartOptions(TypedDict, total=False):
     approvals_reviewer: (
         ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
     )
+    """Override where approval requests are routed for review on this thread and subsequent turns."""
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | os.PathLike[str] | None
@@ -122,11 +123,13 @@ class ThreadStartOptions(TypedDict, total=False):
     model: str | None
     model_provider: str | None
     personality: Personality | Literal["none", "friendly", "pragmatic"] | None
+    """@deprecated `friendly` and `pragmatic` no longer select a style."""
     sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_name: str | None
     service_tier: str | None
     session_start_source: ThreadStartSource | Literal["startup", "clear"] | None
     thread_source: str | None
+    """Optional client-supplied analytics source classification for this thread."""
 
 
 class ThreadResumeOptions(TypedDict, total=False):
@@ -141,14 +144,18 @@ class ThreadResumeOptions(TypedDict, total=False):
     approvals_reviewer: (
         ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
     )
+    """Override where approval requests are routed for review on this thread and subsequent turns."""
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
     exclude_turns: bool | None
+    """When true, return only thread metadata and live-resume state without populating `thread.turns`. This is useful when the client plans to call `thread/turns/list` immediately after resuming. Full-history hydration is deprecated for paginated threads; use this with `thread/turns/list` and `thread/items/list` instead."""
     model: str | None
+    """Configuration overrides for the resumed thread, if any."""
     model_provider: str | None
     personality: Personality | Literal["none", "friendly", "pragmatic"] | None
+    """@deprecated `friendly` and `pragmatic` no longer select a style. Changing this does not rewrite the thread's existing instructions."""
     sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_tier: str | None
 
@@ -165,18 +172,23 @@ class ThreadForkOptions(TypedDict, total=False):
     approvals_reviewer: (
         ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
     )
+    """Override where approval requests are routed for review on this thread and subsequent turns."""
     base_instructions: str | None
     config: dict[str, Any] | None
     cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
     ephemeral: bool | None
     exclude_turns: bool | None
+    """When true, return only thread metadata and live fork state without populating `thread.turns`. This is useful when the client plans to call `thread/turns/list` immediately after forking. Full-history hydration is deprecated for paginated threads; use this with `thread/turns/list` and `thread/items/list` instead."""
     last_turn_id: str | None
+    """Optional last turn id to fork through, inclusive."""
     model: str | None
+    """Configuration overrides for the forked thread, if any."""
     model_provider: str | None
     sandbox: SandboxMode | Literal["read-only", "workspace-write", "danger-full-access"] | None
     service_tier: str | None
     thread_source: str | None
+    """Optional client-supplied analytics source classification for this forked thread."""
 
 
 class ThreadArchiveOptions(TypedDict, total=False):
@@ -209,6 +221,7 @@ class ThreadGoalSetOptions(TypedDict, total=False):
 
     objective: str | None
     origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None
+    """Missing provenance does not supply user authorization."""
     status: (
         ThreadGoalStatus
         | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
@@ -228,6 +241,7 @@ class ThreadGoalClearOptions(TypedDict, total=False):
     """Options of `thread/goal/clear` (see `ThreadGoalClearParams`)."""
 
     origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None
+    """Missing provenance does not supply user authorization."""
     thread_id: str | None
 
 
@@ -235,6 +249,7 @@ class ThreadMetadataUpdateOptions(TypedDict, total=False):
     """Options of `thread/metadata/update` (see `ThreadMetadataUpdateParams`)."""
 
     git_info: ThreadMetadataGitInfoUpdateParams | None
+    """Patch the stored Git metadata for this thread. Omit a field to leave it unchanged, set it to `null` to clear it, or provide a string to replace the stored value."""
     thread_id: str | None
 
 
@@ -259,6 +274,7 @@ class ThreadAttachmentOwnerListOptions(TypedDict, total=False):
     """Options of `thread/attachmentOwner/list` (see `ThreadAttachmentOwnerListParams`)."""
 
     archived: bool | None
+    """Omitted or null returns all matches; false returns non-archived threads only."""
     attachment_type: str | None
     cursor: str | None
     identity_key: str | None
@@ -277,8 +293,11 @@ class ThreadSectionMoveOptions(TypedDict, total=False):
     """Options of `thread/section/move` (see `ThreadSectionMoveParams`)."""
 
     before_thread_id: str | None
+    """Existing thread to insert before; omission or null appends to the section."""
     section_id: str | None
+    """Destination section, or `null` to remove the thread from its section."""
     thread_id: str | None
+    """Thread to move into, within, or out of a section."""
 
 
 class ThreadUnarchiveOptions(TypedDict, total=False):
@@ -297,14 +316,17 @@ class ThreadShellCommandOptions(TypedDict, total=False):
     """Options of `thread/shellCommand` (see `ThreadShellCommandParams`)."""
 
     command: str | None
+    """Shell command string evaluated by the thread's configured shell. Unlike `command/exec`, this intentionally preserves shell syntax such as pipes, redirects, and quoting. This runs unsandboxed with full access rather than inheriting the thread sandbox policy."""
     thread_id: str | None
     timeout_ms: int | None
+    """Maximum execution time in milliseconds. Defaults to one hour when omitted or null. Must be non-negative; zero requests an immediate timeout, not unlimited execution. Does not affect the immediate RPC acknowledgement."""
 
 
 class ThreadApproveGuardianDeniedActionOptions(TypedDict, total=False):
     """Options of `thread/approveGuardianDeniedAction` (see `ThreadApproveGuardianDeniedActionParams`)."""
 
     event: Any | None
+    """Serialized `codex_protocol::protocol::GuardianAssessmentEvent`."""
     thread_id: str | None
 
 
@@ -312,6 +334,7 @@ class ThreadRevertOptions(TypedDict, total=False):
     """Options of `thread/revert` (see `ThreadRevertParams`)."""
 
     before_turn_id: str | None
+    """Turn excluded from the replacement history, together with every later turn."""
     thread_id: str | None
 
 
@@ -319,18 +342,29 @@ class ThreadListOptions(TypedDict, total=False):
     """Options of `thread/list` (see `ThreadListParams`)."""
 
     archived: bool | None
+    """Optional archived filter; when set to true, only archived threads are returned. If false or null, only non-archived threads are returned."""
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     cwd: str | list[str] | None
+    """Optional cwd filter or filters; when set, only threads whose session cwd exactly matches one of these paths are returned."""
     excluded_thread_ids: list[str] | None
+    """Thread IDs to exclude before applying the result limit. Up to 100 entries; invalid IDs or a larger list are rejected, never truncated. Send the same exclusions on each page. Omitted, null, or empty means no exclusions."""
     limit: int | None
+    """Optional page size; defaults to a reasonable server-side value."""
     model_providers: list[str] | None
+    """Optional provider filter; when set, only sessions recorded under these providers are returned. When present but empty, includes all providers."""
     originators: list[str] | None
+    """Optional originator allowlist, matching any supplied value exactly. Supported by hosted backends only; the local app-server rejects a nonempty list. Omitted or empty lists leave originators unrestricted."""
     search_term: str | None
+    """Optional substring filter for the extracted thread title."""
     section_id: str | None
+    """Omit to include every section, set to `null` for unsectioned threads, or provide a section ID to return only threads in that section."""
     sort_direction: SortDirection | Literal["asc", "desc"] | None
+    """Optional sort direction; defaults to descending (newest first)."""
     sort_key: (
         ThreadSortKey | Literal["created_at", "updated_at", "recency_at", "section_position"] | None
     )
+    """Optional sort key; defaults to created_at."""
     source_kinds: (
         list[
             ThreadSourceKind
@@ -349,14 +383,18 @@ class ThreadListOptions(TypedDict, total=False):
         ]
         | None
     )
+    """Optional source filter; when set, only sessions from these source kinds are returned. When omitted or empty, defaults to interactive sources."""
     use_state_db_only: bool | None
+    """If true, return from the state DB without scanning JSONL rollouts to repair thread metadata. Omitted or false preserves scan-and-repair behavior."""
 
 
 class ThreadSectionListOptions(TypedDict, total=False):
     """Options of `threadSection/list` (see `ThreadSectionListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     limit: int | None
+    """Maximum number of sections to return."""
 
 
 class ThreadSectionCreateOptions(TypedDict, total=False):
@@ -364,33 +402,41 @@ class ThreadSectionCreateOptions(TypedDict, total=False):
 
     appearance: ThreadSectionAppearance | None
     name: str | None
+    """The user-visible name of the section."""
 
 
 class ThreadSectionUpdateOptions(TypedDict, total=False):
     """Options of `threadSection/update` (see `ThreadSectionUpdateParams`)."""
 
     appearance: ThreadSectionAppearance | None
+    """Omit to preserve appearance, use `null` to clear it, or provide a replacement."""
     name: str | None
+    """The updated user-visible name of the section."""
     section_id: str | None
+    """The stable, server-generated identity of the section to update."""
 
 
 class ThreadSectionDeleteOptions(TypedDict, total=False):
     """Options of `threadSection/delete` (see `ThreadSectionDeleteParams`)."""
 
     section_id: str | None
+    """The stable, server-generated identity of the section to delete."""
 
 
 class ThreadLoadedListOptions(TypedDict, total=False):
     """Options of `thread/loaded/list` (see `ThreadLoadedListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     limit: int | None
+    """Optional page size; defaults to no limit."""
 
 
 class ThreadReadOptions(TypedDict, total=False):
     """Options of `thread/read` (see `ThreadReadParams`)."""
 
     include_turns: bool | None
+    """When true, include turns and their items from rollout history. Full-history hydration is deprecated for paginated threads; prefer a metadata-only read and page with `thread/turns/list` and `thread/items/list`."""
     thread_id: str | None
 
 
@@ -398,9 +444,13 @@ class ThreadTurnsListOptions(TypedDict, total=False):
     """Options of `thread/turns/list` (see `ThreadTurnsListParams`)."""
 
     cursor: str | None
+    """Opaque cursor to pass to the next call to continue after the last turn."""
     items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None
+    """How much item detail to include for each returned turn; defaults to summary."""
     limit: int | None
+    """Optional turn page size."""
     sort_direction: SortDirection | Literal["asc", "desc"] | None
+    """Optional turn pagination direction; defaults to descending."""
     thread_id: str | None
 
 
@@ -408,16 +458,21 @@ class ThreadItemsListOptions(TypedDict, total=False):
     """Options of `thread/items/list` (see `ThreadItemsListParams`)."""
 
     cursor: str | ThreadItemsListAnchor | None
+    """Opaque continuation cursor or an exclusive item anchor in the requested visible turn. An item anchor requires a non-empty `turnId`; ascending (the default) returns items after it, and descending returns items before it. Continue with the returned string cursor."""
     limit: int | None
+    """Optional item page size."""
     sort_direction: SortDirection | Literal["asc", "desc"] | None
+    """Optional item pagination direction; defaults to ascending."""
     thread_id: str | None
     turn_id: str | None
+    """Optional turn id to filter by. When omitted, returns items across the thread."""
 
 
 class ThreadInjectItemsOptions(TypedDict, total=False):
     """Options of `thread/inject_items` (see `ThreadInjectItemsParams`)."""
 
     items: list[Any] | None
+    """Raw Responses API items to append to the thread's model-visible history."""
     thread_id: str | None
 
 
@@ -425,7 +480,9 @@ class SkillsListOptions(TypedDict, total=False):
     """Options of `skills/list` (see `SkillsListParams`)."""
 
     cwds: list[str | os.PathLike[str]] | None
+    """When empty, defaults to the current session working directory."""
     force_reload: bool | None
+    """When true, bypass the skills cache and re-scan skills from disk."""
 
 
 class SkillsExtraRootsSetOptions(TypedDict, total=False):
@@ -438,6 +495,7 @@ class HooksListOptions(TypedDict, total=False):
     """Options of `hooks/list` (see `HooksListParams`)."""
 
     cwds: list[str | os.PathLike[str]] | None
+    """When empty, defaults to the current session working directory."""
 
 
 class MarketplaceAddOptions(TypedDict, total=False):
@@ -464,7 +522,9 @@ class PluginListOptions(TypedDict, total=False):
     """Options of `plugin/list` (see `PluginListParams`)."""
 
     cwds: list[str | os.PathLike[str]] | None
+    """Optional working directories used to discover repo marketplaces. When omitted, only home-scoped marketplaces and the official curated marketplace are considered."""
     force_refetch: bool | None
+    """Whether the client requests a fresh remote plugin catalog fetch."""
     marketplace_kinds: (
         list[
             PluginListMarketplaceKind
@@ -474,19 +534,23 @@ class PluginListOptions(TypedDict, total=False):
         ]
         | None
     )
+    """Optional marketplace kind filter. When omitted, only local marketplaces are queried, plus the default remote catalog when enabled by feature flag."""
 
 
 class PluginInstalledOptions(TypedDict, total=False):
     """Options of `plugin/installed` (see `PluginInstalledParams`)."""
 
     cwds: list[str | os.PathLike[str]] | None
+    """Optional working directories used to discover repo marketplaces."""
     install_suggestion_plugin_names: list[str] | None
+    """Additional uninstalled plugin names that should be returned when present locally. This is used by mention surfaces that intentionally expose install entrypoints."""
 
 
 class PluginReconcileOptions(TypedDict, total=False):
     """Options of `plugin/reconcile` (see `PluginReconcileParams`)."""
 
     reason: str | None
+    """Optional client-provided reason recorded with the reconciliation attempt."""
 
 
 class PluginReadOptions(TypedDict, total=False):
@@ -510,6 +574,7 @@ class PluginShareSaveOptions(TypedDict, total=False):
 
     discoverability: PluginShareDiscoverability | Literal["LISTED", "UNLISTED", "PRIVATE"] | None
     plugin_path: str | os.PathLike[str] | None
+    """A path that is guaranteed to be absolute and normalized (though it is not guaranteed to be canonicalized or exist on the filesystem)."""
     remote_plugin_id: str | None
     share_targets: list[PluginShareTarget] | None
 
@@ -540,85 +605,110 @@ class AppsReadOptions(TypedDict, total=False):
     """Options of `app/read` (see `AppsReadParams`)."""
 
     app_ids: list[str] | None
+    """App ids to read. The server accepts at most 100 ids and deduplicates repeated ids while preserving their first-request order."""
     include_tools: bool | None
+    """When true, include display-only public tool summaries in the returned metadata."""
     thread_id: str | None
+    """Optional loaded thread id used to evaluate effective app configuration."""
 
 
 class AppsListOptions(TypedDict, total=False):
     """Options of `app/list` (see `AppsListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     force_refetch: bool | None
+    """When true, bypass app caches and fetch the latest data from sources."""
     limit: int | None
+    """Optional page size; defaults to a reasonable server-side value."""
     thread_id: str | None
+    """Optional thread id used to evaluate app feature gating from that thread's config."""
 
 
 class AppsInstalledOptions(TypedDict, total=False):
     """Options of `app/installed` (see `AppsInstalledParams`)."""
 
     force_refresh: bool | None
+    """When true and Apps are permitted, refresh and publish the hosted connector runtime tool snapshot first."""
     thread_id: str | None
+    """Optional loaded thread id used to evaluate effective app configuration."""
 
 
 class FsReadFileOptions(TypedDict, total=False):
     """Options of `fs/readFile` (see `FsReadFileParams`)."""
 
     path: str | os.PathLike[str] | None
+    """Absolute path to read."""
 
 
 class FsWriteFileOptions(TypedDict, total=False):
     """Options of `fs/writeFile` (see `FsWriteFileParams`)."""
 
     data_base64: str | None
+    """File contents encoded as base64."""
     path: str | os.PathLike[str] | None
+    """Absolute path to write."""
 
 
 class FsCreateDirectoryOptions(TypedDict, total=False):
     """Options of `fs/createDirectory` (see `FsCreateDirectoryParams`)."""
 
     path: str | os.PathLike[str] | None
+    """Absolute directory path to create."""
     recursive: bool | None
+    """Whether parent directories should also be created. Defaults to `true`."""
 
 
 class FsGetMetadataOptions(TypedDict, total=False):
     """Options of `fs/getMetadata` (see `FsGetMetadataParams`)."""
 
     path: str | os.PathLike[str] | None
+    """Absolute path to inspect."""
 
 
 class FsReadDirectoryOptions(TypedDict, total=False):
     """Options of `fs/readDirectory` (see `FsReadDirectoryParams`)."""
 
     path: str | os.PathLike[str] | None
+    """Absolute directory path to read."""
 
 
 class FsRemoveOptions(TypedDict, total=False):
     """Options of `fs/remove` (see `FsRemoveParams`)."""
 
     force: bool | None
+    """Whether missing paths should be ignored. Defaults to `true`."""
     path: str | os.PathLike[str] | None
+    """Absolute path to remove."""
     recursive: bool | None
+    """Whether directory removal should recurse. Defaults to `true`."""
 
 
 class FsCopyOptions(TypedDict, total=False):
     """Options of `fs/copy` (see `FsCopyParams`)."""
 
     destination_path: str | os.PathLike[str] | None
+    """Absolute destination path."""
     recursive: bool | None
+    """Required for directory copies; ignored for file copies."""
     source_path: str | os.PathLike[str] | None
+    """Absolute source path."""
 
 
 class FsWatchOptions(TypedDict, total=False):
     """Options of `fs/watch` (see `FsWatchParams`)."""
 
     path: str | os.PathLike[str] | None
+    """Absolute file or directory path to watch."""
     watch_id: str | None
+    """Connection-scoped watch identifier used for `fs/unwatch` and `fs/changed`."""
 
 
 class FsUnwatchOptions(TypedDict, total=False):
     """Options of `fs/unwatch` (see `FsUnwatchParams`)."""
 
     watch_id: str | None
+    """Watch identifier previously provided to `fs/watch`."""
 
 
 class SkillsConfigWriteOptions(TypedDict, total=False):
@@ -626,13 +716,16 @@ class SkillsConfigWriteOptions(TypedDict, total=False):
 
     enabled: bool | None
     name: str | None
+    """Name-based selector."""
     path: str | os.PathLike[str] | None
+    """Path-based selector."""
 
 
 class PluginInstallOptions(TypedDict, total=False):
     """Options of `plugin/install` (see `PluginInstallParams`)."""
 
     install_attempt_id: str | None
+    """Client-generated identifier used to correlate one installation attempt."""
     marketplace_path: str | os.PathLike[str] | None
     plugin_name: str | None
     remote_marketplace_name: str | None
@@ -653,17 +746,26 @@ class TurnStartOptions(TypedDict, total=False):
         | GranularAskForApproval
         | None
     )
+    """Override the approval policy for this turn and subsequent turns."""
     approvals_reviewer: (
         ApprovalsReviewer | Literal["user", "auto_review", "guardian_subagent"] | None
     )
+    """Override where approval requests are routed for review on this turn and subsequent turns."""
     client_user_message_id: str | None
     cwd: str | os.PathLike[str] | None
+    """Override the working directory for this turn and subsequent turns."""
     disabled_plugin_ids: list[str] | None
+    """Replace this thread's disabled plugin IDs. Omitted/null preserves the list; [] clears it."""
     effort: ReasoningEffort | None
+    """Override the reasoning effort for this turn and subsequent turns."""
     model: str | None
+    """Override the model for this turn and subsequent turns."""
     parent_turn_id: str | None
+    """ID of the turn that caused this new turn to start."""
     personality: Personality | Literal["none", "friendly", "pragmatic"] | None
+    """@deprecated `friendly` and `pragmatic` no longer select a style. Changing this does not rewrite the thread's existing instructions."""
     root_turn_id: str | None
+    """ID of the first turn in the chain of work that led to this new turn."""
     sandbox_policy: (
         DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
@@ -672,10 +774,15 @@ class TurnStartOptions(TypedDict, total=False):
         | UnrecognizedSandboxPolicy
         | None
     )
+    """Override the sandbox policy for this turn and subsequent turns."""
     service_tier: str | None
+    """Override the service tier for this turn and subsequent turns."""
     service_tier_for_turn: str | None
+    """Override the service tier only when this request starts a new turn. Use "default" for standard speed. Omitted or null inherits the thread's tier. Does not change the thread's tier or a turn being steered."""
     summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None
+    """Override the reasoning summary for this turn and subsequent turns."""
     turn_trigger: str | None
+    """Optional source classification for the caller that starts this turn. Ignored when this request steers an already-active turn."""
 
 
 class TurnSteerOptions(TypedDict, total=False):
@@ -695,6 +802,7 @@ class ReviewStartOptions(TypedDict, total=False):
     """Options of `review/start` (see `ReviewStartParams`)."""
 
     delivery: ReviewDelivery | Literal["inline", "detached"] | None
+    """Where to run the review: inline (default) on the current thread or detached on a new thread (returned in `reviewThreadId`). Detached delivery is deprecated and emits `deprecationNotice`. Use `thread/start` followed by an inline review for a separate review thread."""
     target: (
         UncommittedChangesReviewTarget
         | BaseBranchReviewTarget
@@ -710,36 +818,47 @@ class ModelListOptions(TypedDict, total=False):
     """Options of `model/list` (see `ModelListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     include_hidden: bool | None
+    """When true, include models that are hidden from the default picker list."""
     limit: int | None
+    """Optional page size; defaults to a reasonable server-side value."""
 
 
 class ExperimentalFeatureListOptions(TypedDict, total=False):
     """Options of `experimentalFeature/list` (see `ExperimentalFeatureListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     limit: int | None
+    """Optional page size; defaults to a reasonable server-side value."""
     thread_id: str | None
+    """Optional loaded thread id. Pass this when showing feature state for an existing thread so enablement is computed from that thread's refreshed config, including project-local config for the thread's cwd."""
 
 
 class PermissionProfileListOptions(TypedDict, total=False):
     """Options of `permissionProfile/list` (see `PermissionProfileListParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     cwd: str | os.PathLike[str] | None
+    """Optional working directory to resolve project config layers."""
     limit: int | None
+    """Optional page size; defaults to the full result set."""
 
 
 class ExperimentalFeatureEnablementSetOptions(TypedDict, total=False):
     """Options of `experimentalFeature/enablement/set` (see `ExperimentalFeatureEnablementSetParams`)."""
 
     enablement: dict[str, bool] | None
+    """Process-wide runtime feature enablement keyed by canonical feature name."""
 
 
 class McpServerOauthLoginOptions(TypedDict, total=False):
     """Options of `mcpServer/oauth/login` (see `McpServerOauthLoginParams`)."""
 
     client_registration: McpServerOauthClientRegistration | Literal["auto", "cimd", "dcr"] | None
+    """Registration strategy for this login only; omission selects automatic discovery."""
     name: str | None
     scopes: list[str] | None
     thread_id: str | None
@@ -750,9 +869,13 @@ class ListMcpServerStatusOptions(TypedDict, total=False):
     """Options of `mcpServerStatus/list` (see `ListMcpServerStatusParams`)."""
 
     cursor: str | None
+    """Opaque pagination cursor returned by a previous call."""
     detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None
+    """Controls how much MCP inventory data to fetch for each server. Defaults to `Full` when omitted."""
     limit: int | None
+    """Optional page size; defaults to a server-defined value."""
     server_name: str | None
+    """Limit discovery to one server. With a thread ID, reuse that thread's MCP connection."""
     thread_id: str | None
 
 
@@ -761,8 +884,10 @@ class McpResourceReadOptions(TypedDict, total=False):
 
     connector_id: str | None
     origin_call_id: str | None
+    """Originating MCP tool call used to select the resource's app."""
     server: str | None
     target: McpResourceReadTarget | None
+    """Explicit hosted app/account. Omit to retain legacy resource discovery."""
     thread_id: str | None
     uri: str | None
 
@@ -794,20 +919,25 @@ class GetAccountRateLimitsOptions(TypedDict, total=False):
     """Options of `account/rateLimits/read` (see `GetAccountRateLimitsParams`)."""
 
     exclude_reset_credit_details: bool | None
+    """Skip the separate reset-credit detail lookup for background usage polls. The usage response still includes the available count; omitted/false preserves detailed reads."""
     supports_luna_reserve: bool | None
+    """The client supports automatic Luna Reserve fallback. For eligible ChatGPT CLI users, allow the backend to record experiment exposure after ordinary usage is blocked."""
 
 
 class ConsumeAccountRateLimitResetCreditOptions(TypedDict, total=False):
     """Options of `account/rateLimitResetCredit/consume` (see `ConsumeAccountRateLimitResetCreditParams`)."""
 
     credit_id: str | None
+    """Opaque reset-credit identifier to redeem. When omitted, the backend selects the next available credit."""
     idempotency_key: str | None
+    """Identifies one logical reset attempt. A UUID is recommended; reuse the same value when retrying that attempt."""
 
 
 class GetAccountTokenUsageOptions(TypedDict, total=False):
     """Options of `account/usage/read` (see `GetAccountTokenUsageParams`)."""
 
     thread_id: str | None
+    """When present, read estimated usage for this thread instead of account-wide token activity."""
 
 
 class SendAddCreditsNudgeEmailOptions(TypedDict, total=False):
@@ -831,12 +961,19 @@ class CommandExecOptions(TypedDict, total=False):
     """Options of `command/exec` (see `CommandExecParams`)."""
 
     command: list[str] | None
+    """Command argv vector. Empty arrays are rejected."""
     cwd: str | os.PathLike[str] | None
+    """Optional working directory. Defaults to the server cwd."""
     disable_output_cap: bool | None
+    """Disable stdout/stderr capture truncation for this request."""
     disable_timeout: bool | None
+    """Disable the timeout entirely for this request."""
     env: dict[str, Any] | None
+    """Optional environment overrides merged into the server-computed environment."""
     output_bytes_cap: int | None
+    """Optional per-stream stdout/stderr capture cap in bytes."""
     process_id: str | None
+    """Optional client-supplied, connection-scoped process id."""
     sandbox_policy: (
         DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
@@ -845,38 +982,51 @@ class CommandExecOptions(TypedDict, total=False):
         | UnrecognizedSandboxPolicy
         | None
     )
+    """Optional sandbox policy for this command."""
     size: CommandExecTerminalSize | None
+    """Optional initial PTY size in character cells. Only valid when `tty` is true."""
     stream_stdin: bool | None
+    """Allow follow-up `command/exec/write` requests to write stdin bytes."""
     stream_stdout_stderr: bool | None
+    """Stream stdout/stderr via `command/exec/outputDelta` notifications."""
     timeout_ms: int | None
+    """Optional timeout in milliseconds."""
     tty: bool | None
+    """Enable PTY mode."""
 
 
 class CommandExecWriteOptions(TypedDict, total=False):
     """Options of `command/exec/write` (see `CommandExecWriteParams`)."""
 
     close_stdin: bool | None
+    """Close stdin after writing `deltaBase64`, if present."""
     delta_base64: str | None
+    """Optional base64-encoded stdin bytes to write."""
     process_id: str | None
+    """Client-supplied, connection-scoped `processId` from the original `command/exec` request."""
 
 
 class CommandExecTerminateOptions(TypedDict, total=False):
     """Options of `command/exec/terminate` (see `CommandExecTerminateParams`)."""
 
     process_id: str | None
+    """Client-supplied, connection-scoped `processId` from the original `command/exec` request."""
 
 
 class CommandExecResizeOptions(TypedDict, total=False):
     """Options of `command/exec/resize` (see `CommandExecResizeParams`)."""
 
     process_id: str | None
+    """Client-supplied, connection-scoped `processId` from the original `command/exec` request."""
     size: CommandExecTerminalSize | None
+    """New PTY size in character cells."""
 
 
 class ConfigReadOptions(TypedDict, total=False):
     """Options of `config/read` (see `ConfigReadParams`)."""
 
     cwd: str | os.PathLike[str] | None
+    """Optional working directory to resolve project config layers. If specified, return the effective config as seen from that directory (i.e., including any project layers between `cwd` and the project/repo root)."""
     include_layers: bool | None
 
 
@@ -884,11 +1034,17 @@ class ExternalAgentConfigDetectOptions(TypedDict, total=False):
     """Options of `externalAgentConfig/detect` (see `ExternalAgentConfigDetectParams`)."""
 
     cwds: list[str | os.PathLike[str]] | None
+    """Zero or more working directories to include for repo-scoped detection."""
     include_home: bool | None
+    """If true, include detection under the user's home directory."""
     max_session_age_days: int | None
+    """Maximum age in days for detected sessions. Missing values use the default limit."""
     max_sessions: int | None
+    """Maximum number of sessions to detect. Missing values use the default limit."""
     migration_source: str | None
+    """Optional migration-source selector. Missing or unrecognized values use the default source."""
     source: str | None
+    """Deprecated field retained for compatibility. This field is ignored; use `migrationSource` to select the migration source."""
 
 
 class ExternalAgentConfigImportOptions(TypedDict, total=False):
@@ -896,15 +1052,20 @@ class ExternalAgentConfigImportOptions(TypedDict, total=False):
 
     migration_items: list[ExternalAgentConfigMigrationItem] | None
     migration_source: str | None
+    """Migration-source selector used to produce the migration items. Pass the same value to detection and import; missing or unrecognized values use the default source."""
     provider_id: str | None
+    """Opaque provider identifier supplied by the caller for analytics attribution and import history display. This does not select the migration source."""
     source: str | None
+    """Optional identifier for the product that initiated the import."""
 
 
 class ExternalAgentConfigImportHistoryRecordOptions(TypedDict, total=False):
     """Options of `externalAgentConfig/import/recordHistory` (see `ExternalAgentConfigImportHistoryRecordParams`)."""
 
     item_type_results: list[ExternalAgentConfigImportHistoryRecordTypeResultParams] | None
+    """Completed results grouped by imported item type."""
     provider_id: str | None
+    """Opaque provider identifier for the externally completed import."""
 
 
 class ConfigValueWriteOptions(TypedDict, total=False):
@@ -912,6 +1073,7 @@ class ConfigValueWriteOptions(TypedDict, total=False):
 
     expected_version: str | None
     file_path: str | os.PathLike[str] | None
+    """Path to the config file to write; defaults to the user's `config.toml` when omitted."""
     key_path: str | None
     merge_strategy: MergeStrategy | Literal["replace", "upsert"] | None
     value: Any | None
@@ -923,13 +1085,16 @@ class ConfigBatchWriteOptions(TypedDict, total=False):
     edits: list[ConfigEdit] | None
     expected_version: str | None
     file_path: str | os.PathLike[str] | None
+    """Path to the config file to write; defaults to the user's `config.toml` when omitted."""
     reload_user_config: bool | None
+    """When true, hot-reload updated runtime settings into loaded threads after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort, and service-tier defaults are not reloaded. The deprecated personality setting is also not reloaded."""
 
 
 class GetAccountOptions(TypedDict, total=False):
     """Options of `account/read` (see `GetAccountParams`)."""
 
     refresh_token: bool | None
+    """When `true`, requests a proactive token refresh before returning."""
 
 
 class FuzzyFileSearchOptions(TypedDict, total=False):
