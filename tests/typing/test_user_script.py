@@ -29,7 +29,5 @@ def test_pyright_strict_finds_nothing() -> None:
 
 
 def test_mypy_strict_finds_nothing(tmp_path: Path) -> None:
-    done = run(
-        sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), str(SCRIPT)
-    )
+    done = run(sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path), str(SCRIPT))
     assert done.returncode == 0, done.stdout[-3000:]

@@ -56,8 +56,11 @@ def checked_arguments(codex: Codex) -> None:
         typo = cast("ThreadStartOptions", {"modle": "x"})  # e.g. options read from a file
         codex.thread_start(**typo)
     except UnknownArgumentError as error:
-        assert_type(error.suggestion, str | None)
-        assert error.suggestion == "model"
+        suggestion = error.suggestion
+        assert_type(suggestion, str | None)
+    else:
+        raise AssertionError("the typo went through")
+    assert suggestion == "model"
     try:
         codex.thread_start(sandbox="read-only", ephemeral=bool("x"))
     except (ArgumentTypeError, InvalidArgumentError) as error:
