@@ -6,6 +6,8 @@ Python >= 3.10 and nox is enough.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "venv"
@@ -110,7 +112,32 @@ def lint_workflows(session: nox.Session) -> None:
 
 @nox.session
 def other_runtimes(session: nox.Session) -> None:
-    """Re-emit the older/newer runtime schema fixtures from real binaries, then generate from them."""
+    """Re-emit the older/newer runtime schema fixtures (0.147.0, 0.169.0, 0.171.0 with its
+    experimental bundle) from real binaries, then generate from them."""
     install_toolchain(session, "dev")
     session.run("python", "-m", "tests.codegen.other_runtimes", *session.posargs)
     session.run("pytest", "tests/codegen/test_other_runtimes.py")
+
+
+@nox.session
+def repin(session: nox.Session) -> None:
+    """Network: re-pin a scratch copy to a newer runtime (`-- V`, default 0.171.0) with
+    update-schema --runtime-version and generate-types, then run a real turn with the
+    regenerated SDK on that binary. The repository itself stays pinned."""
+    version = session.posargs[0] if session.posargs else "0.171.0"
+    session.install("-e", ".")  # the codegen toolchain only: the SDK comes from the scratch copy
+    scratch = Path(session.create_tmp()) / "repin"
+    out = session.run(
+        "python",
+        "-m",
+        "codegen.repin",
+        "--runtime-version",
+        version,
+        "--scratch",
+        str(scratch),
+        silent=True,
+    )
+    print(out)
+    binary = str(out).strip().splitlines()[-1]
+    session.install(str(scratch / "sdk"))
+    session.run("python", "-m", "codex_app_server.testing", "--codex", binary)

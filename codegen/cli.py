@@ -6,10 +6,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codegen.output import compare, write
 from codegen.paths import DEFAULT_OUT, DEFAULT_SCHEMA
+
+if TYPE_CHECKING:
+    from codegen.ir import Protocol
 
 
 def register(commands: Any) -> None:
@@ -30,31 +33,45 @@ def register(commands: Any) -> None:
     upd = commands.add_parser(
         "update-schema",
         help="replace schema/ with what a codex binary emits, and re-pin it",
-        description="Run `codex app-server generate-json-schema` and record its version + hash.",
+        description="Run `codex app-server generate-json-schema` (plain, and --experimental into "
+        "experimental/) and record the runtime version + one hash over both.",
     )
-    upd.add_argument("--codex", type=Path, required=True, help="path to a codex binary")
+    source = upd.add_mutually_exclusive_group(required=True)
+    source.add_argument("--codex", type=Path, help="path to a codex binary")
+    source.add_argument(
+        "--runtime-version",
+        metavar="V",
+        help="fetch codex V (the npm package @openai/codex@V-<platform>, via `npm pack`, "
+        "cached like `python -m staging.npm_runtime`) and use its binary",
+    )
     upd.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA, help="schema directory")
     upd.set_defaults(handler=run_update_schema)
 
 
 def run_generate_types(args: argparse.Namespace) -> int:
-    from codegen.generate import generate_package
+    from codegen.generate import GenerationError, generate_package
+    from codegen.ir import ProtocolModelError
     from codegen.load import SchemaLoadError
+    from codegen.normalize import NormalizationError
     from codegen.pin import SchemaPinError
+    from codegen.results import ResultTableError
 
     started = time.perf_counter()
     # Another runtime's schema (--schema elsewhere) need not carry this repo's pin.
     require_pin = args.schema.resolve() == DEFAULT_SCHEMA.resolve()
     try:
-        generated = generate_package(args.schema, require_pin=require_pin)
-    except (SchemaPinError, SchemaLoadError) as exc:
+        generated = generate_package(args.schema, require_pin=require_pin, progress=_progress)
+    except (
+        SchemaPinError,
+        SchemaLoadError,
+        NormalizationError,
+        ProtocolModelError,
+        ResultTableError,
+        GenerationError,
+    ) as exc:
         print(f"generate-types: {exc}", file=sys.stderr)
         return 2
-    protocol = generated.protocol
-    counts = (
-        f"{len(protocol.requests)} requests, {len(protocol.notifications)} notifications, "
-        f"{len(protocol.server_requests)} server requests, {len(generated.files)} files"
-    )
+    counts = summary(generated.protocol, len(generated.files))
     elapsed = time.perf_counter() - started
     if args.check:
         drift = compare(generated.files, args.out)
@@ -66,19 +83,48 @@ def run_generate_types(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        print(f"generated code is current ({counts}; checked in {elapsed:.1f} s)")
+        print(f"generated code is current (checked in {elapsed:.1f} s)\n{counts}")
         return 0
     drift = write(generated.files, args.out)
-    print(f"wrote {args.out} ({counts}; {len(drift.paths())} changed) in {elapsed:.1f} s")
+    print(f"wrote {args.out} ({len(drift.paths())} changed) in {elapsed:.1f} s\n{counts}")
     return 0
 
 
+def summary(protocol: Protocol, file_count: int) -> str:
+    """What was generated, in three lines: counts, experimental counts, raw JSON results."""
+    requests, notes, server_requests, fields = protocol.experimental_counts()
+    raw = protocol.raw_results()
+    return "\n".join(
+        [
+            f"  {len(protocol.requests)} requests, {len(protocol.notifications)} notifications, "
+            f"{len(protocol.server_requests)} server requests, {file_count} files",
+            f"  experimental: {requests} requests, {notes} notifications, "
+            f"{server_requests} server requests, {fields} params fields",
+            f"  raw JSON results ({len(raw)}): {', '.join(raw) if raw else 'none'}",
+        ]
+    )
+
+
+def _progress(line: str) -> None:
+    print(f"generate-types: {line}", file=sys.stderr, flush=True)
+
+
 def run_update_schema(args: argparse.Namespace) -> int:
-    from codegen.refresh import SchemaRefreshError, refresh_schema
+    from codegen.fetch import RuntimeFetchError, fetch_runtime
+    from codegen.refresh import SchemaRefreshError, refresh_schema, runtime_version_of
 
     try:
-        pin = refresh_schema(args.codex, args.schema)
-    except SchemaRefreshError as exc:
+        codex: Path = args.codex
+        if args.runtime_version:
+            print(f"update-schema: fetching codex {args.runtime_version}...", file=sys.stderr)
+            codex = fetch_runtime(args.runtime_version)
+            reported = runtime_version_of(codex)
+            if reported != args.runtime_version:
+                raise SchemaRefreshError(
+                    f"{codex} reports version {reported}, not {args.runtime_version}"
+                )
+        pin = refresh_schema(codex, args.schema)
+    except (SchemaRefreshError, RuntimeFetchError) as exc:
         print(f"update-schema: {exc}", file=sys.stderr)
         return 2
     print(

@@ -2,8 +2,11 @@
 
 Read from the schema's method unions (ClientRequest, ServerNotification, ServerRequest,
 ClientNotification) and joined with the generated models. The schema names each request's
-params but not its result; `result_type_for` finds it by the protocol's naming conventions and
-fails loudly rather than guess.
+params but not its result: codegen/results.py pairs them by fact, never by guess.
+
+With an experimental bundle, `stable` holds the plain bundle's definitions: a method, server
+request or notification the plain bundle lacks is experimental, and so is a params field the
+plain bundle's params definition lacks.
 """
 
 from __future__ import annotations
@@ -13,13 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from codegen.model_index import ModelField, ModelIndex
-from codegen.naming import method_name, words
+from codegen.naming import method_name
+from codegen.results import RAW, RAW_JSON, counterpart, resolve_result
 
 JsonObject = dict[str, Any]
 RESERVED_KWARGS = frozenset({"request_timeout", "self"})
-# Words that mean "read" in result names (`GetAccountResponse` answers `account/read`).
-_SYNONYMS = {"get": "read"}
-_MIN_SCORE = 0.4
 # The schema copies section comments of the Rust source into descriptions ("NEW APIs").
 _SECTION_MARKER_RE = re.compile(r"^(?:[A-Z]{2,}\s+)+(?:APIs|NOTIFICATIONS)(?:\s+below)?\s*")
 
@@ -46,6 +47,13 @@ class Request:
     fields: tuple[ModelField, ...]  # keyword arguments (empty when params is an alias)
     result: TypeRef
     doc: str
+    result_source: str = "counterpart"  # see codegen/results.py: counterpart|reviewed|raw
+    experimental: bool = False  # needs AppServerConfig(experimental_api=True)
+    experimental_fields: tuple[str, ...] = ()  # wire names of experimental-only params fields
+
+    @property
+    def raw_result(self) -> bool:
+        return self.result_source == RAW
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Notification:
     py_name: str
     params: TypeRef
     doc: str
+    experimental: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,7 @@ class ServerRequest:
     params: TypeRef
     response: TypeRef
     doc: str
+    experimental: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +88,21 @@ class Protocol:
     server_requests: tuple[ServerRequest, ...]
     client_notifications: tuple[ClientNotification, ...]
 
+    def raw_results(self) -> list[str]:
+        """Wire names of the requests (and server requests) whose result stays raw JSON."""
+        out = [r.wire for r in self.requests if r.raw_result]
+        out += [s.wire for s in self.server_requests if s.response.name == RAW_JSON]
+        return out
+
+    def experimental_counts(self) -> tuple[int, int, int, int]:
+        """(requests, notifications, server requests, params fields) marked experimental."""
+        return (
+            sum(r.experimental for r in self.requests),
+            sum(n.experimental for n in self.notifications),
+            sum(s.experimental for s in self.server_requests),
+            sum(len(r.experimental_fields) for r in self.requests),
+        )
+
     def type_refs(self) -> list[TypeRef]:
         refs: dict[str, TypeRef] = {}
         for req in self.requests:
@@ -92,11 +117,18 @@ class Protocol:
         return [refs[name] for name in sorted(refs)]
 
 
-def build_protocol(definitions: dict[str, JsonObject], models: ModelIndex) -> Protocol:
+def build_protocol(
+    definitions: dict[str, JsonObject],
+    models: ModelIndex,
+    stable: dict[str, JsonObject] | None = None,
+) -> Protocol:
+    """The protocol of `definitions`; `stable` (the plain bundle, when `definitions` is the
+    experimental one) tells which methods and params fields are experimental."""
+    marks = _Experimental(definitions, stable)
     return Protocol(
-        requests=tuple(_requests(definitions, models)),
-        notifications=tuple(_notifications(definitions, models)),
-        server_requests=tuple(_server_requests(definitions, models)),
+        requests=tuple(_requests(definitions, models, marks)),
+        notifications=tuple(_notifications(definitions, models, marks)),
+        server_requests=tuple(_server_requests(definitions, models, marks)),
         client_notifications=tuple(
             ClientNotification(wire, method_name(wire))
             for wire, _ in _variants(definitions, "ClientNotification")
@@ -154,18 +186,13 @@ def _doc(variant: JsonObject, params: str | None, models: ModelIndex) -> str:
     return text
 
 
-def _requests(definitions: dict[str, JsonObject], models: ModelIndex) -> list[Request]:
-    variants = _variants(definitions, "ClientRequest")
-    claimed = {
-        _counterpart(p)
-        for _, v in variants
-        if (p := _params_ref(v)[0]) and _counterpart(p) in definitions
-    }
-    responses = sorted(n for n in definitions if n.endswith("Response") and n not in claimed)
+def _requests(
+    definitions: dict[str, JsonObject], models: ModelIndex, marks: _Experimental
+) -> list[Request]:
     out: list[Request] = []
-    for wire, variant in variants:
+    for wire, variant in _variants(definitions, "ClientRequest"):
         params_name, optional = _params_ref(variant)
-        result_name = result_type_for(wire, params_name, definitions, responses)
+        resolution = resolve_result(wire, params_name, definitions)
         params = _type_ref(models, params_name, wire) if params_name else None
         fields = models[params.name].fields if params and params.kind == "class" else ()
         clash = RESERVED_KWARGS & {f.name for f in fields}
@@ -178,15 +205,20 @@ def _requests(definitions: dict[str, JsonObject], models: ModelIndex) -> list[Re
                 params=params,
                 params_optional=optional,
                 fields=fields,
-                result=_type_ref(models, result_name, wire),
+                result=_type_ref(models, resolution.name, wire),
                 doc=_doc(variant, params_name, models),
+                result_source=resolution.source,
+                experimental=marks.method("ClientRequest", wire),
+                experimental_fields=marks.fields(params_name),
             )
         )
     _assert_unique([r.py_name for r in out], "client request method")
     return out
 
 
-def _notifications(definitions: dict[str, JsonObject], models: ModelIndex) -> list[Notification]:
+def _notifications(
+    definitions: dict[str, JsonObject], models: ModelIndex, marks: _Experimental
+) -> list[Notification]:
     out: list[Notification] = []
     for wire, variant in _variants(definitions, "ServerNotification"):
         params_name, _ = _params_ref(variant)
@@ -198,21 +230,24 @@ def _notifications(definitions: dict[str, JsonObject], models: ModelIndex) -> li
                 method_name(wire),
                 _type_ref(models, params_name, wire),
                 _doc(variant, params_name, models),
+                experimental=marks.method("ServerNotification", wire),
             )
         )
     _assert_unique([n.py_name for n in out], "notification")
     return out
 
 
-def _server_requests(definitions: dict[str, JsonObject], models: ModelIndex) -> list[ServerRequest]:
+def _server_requests(
+    definitions: dict[str, JsonObject], models: ModelIndex, marks: _Experimental
+) -> list[ServerRequest]:
     out: list[ServerRequest] = []
     for wire, variant in _variants(definitions, "ServerRequest"):
         params_name, _ = _params_ref(variant)
         if params_name is None:
             raise ProtocolModelError(f"server request {wire} has no params type")
-        response = _counterpart(params_name)
-        if response not in definitions:
-            raise ProtocolModelError(f"server request {wire}: no {response} in the schema")
+        response = counterpart(params_name)
+        if response not in definitions:  # answered in raw JSON, listed like raw results
+            response = RAW_JSON
         out.append(
             ServerRequest(
                 wire=wire,
@@ -220,54 +255,38 @@ def _server_requests(definitions: dict[str, JsonObject], models: ModelIndex) -> 
                 params=_type_ref(models, params_name, wire),
                 response=_type_ref(models, response, wire),
                 doc=_doc(variant, params_name, models),
+                experimental=marks.method("ServerRequest", wire),
             )
         )
     _assert_unique([s.py_name for s in out], "server request")
     return out
 
 
-# --- result matching -----------------------------------------------------------------------
+# --- experimental marks --------------------------------------------------------------------
 
 
-def _counterpart(params_name: str) -> str:
-    """`ThreadStartParams` -> `ThreadStartResponse`."""
-    stem = params_name.removesuffix("Params")
-    return stem + "Response"
+class _Experimental:
+    """What the experimental bundle adds to the plain one (nothing without a plain one)."""
 
+    def __init__(self, definitions: dict[str, JsonObject], stable: dict[str, JsonObject] | None):
+        self._definitions = definitions
+        self._stable = stable
+        self._stable_methods: dict[str, set[str]] = {}
 
-def result_type_for(
-    wire: str,
-    params_name: str | None,
-    definitions: dict[str, JsonObject],
-    unclaimed_responses: list[str],
-) -> str:
-    """The result definition of a request.
+    def method(self, union: str, wire: str) -> bool:
+        if self._stable is None:
+            return False
+        if union not in self._stable_methods:
+            self._stable_methods[union] = {w for w, _ in _variants(self._stable, union)}
+        return wire not in self._stable_methods[union]
 
-    1. `<X>Params` answers with `<X>Response` when the schema has it.
-    2. Otherwise the unclaimed `*Response` whose words best match the method's words
-       (`account/logout` -> `LogoutAccountResponse`, `config/value/write` ->
-       `ConfigWriteResponse`), scored by overlap; ties and weak matches are errors.
-    """
-    if params_name and _counterpart(params_name) in definitions:
-        return _counterpart(params_name)
-    wanted = _word_set(wire)
-    scored: list[tuple[float, str]] = []
-    for name in unclaimed_responses:
-        have = _word_set(name.removesuffix("Response"))
-        score = len(wanted & have) / len(wanted | have)
-        scored.append((score, name))
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    if not scored or scored[0][0] < _MIN_SCORE:
-        raise ProtocolModelError(f"{wire}: no *Response definition matches its name")
-    if len(scored) > 1 and scored[1][0] == scored[0][0]:
-        raise ProtocolModelError(
-            f"{wire}: ambiguous result type ({scored[0][1]} or {scored[1][1]})"
-        )
-    return scored[0][1]
-
-
-def _word_set(name: str) -> set[str]:
-    return {_SYNONYMS.get(w, w) for w in words(name.replace("/", " "))}
+    def fields(self, params_name: str | None) -> tuple[str, ...]:
+        """Wire names of the params properties only the experimental bundle has."""
+        if self._stable is None or params_name is None or params_name not in self._stable:
+            return ()
+        have = set(self._stable[params_name].get("properties", {}))
+        every = self._definitions[params_name].get("properties", {})
+        return tuple(sorted(name for name in every if name not in have))
 
 
 def _assert_unique(names: list[str], what: str) -> None:

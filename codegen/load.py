@@ -4,6 +4,9 @@
 the server-request types, with the v2 protocol nested under `definitions.v2`. The generator wants
 one namespace, so the two levels are merged here and `#/definitions/v2/X` refs become
 `#/definitions/X`. Names defined at both levels must agree; a clash is an error, never a guess.
+
+A schema directory may also hold `experimental/`: what `generate-json-schema --experimental`
+emits (a superset). Then the protocol is read from it, and the plain bundle tells what is stable.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from codegen.pin import SchemaPin, read_pin, verify_pin
 
 COMBINED_BUNDLE = "codex_app_server_protocol.schemas.json"
 V2_BUNDLE = "codex_app_server_protocol.v2.schemas.json"
+EXPERIMENTAL_DIR = "experimental"
 _NESTED_PREFIX = "#/definitions/v2/"
 _FLAT_PREFIX = "#/definitions/"
 # Keys that describe where a definition was emitted, not what it means.
@@ -32,9 +36,10 @@ class SchemaLoadError(Exception):
 
 @dataclass(frozen=True)
 class ProtocolSchema:
-    definitions: dict[str, JsonObject]
+    definitions: dict[str, JsonObject]  # the experimental bundle's when there is one
     pin: SchemaPin | None
     source: Path
+    stable: dict[str, JsonObject] | None = None  # the plain bundle's, beside an experimental one
 
     @property
     def runtime_version(self) -> str:
@@ -60,8 +65,26 @@ def load_schema(schema_dir: Path, *, require_pin: bool = True) -> ProtocolSchema
             f"{schema_dir} has no {COMBINED_BUNDLE}; point --schema at a directory written by "
             "`codex app-server generate-json-schema --out DIR`"
         )
-    bundle = json.loads(bundle_path.read_text(encoding="utf-8"))
-    return ProtocolSchema(definitions=flatten_bundle(bundle), pin=pin, source=schema_dir)
+    plain = _read_bundle(bundle_path)
+    experimental_path = schema_dir / EXPERIMENTAL_DIR / COMBINED_BUNDLE
+    if not experimental_path.is_file():
+        return ProtocolSchema(definitions=plain, pin=pin, source=schema_dir)
+    experimental = _read_bundle(experimental_path)
+    missing = sorted(set(plain) - set(experimental))
+    if missing:
+        raise SchemaLoadError(
+            f"{experimental_path} lacks definitions of the plain bundle ({', '.join(missing[:5])}"
+            "); both bundles must come from the same runtime (run update-schema)"
+        )
+    return ProtocolSchema(definitions=experimental, pin=pin, source=schema_dir, stable=plain)
+
+
+def _read_bundle(path: Path) -> dict[str, JsonObject]:
+    try:
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise SchemaLoadError(f"{path} is not valid JSON: {exc}") from exc
+    return flatten_bundle(bundle)
 
 
 def flatten_bundle(bundle: JsonObject) -> dict[str, JsonObject]:

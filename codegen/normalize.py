@@ -43,11 +43,64 @@ class NormalizationError(Exception):
     """A normalization found a shape it cannot name without guessing."""
 
 
-def normalize(definitions: Definitions) -> Definitions:
+EXPERIMENTAL_MARK = "[Experimental]"
+EXPERIMENTAL_NOTE = "Requires `AppServerConfig(experimental_api=True)`."
+
+
+def normalize(definitions: Definitions, stable: Definitions | None = None) -> Definitions:
+    """The steps below, in order; with `stable` (the plain bundle beside an experimental one),
+    first mark what only the experimental bundle has."""
     defs = copy.deepcopy(definitions)
+    if stable is not None:
+        defs = mark_experimental(defs, stable)
     for step in STEPS:
         defs = step(defs)
     return defs
+
+
+def mark_experimental(defs: Definitions, stable: Definitions) -> Definitions:
+    """Start the description of every definition and top-level property only the
+    experimental bundle has with `[Experimental]`: the first line of its docstring says so."""
+    for name, schema in defs.items():
+        if name not in stable:
+            schema["description"] = _marked(schema.get("description"))
+            continue
+        have = stable[name].get("properties", {})
+        for prop, sub in schema.get("properties", {}).items():
+            if prop not in have and isinstance(sub, dict):
+                cast(JsonObject, sub)["description"] = _marked(
+                    cast(JsonObject, sub).get("description")
+                )
+    return defs
+
+
+def _marked(description: Any) -> str:
+    text = str(description or "").strip()
+    return f"{EXPERIMENTAL_MARK} {EXPERIMENTAL_NOTE}" + (f"\n\n{text}" if text else "")
+
+
+def relax_nullable_required(defs: Definitions) -> Definitions:
+    """A required property that admits null (`Thread.projectId`) becomes optional: older
+    servers omit it, and serde reads a missing `Option` as None, so a missing one means null."""
+    for _, schema in _owned_schemas(defs):
+        required = schema.get("required")
+        properties = schema.get("properties", {})
+        if not isinstance(required, list) or not properties:
+            continue
+        kept = [p for p in cast(list[Any], required) if not _admits_null(properties.get(p))]
+        if len(kept) != len(cast(list[Any], required)):
+            schema["required"] = kept
+    return defs
+
+
+def _admits_null(node: Any) -> bool:
+    schema = _obj(node)
+    if schema is None:
+        return False
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind):
+        return True
+    return any(_admits_null(b) for key in UNION_KEYS for b in schema.get(key, []))
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -210,6 +263,7 @@ def add_unknown_variants(defs: Definitions) -> Definitions:
 
 STEPS: tuple[Callable[[Definitions], Definitions], ...] = (
     drop_envelopes,
+    relax_nullable_required,
     clean_titles,
     merge_string_enum_unions,
     name_union_enum_branches,

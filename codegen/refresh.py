@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from codegen.load import EXPERIMENTAL_DIR
 from codegen.pin import SchemaPin, schema_files, write_pin
 
 _VERSION_RE = re.compile(r"(\d+\.\d+\.\d+(?:[-.+][0-9A-Za-z.\-]+)?)")
@@ -28,14 +29,24 @@ def runtime_version_of(codex: Path) -> str:
     return match.group(1)
 
 
-def emit_schema(codex: Path, out_dir: Path) -> None:
-    """Run `codex app-server generate-json-schema --out DIR` (stable methods only)."""
+def emit_schema(codex: Path, out_dir: Path, *, experimental: bool = False) -> None:
+    """Run `codex app-server generate-json-schema --out DIR` (stable methods only; with
+    `experimental`, `--experimental`: the experimental methods and fields too)."""
+    flag = ["--experimental"] if experimental else []
     _run(
-        [str(codex), "app-server", "generate-json-schema", "--out", str(out_dir)],
-        what="emit its app-server schema",
+        [str(codex), "app-server", "generate-json-schema", *flag, "--out", str(out_dir)],
+        what="emit its app-server schema" + (" (--experimental)" if experimental else ""),
     )
     if not any(out_dir.rglob("*.json")):
         raise SchemaRefreshError(f"{codex} wrote no schema files into {out_dir}")
+
+
+def emit_both(codex: Path, out_dir: Path) -> None:
+    """The plain bundle in `out_dir`, the `--experimental` one in `out_dir/experimental`."""
+    emit_schema(codex, out_dir)
+    experimental = out_dir / EXPERIMENTAL_DIR
+    experimental.mkdir()
+    emit_schema(codex, experimental, experimental=True)
 
 
 def refresh_schema(codex: Path, schema_dir: Path) -> SchemaPin:
@@ -48,7 +59,7 @@ def refresh_schema(codex: Path, schema_dir: Path) -> SchemaPin:
     with tempfile.TemporaryDirectory(prefix="codex-schema-") as tmp:
         fresh = Path(tmp) / "schema"
         fresh.mkdir()
-        emit_schema(codex, fresh)
+        emit_both(codex, fresh)
         schema_dir.mkdir(parents=True, exist_ok=True)
         for old in schema_files(schema_dir):
             old.unlink()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-import dataclasses
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -14,6 +14,7 @@ import jinja2
 from codegen.high_level import bound_arguments
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelField, ModelIndex
+from codegen.normalize import EXPERIMENTAL_MARK, EXPERIMENTAL_NOTE
 from codegen.pagination import paged_requests
 from codegen.path_fields import accept_paths
 
@@ -74,8 +75,9 @@ def render_package(
         "runtime_version": runtime_version,
         "schema_sha256": schema_sha256,
         "models": model_rows,
-        "type_imports": client_type_imports(protocol, models, paths=paths),
-        "option_type_imports": client_type_imports(protocol, models, signatures=False, paths=paths),
+        "option_type_imports": client_type_imports(
+            protocol.requests, models, signatures=False, paths=paths
+        ),
         "paged_requests": paged_requests(protocol, models),
         "paging_type_imports": paging_type_imports(protocol, models, paths),
         "notification_types": sorted(
@@ -83,18 +85,31 @@ def render_package(
             key=lambda ref: ref.name,
         ),
     }
+    stable = [r for r in protocol.requests if not r.experimental]
+    experimental = [r for r in protocol.requests if r.experimental]
+    rendered = {
+        "client.py": env.get_template("client.py.jinja2").render(
+            context, requests=stable, type_imports=client_type_imports(stable, models, paths=paths)
+        ),
+        "experimental_client.py": env.get_template("experimental_client.py.jinja2").render(
+            context,
+            requests=experimental,
+            type_imports=client_type_imports(experimental, models, paths=paths),
+        ),
+    }
     outputs = {
         "__init__.py": "package_init.py.jinja2",
         "runtime.py": "runtime.py.jinja2",
         "registry.py": "registry.py.jinja2",
-        "client.py": "client.py.jinja2",
         "handlers.py": "handlers.py.jinja2",
         "notifications.py": "notifications.py.jinja2",
         "options.py": "options.py.jinja2",
         "pagination.py": "pagination.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
-    return {path: env.get_template(name).render(context) for path, name in outputs.items()}
+    # models/json_value.py is rendered with the models (see codegen/generate.py)
+    rendered.update({path: env.get_template(n).render(context) for path, n in outputs.items()})
+    return rendered
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -150,7 +165,16 @@ def optional_annotation(annotation: str) -> str:
 
 def method_doc(req: Request) -> str:
     summary = first_paragraph(req.doc) or f"Send the `{req.wire}` request."
+    if req.experimental:
+        summary = f"{EXPERIMENTAL_MARK} {summary}"
     lines = [docstring_text(summary), "", f"Wire method: `{req.wire}`."]
+    if req.experimental:
+        lines += ["", f"Experimental: {EXPERIMENTAL_NOTE}"]
+    elif req.experimental_fields:
+        names = ", ".join(
+            f"`{f.name}`" for f in req.fields if f.wire_name in req.experimental_fields
+        )
+        lines += ["", f"Experimental arguments ({names}): {EXPERIMENTAL_NOTE}"]
     if req.params and req.params.kind != "class":
         lines += ["", f"`params` is a `{req.params.name}` (one of its variants)."]
     if req.fields:
@@ -169,7 +193,9 @@ def method_doc(req: Request) -> str:
         if req.fields
         else "",
         "",
-        f"Returns: `{req.result.name}`.",
+        f"Returns: `{req.result.name}`."
+        if not req.raw_result
+        else "Returns: the result as raw JSON (`JsonValue`): the schema does not describe it.",
     ]
     return "\n".join(line for line in _squeeze(lines))
 
@@ -187,16 +213,16 @@ def _squeeze(lines: list[str]) -> list[str]:
 
 
 def client_type_imports(
-    protocol: Protocol,
+    requests: Sequence[Request],
     models: ModelIndex,
     *,
     signatures: bool = True,
     paths: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[str]:
-    """Import lines (for type checkers only) for every name the method signatures use (or,
-    with `signatures=False`, only the names the keyword options use)."""
+    """Import lines (for type checkers only) for every name the method signatures of
+    `requests` use (or, with `signatures=False`, only the names the keyword options use)."""
     names: set[str] = set()
-    for req in protocol.requests:
+    for req in requests:
         if signatures:
             names.add(req.result.name)
             if req.params and req.params.kind != "class":
@@ -224,8 +250,8 @@ def paging_type_imports(
     """Import lines (for type checkers only) for the page iterators: their arguments' types
     and their items' types."""
     paged = paged_requests(protocol, models)
-    only_paged = dataclasses.replace(protocol, requests=tuple(p.request for p in paged))
-    lines = set(client_type_imports(only_paged, models, signatures=False, paths=paths))
+    requests = [p.request for p in paged]
+    lines = set(client_type_imports(requests, models, signatures=False, paths=paths))
     for item in paged:
         for name in annotation_names(item.item_type):
             if name in models:

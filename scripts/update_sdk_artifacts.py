@@ -1,6 +1,6 @@
 """The maintainers' one entry point: schema refresh, code generation and release staging.
 
-    python scripts/update_sdk_artifacts.py update-schema --codex PATH
+    python scripts/update_sdk_artifacts.py update-schema (--codex PATH | --runtime-version V)
     python scripts/update_sdk_artifacts.py generate-types [--check] [--schema DIR] [--out DIR]
     python scripts/update_sdk_artifacts.py stage-runtime DIR CODEX --runtime-version V
     python scripts/update_sdk_artifacts.py stage-sdk DIR --runtime-version V [--sdk-version S]

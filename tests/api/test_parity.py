@@ -107,11 +107,19 @@ def test_same_signatures(sync_cls: type[Any], async_cls: type[Any]) -> None:
 
 def test_generated_methods_are_twins() -> None:
     from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
+    from codex_app_server._generated.experimental_client import (
+        AsyncExperimentalClientMethods,
+        ExperimentalClientMethods,
+    )
 
-    sync_names = {n for n in vars(ClientMethods) if not n.startswith("_")}
-    async_names = {n for n in vars(AsyncClientMethods) if not n.startswith("_")}
-    assert sync_names == async_names and len(sync_names) == 105
-    for name in sync_names:
-        assert inspect.signature(getattr(ClientMethods, name)) == inspect.signature(
-            getattr(AsyncClientMethods, name)
-        )
+    for sync_class, async_class, count in (
+        (ClientMethods, AsyncClientMethods, 105),
+        (ExperimentalClientMethods, AsyncExperimentalClientMethods, 67),
+    ):
+        sync_names = {n for n in vars(sync_class) if not n.startswith("_")}
+        async_names = {n for n in vars(async_class) if not n.startswith("_")}
+        assert sync_names == async_names and len(sync_names) == count
+        for name in sync_names:
+            assert inspect.signature(getattr(sync_class, name)) == inspect.signature(
+                getattr(async_class, name)
+            )

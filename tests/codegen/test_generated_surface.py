@@ -27,20 +27,80 @@ def test_every_protocol_method_has_a_typed_surface(pinned_generation: Generated)
     assert set(CLIENT_REQUESTS) == expected["requests"]
     assert set(SERVER_NOTIFICATIONS) == expected["notifications"]
     assert set(SERVER_REQUESTS) == expected["server_requests"]
-    # The pinned runtime 0.163.0 has 105 / 85 / 10.
-    assert (len(CLIENT_REQUESTS), len(SERVER_NOTIFICATIONS), len(SERVER_REQUESTS)) == (105, 85, 10)
+    # The pinned runtime 0.163.0 has 105 / 85 / 10 stable, 172 / 85 / 11 with --experimental.
+    assert (len(CLIENT_REQUESTS), len(SERVER_NOTIFICATIONS), len(SERVER_REQUESTS)) == (172, 85, 11)
+    stable = {"requests": 105, "notifications": 85, "server_requests": 10}
+    for what, registry in (
+        ("requests", CLIENT_REQUESTS),
+        ("notifications", SERVER_NOTIFICATIONS),
+        ("server_requests", SERVER_REQUESTS),
+    ):
+        assert sum(not spec.experimental for spec in registry.values()) == stable[what]
 
     client = pinned_generation.files["client.py"]
+    experimental = pinned_generation.files["experimental_client.py"]
     wanted = {method_name(m) for m in expected["requests"]}
     sync = client_method_names(client, "ClientMethods")
     aio = client_method_names(client, "AsyncClientMethods")
-    assert set(sync) == wanted and not any(sync.values())
-    assert set(aio) == wanted and all(aio.values())
+    sync_exp = client_method_names(experimental, "ExperimentalClientMethods")
+    aio_exp = client_method_names(experimental, "AsyncExperimentalClientMethods")
+    assert set(sync) | set(sync_exp) == wanted and not any({**sync, **sync_exp}.values())
+    assert set(aio) | set(aio_exp) == wanted and all({**aio, **aio_exp}.values())
+    assert set(sync_exp) == {
+        method_name(w) for w, spec in CLIENT_REQUESTS.items() if spec.experimental
+    }
 
     from codex_app_server._generated.handlers import ServerRequestHandlers
 
     handler_fields = set(ServerRequestHandlers.__dataclass_fields__)
     assert handler_fields == {method_name(m) for m in expected["server_requests"]}
+
+
+def test_experimental_surface_is_marked_from_the_plain_bundle(
+    pinned_generation: Generated,
+) -> None:
+    from codex_app_server.protocol import CLIENT_REQUESTS, SERVER_REQUESTS
+
+    stable = schema_methods(DEFAULT_SCHEMA, experimental=False)
+    for wire, spec in CLIENT_REQUESTS.items():
+        assert spec.experimental == (wire not in stable["requests"]), wire
+    for wire, sreq in SERVER_REQUESTS.items():
+        assert sreq.experimental == (wire not in stable["server_requests"]), wire
+    assert CLIENT_REQUESTS["collaborationMode/list"].experimental
+    assert "dynamicTools" in CLIENT_REQUESTS["thread/start"].experimental_fields
+    assert not CLIENT_REQUESTS["thread/start"].experimental
+    assert "model" not in CLIENT_REQUESTS["thread/start"].experimental_fields
+    # The docstrings say so on their first line.
+    client = pinned_generation.files["experimental_client.py"]
+    doc_start = client.index("def collaboration_mode_list(")
+    assert '"""[Experimental]' in client[doc_start : doc_start + 400]
+    from codex_app_server._generated.models import ThreadStartParams
+
+    described = ThreadStartParams.model_fields["dynamic_tools"].description or ""
+    docs = pinned_generation.files["models/thread_start_params.py"]
+    assert described.startswith("[Experimental]") or "[Experimental] Requires" in docs
+
+
+def test_dynamic_tools_have_a_typed_surface() -> None:
+    """What Python dynamic tools build on: the thread/start field and the item/tool/call
+    server request, typed."""
+    from codex_app_server._generated.handlers import ServerRequestHandlers
+    from codex_app_server._generated.models import (
+        DynamicToolCallParams,
+        DynamicToolCallResponse,
+        FunctionDynamicToolSpec,
+        ThreadStartParams,
+    )
+    from codex_app_server.protocol import SERVER_REQUESTS
+
+    params = ThreadStartParams.model_validate(
+        {"dynamicTools": [{"type": "function", "name": "t", "description": "d", "inputSchema": {}}]}
+    )
+    assert isinstance(params.dynamic_tools[0], FunctionDynamicToolSpec)  # type: ignore[index]
+    spec = SERVER_REQUESTS["item/tool/call"]
+    assert spec.params_type is DynamicToolCallParams
+    assert spec.response_type is DynamicToolCallResponse
+    assert "item_tool_call" in ServerRequestHandlers.__dataclass_fields__
 
 
 def test_every_type_in_the_registry_resolves() -> None:

@@ -155,3 +155,45 @@ def test_tagged_unions_get_a_fallback_variant_for_unknown_tags() -> None:
     assert fallback["title"] == "UnrecognizedThreadItem"
     assert fallback["properties"] == {"type": {"type": "string"}}
     assert "`agentMessage`" in fallback["description"]
+
+
+def test_required_but_nullable_fields_become_optional() -> None:
+    """Older servers omit them (0.147.0 sends no `thread.projectId`): not an error."""
+    defs = {
+        "Thread": obj(
+            {
+                "id": {"type": "string"},
+                "projectId": {"type": ["string", "null"]},
+                "parent": {"anyOf": [{"$ref": "#/definitions/Thread"}, {"type": "null"}]},
+            },
+            ["id", "projectId", "parent"],
+        )
+    }
+    assert n.relax_nullable_required(defs)["Thread"]["required"] == ["id"]
+
+
+def test_nullable_required_fields_are_generated_optional() -> None:
+    from codex_app_server._generated.models import Thread
+
+    assert not Thread.model_fields["project_id"].is_required()
+    assert Thread.model_fields["id"].is_required()
+
+
+def test_experimental_only_definitions_and_properties_are_marked() -> None:
+    stable = {"ThreadStartParams": obj({"model": {"type": "string"}}, [])}
+    defs = {
+        "ThreadStartParams": obj(
+            {
+                "model": {"type": "string"},
+                "dynamicTools": {"type": "array", "description": "Tools."},
+            },
+            [],
+        ),
+        "CollaborationModeListParams": obj({}, [], description="Lists modes."),
+    }
+    out = n.mark_experimental(defs, stable)
+    props = out["ThreadStartParams"]["properties"]
+    assert props["dynamicTools"]["description"].startswith(n.EXPERIMENTAL_MARK)
+    assert props["dynamicTools"]["description"].endswith("Tools.")
+    assert "description" not in props["model"]
+    assert out["CollaborationModeListParams"]["description"].startswith(n.EXPERIMENTAL_MARK)

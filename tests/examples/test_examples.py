@@ -33,6 +33,10 @@ CASES = [
     ),
     Case("multi_turn", ("> Double it.", "26", "turns in the thread: 3")),
     Case(
+        "experimental_api",
+        ("without the opt-in: ExperimentalApiError", "collaboration modes: Plan, Default"),
+    ),
+    Case(
         "resume_thread",
         (
             "first session: Noted",

@@ -27,8 +27,8 @@ from tests.reliability.runtimes import RUNTIMES, Runtime, fetch, supported_platf
 pytestmark = [pytest.mark.network, pytest.mark.slow, pytest.mark.timeout(900)]
 
 # Notifications whose params the 0.163.0 models cannot read from that runtime (none: fields
-# an older server omits, such as 0.147.0's `thread.projectId`, are filled with None by
-# codex_app_server._tolerant, for results and notification params alike).
+# an older server omits, such as 0.147.0's `thread.projectId`, are required-but-nullable in the
+# schema and optional in the generated models, for results and notification params alike).
 KNOWN_PARAMS_GAPS: dict[str, set[str]] = {"0.147.0": set(), "0.169.0": set()}
 
 

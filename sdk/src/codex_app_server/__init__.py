@@ -59,6 +59,9 @@ if TYPE_CHECKING:
         CodexNotFoundError as CodexNotFoundError,
     )
     from codex_app_server.errors import (
+        ExperimentalApiError as ExperimentalApiError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
     )
     from codex_app_server.errors import (
@@ -277,6 +280,7 @@ _EXPORTS: dict[str, str] = {
     "AsyncGoalRun": "codex_app_server.goal",
     "GoalResult": "codex_app_server.goal",
     "GoalStartError": "codex_app_server.goal",
+    "ExperimentalApiError": "codex_app_server.errors",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

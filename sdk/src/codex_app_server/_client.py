@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from codex_app_server import _tolerant as tolerant
 from codex_app_server._arguments import check_client_arguments, validated
 from codex_app_server._config import AppServerConfig
+from codex_app_server._experimental import capabilities, check_opt_in
 from codex_app_server._generated.pagination import AsyncPagingClientMethods, PagingClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
@@ -100,7 +101,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
             try:
-                result = await session.initialize()
+                result = await session.initialize(capabilities=capabilities(self._config))
             except JsonRpcError as exc:
                 raise IncompatibleServerError(
                     f"the app-server refused `initialize`: {exc.message}",
@@ -154,9 +155,19 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         """True once the app-server has stopped (or before it was started)."""
         return self._session_or_none is None or self._session_or_none.closed
 
+    @property
+    def experimental_api(self) -> bool:
+        """True when the client opted in to the experimental API (see `AppServerConfig`)."""
+        return self._config is not None and self._config.experimental_api
+
+    def _encode(self, spec: RequestSpec, params: Any) -> Any:
+        wire = encode_params(spec, params)
+        check_opt_in(spec, wire, self.experimental_api)  # before anything is sent
+        return wire
+
     async def _request(self, spec: RequestSpec, params: Any, timeout: TimeoutArg) -> Any:
         raw = await self._session.request(
-            spec.method, encode_params(spec, params), timeout=engine_timeout(timeout)
+            spec.method, self._encode(spec, params), timeout=engine_timeout(timeout)
         )
         return decode_result(spec, raw)
 
@@ -167,7 +178,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         atomically; returns (typed result, subscription of the turn's raw messages)."""
         spec = CLIENT_REQUESTS[method]
         raw, subscription = await self._session.request_turn(
-            method, encode_params(spec, params), timeout=engine_timeout(timeout)
+            method, self._encode(spec, params), timeout=engine_timeout(timeout)
         )
         try:
             return decode_result(spec, raw), subscription
@@ -248,6 +259,11 @@ class AppServerClient(PagingClientMethods):
         return self._async.metadata
 
     @property
+    def experimental_api(self) -> bool:
+        """True when the client opted in to the experimental API (see `AppServerConfig`)."""
+        return self._async.experimental_api
+
+    @property
     def closed(self) -> bool:
         """True once the app-server has stopped."""
         return self._async.closed
@@ -266,7 +282,7 @@ class AppServerClient(PagingClientMethods):
         # response is still in cache and this thread wakes to a finished value.
         return self.session.request_from_thread(
             spec.method,
-            encode_params(spec, params),
+            self._async._encode(spec, params),  # pyright: ignore[reportPrivateUsage]
             timeout=engine_timeout(timeout),
             on_result=lambda raw: decode_result(spec, raw),
         )

@@ -71,6 +71,11 @@ class AppServerConfig:
     * ``shutdown_timeout``: seconds ``close()`` waits for the process at each step (stdin EOF,
       then SIGTERM, then SIGKILL).
     * ``extra_args``: more arguments after ``app-server`` (e.g. ``("--enable", "feature")``).
+    * ``experimental_api``: opt in to the experimental API (``capabilities.experimentalApi``
+      in ``initialize``). Experimental methods and arguments (marked ``[Experimental]`` in
+      their docstrings, e.g. ``dynamic_tools`` of ``thread_start``) raise
+      :class:`~codex_app_server.errors.ExperimentalApiError` without it. They may change or
+      disappear in any codex release. Default: off.
     """
 
     codex_bin: str | os.PathLike[str] | None = None
@@ -88,6 +93,7 @@ class AppServerConfig:
     server_request_timeout: float | None = 300.0
     shutdown_timeout: float = 3.0
     extra_args: Sequence[str] = ()
+    experimental_api: bool = False
 
     def __post_init__(self) -> None:
         from codex_app_server._arguments import check_config_fields
@@ -129,7 +135,8 @@ class AppServerConfig:
             f"startup_timeout={self.startup_timeout!r}, "
             f"notification_buffer={self.notification_buffer!r}, "
             f"server_request_timeout={self.server_request_timeout!r}, "
-            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r})"
+            f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r}, "
+            f"experimental_api={self.experimental_api!r})"
         )
 
 

@@ -88,6 +88,10 @@ class RequestSpec:
     params: ModelRef | None
     result: ModelRef
     doc: str = ""
+    #: Needs ``AppServerConfig(experimental_api=True)`` (the whole method).
+    experimental: bool = False
+    #: Wire names of params fields that need ``AppServerConfig(experimental_api=True)``.
+    experimental_fields: frozenset[str] = frozenset()
 
     @property
     def params_type(self) -> Any:
@@ -108,6 +112,8 @@ class NotificationSpec:
     py_name: str
     params: ModelRef
     doc: str = ""
+    #: Sent only to clients that opted in with ``AppServerConfig(experimental_api=True)``.
+    experimental: bool = False
 
     @property
     def params_type(self) -> Any:
@@ -124,6 +130,8 @@ class ServerRequestSpec:
     params: ModelRef
     response: ModelRef
     doc: str = ""
+    #: Sent only to clients that opted in with ``AppServerConfig(experimental_api=True)``.
+    experimental: bool = False
 
     @property
     def params_type(self) -> Any:
@@ -177,6 +185,28 @@ def _warm_up() -> None:
             getattr(models, name)
     except Exception:  # only an optimization: the real use reports any problem
         return
+
+
+def lazy_methods(module: str, class_name: str) -> type:
+    """A base class whose instances find the methods of `module.class_name` on first use.
+
+    The generated clients inherit the experimental requests' methods through it, so their
+    module (67 methods in 0.163.0) is imported when one is first called, not with the SDK."""
+
+    class LazyMethods:
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_"):  # never for private or special names: no import loops
+                raise AttributeError(name)
+            methods = getattr(importlib.import_module(module), class_name)
+            function = getattr(methods, name, None)
+            if function is None:
+                raise AttributeError(
+                    f"{type(self).__name__!r} object has no attribute {name!r}"
+                ) from None
+            return function.__get__(self, type(self))
+
+    LazyMethods.__name__ = LazyMethods.__qualname__ = f"Lazy{class_name}"
+    return LazyMethods
 
 
 def compact(values: dict[str, Any]) -> dict[str, Any]:

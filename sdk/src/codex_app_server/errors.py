@@ -50,6 +50,7 @@ __all__ = [
     "CodexBinaryError",
     "CodexError",
     "CodexNotFoundError",
+    "ExperimentalApiError",
     "IncompatibleServerError",
     "InternalRpcError",
     "InvalidArgumentError",
@@ -369,6 +370,28 @@ class IncompatibleServerError(CodexError):
             f"codex >= {minimum} and was generated for {sdk_runtime}). Install the matching "
             f"runtime with `pip install codex-cli-bin=={sdk_runtime}`, or point codex_bin at a "
             "newer codex."
+        )
+
+
+class ExperimentalApiError(CodexError):
+    """An experimental method, or an experimental-only argument, on a client that did not opt
+    in with ``AppServerConfig(experimental_api=True)``; raised before anything is sent.
+
+    ``method`` is the wire method; ``fields`` the experimental arguments used (wire names;
+    empty when the whole method is experimental)."""
+
+    def __init__(self, method: str, fields: tuple[str, ...] = ()) -> None:
+        self.method = method
+        self.fields = fields
+        what = (
+            f"`{method}` is an experimental method"
+            if not fields
+            else f"`{method}` argument(s) {', '.join(f'`{f}`' for f in fields)} are experimental"
+        )
+        super().__init__(
+            f"{what}: the app-server accepts it only from a client that opts in. Start the "
+            "client with `AppServerConfig(experimental_api=True)` (experimental methods and "
+            "fields may change or disappear in any codex release)."
         )
 
 

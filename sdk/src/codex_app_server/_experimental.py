@@ -1,0 +1,41 @@
+"""The experimental API opt-in: what `initialize` sends, and the check before each request.
+
+The server accepts experimental methods and fields only from a client that sent
+`capabilities.experimentalApi` in `initialize`; without it, it refuses them. The SDK knows from
+the generated registry which ones are experimental, so it refuses first, with a clear error,
+before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from codex_app_server.errors import ExperimentalApiError
+
+if TYPE_CHECKING:
+    from codex_app_server._config import AppServerConfig
+    from codex_app_server._specs import RequestSpec
+
+__all__ = ["capabilities", "check_opt_in"]
+
+
+def capabilities(config: AppServerConfig | None) -> dict[str, Any] | None:
+    """The `capabilities` of `initialize` (None: send none, the server's defaults)."""
+    if config is not None and config.experimental_api:
+        return {"experimentalApi": True}
+    return None
+
+
+def check_opt_in(spec: RequestSpec, wire_params: Any, opted_in: bool) -> None:
+    """Raise `ExperimentalApiError` for an experimental method, or for experimental params
+    fields that are set (not None), unless the client opted in."""
+    if opted_in:
+        return
+    if spec.experimental:
+        raise ExperimentalApiError(spec.method)
+    if spec.experimental_fields and isinstance(wire_params, Mapping):
+        params = cast("Mapping[str, Any]", wire_params)
+        used = tuple(sorted(f for f in spec.experimental_fields if params.get(f) is not None))
+        if used:
+            raise ExperimentalApiError(spec.method, used)
