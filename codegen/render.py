@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import jinja2
 
+from codegen.docs import argument_doc, summary_doc
 from codegen.high_level import bound_arguments
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelField, ModelIndex
@@ -41,6 +42,7 @@ def environment() -> jinja2.Environment:
     env.filters["first_paragraph"] = first_paragraph
     env.filters["docstring"] = docstring_text
     env.filters["optional"] = optional_annotation
+    env.filters["not_given"] = not_given_annotation
     env.filters["method_doc"] = method_doc
     env.filters["options_name"] = options_name
     cast("dict[str, Any]", env.filters)["bound_arguments"] = bound_arguments
@@ -67,6 +69,11 @@ def render_package(
         return argument_annotation(field, req, models, paths)
 
     env.filters["with_literals"] = literals
+
+    def documented(req: Request) -> str:
+        return method_doc(req, models)
+
+    cast("dict[str, Any]", env.filters)["method_doc"] = documented
     cast("dict[str, Any]", env.filters)["arg_type"] = arg_type  # typeshed: one-argument filters
     model_rows = [{"name": n, "module": models[n].module} for n in models.names()]
     context: dict[str, Any] = {
@@ -157,14 +164,22 @@ def argument_annotation(
     return annotation
 
 
+def not_given_annotation(annotation: str) -> str:
+    """Optional keyword arguments default to `NOT_GIVEN` (not sent); `None` stays what the
+    field takes (sent as null where the field is nullable)."""
+    return f"{annotation} | NotGiven"
+
+
 def optional_annotation(annotation: str) -> str:
     """Keyword arguments default to None ("not sent"), so their type admits None."""
     parts = [p.strip() for p in annotation.split("|")]
     return annotation if "None" in parts else f"{annotation} | None"
 
 
-def method_doc(req: Request) -> str:
-    summary = first_paragraph(req.doc) or f"Send the `{req.wire}` request."
+def method_doc(req: Request, models: ModelIndex | None = None) -> str:
+    summary = first_paragraph(req.doc) or (
+        summary_doc(req, models) if models is not None else f"Call `{req.wire}`."
+    )
     if req.experimental:
         summary = f"{EXPERIMENTAL_MARK} {summary}"
     lines = [docstring_text(summary), "", f"Wire method: `{req.wire}`."]
@@ -180,16 +195,17 @@ def method_doc(req: Request) -> str:
     if req.fields:
         lines += ["", "Args:"]
         for field in req.fields:
-            about = first_paragraph(field.description) or f"`{field.wire_name}` on the wire."
-            if not field.required:
-                about += " Not sent when None."
+            if models is not None:
+                about = argument_doc(field, req, models)
+            else:
+                about = first_paragraph(field.description) or f"A `{field.annotation}`."
             text = f"{field.name}: {docstring_text(about)}"
             lines += textwrap.wrap(
                 text, _DOC_WIDTH, initial_indent="    ", subsequent_indent="        "
             )
     lines += [
         "    request_timeout: seconds to wait for the answer; None waits as long as the "
-        "server lives."
+        "server lives; left out, the config's `request_timeout`."
         if req.fields
         else "",
         "",

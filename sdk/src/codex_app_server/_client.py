@@ -19,7 +19,7 @@ from codex_app_server._experimental import capabilities, check_opt_in
 from codex_app_server._generated.pagination import AsyncPagingClientMethods, PagingClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
-from codex_app_server._session import DEFAULT, Session, Subscription
+from codex_app_server._session import Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
 from codex_app_server.compat import check_compatible
 from codex_app_server.errors import IncompatibleServerError, JsonRpcError, TransportClosedError
@@ -60,8 +60,8 @@ def decode_result(spec: RequestSpec, raw: Any) -> Any:
     return tolerant.validate(spec.result, raw, f"the {spec.method} result")
 
 
-def engine_timeout(timeout: TimeoutArg) -> Any:
-    return DEFAULT if timeout is DEFAULT_TIMEOUT else timeout
+def engine_timeout(timeout: TimeoutArg) -> TimeoutArg:
+    return timeout  # the engine takes the same NOT_GIVEN for "the configured default"
 
 
 class AsyncAppServerClient(AsyncPagingClientMethods):

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import itertools
 import json
 import logging
@@ -55,10 +54,11 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from ._blocking import SIGNAL_SLICE, ThreadWaiter
 from ._config import AppServerConfig
+from ._not_given import NOT_GIVEN, NotGiven
 from ._transport import ProcessTransport
 from .errors import (
     INTERNAL_ERROR,
@@ -89,12 +89,10 @@ logger = logging.getLogger("codex_app_server")
 ServerRequestHandler = Callable[[str, Any], Awaitable[Any]]
 
 
-class _Default(enum.Enum):
-    DEFAULT = "DEFAULT"
-
-
-#: Use the session's configured default (e.g. for ``timeout``).
-DEFAULT: Final = _Default.DEFAULT
+# One "left out" sentinel for the whole SDK (see codex_app_server._not_given).
+_Default: TypeAlias = NotGiven
+#: Use the session's configured default (e.g. for ``timeout``): ``NOT_GIVEN``.
+DEFAULT: Final = NOT_GIVEN
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _FINISHED_IDS_LIMIT = 1024
@@ -629,7 +627,7 @@ class Session:
             client_name = config.client_name if config else "codex_app_server_sdk"
         if client_version is None:
             client_version = config.client_version if config else "0"
-        if timeout is DEFAULT and config is not None:
+        if isinstance(timeout, NotGiven) and config is not None:
             timeout = config.startup_timeout
         params: dict[str, Any] = {"clientInfo": {"name": client_name, "version": client_version}}
         if capabilities is not None:
@@ -707,7 +705,7 @@ class Session:
     ) -> None:
         """Send a notification (no response). ``params=None`` omits the member. ``timeout``
         bounds the wait for room in the server's stdin (default: ``request_timeout``)."""
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         payload: dict[str, Any] = {"method": method}
         if params is not None:
@@ -794,7 +792,7 @@ class Session:
         on_result: Callable[[Any], Any] | None,
         on_abandon: Callable[[Any], None] | None = None,
     ) -> Any:
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("Session.request() must run on the session's event loop")
@@ -861,7 +859,7 @@ class Session:
                 "request_from_thread() on the session's event loop would deadlock; "
                 "use `await session.request(...)`"
             )
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         rid, data = self._encode_request(method, params)
         self._check_open()

@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
-from codex_app_server._specs import DEFAULT_TIMEOUT, TimeoutArg
+from codex_app_server._not_given import NOT_GIVEN, NotGiven
+from codex_app_server._specs import TimeoutArg
 
 if TYPE_CHECKING:
     import os
@@ -74,9 +75,9 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[QueuedSubmission]:
         """Every item of `thread_queue_list` (`thread/queue/list`), across pages.
 
@@ -99,9 +100,9 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadAttachment]:
         """Every item of `thread_attachment_list` (`thread/attachment/list`), across pages.
 
@@ -125,10 +126,10 @@ class PagingClientMethods(ClientMethods):
         *,
         attachment_type: str,
         identity_key: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadAttachmentOwner]:
         """Every item of `thread_attachment_owner_list` (`thread/attachmentOwner/list`), across pages.
 
@@ -153,9 +154,9 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadBackgroundTerminal]:
         """Every item of `thread_background_terminals_list` (`thread/backgroundTerminals/list`), across pages.
 
@@ -177,22 +178,23 @@ class PagingClientMethods(ClientMethods):
     def iter_thread_list(
         self,
         *,
-        ancestor_thread_id: str | None = None,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        cwd: str | list[str] | None = None,
-        excluded_thread_ids: list[str] | None = None,
-        limit: int | None = None,
-        model_providers: list[str] | None = None,
-        originators: list[str] | None = None,
-        parent_thread_id: str | None = None,
-        project_id: str | None = None,
-        search_term: str | None = None,
-        section_id: str | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        ancestor_thread_id: str | None | NotGiven = NOT_GIVEN,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | list[str] | None | NotGiven = NOT_GIVEN,
+        excluded_thread_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        model_providers: list[str] | None | NotGiven = NOT_GIVEN,
+        originators: list[str] | None | NotGiven = NOT_GIVEN,
+        parent_thread_id: str | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSortKey
         | Literal["created_at", "updated_at", "recency_at", "section_position"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -208,9 +210,10 @@ class PagingClientMethods(ClientMethods):
                 "unknown",
             ]
         ]
-        | None = None,
-        use_state_db_only: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[Thread]:
         """Every item of `thread_list` (`thread/list`), across pages.
 
@@ -245,11 +248,11 @@ class PagingClientMethods(ClientMethods):
     def iter_project_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[Project]:
         """Every item of `project_list` (`project/list`), across pages.
 
@@ -272,9 +275,9 @@ class PagingClientMethods(ClientMethods):
     def iter_thread_section_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadSection]:
         """Every item of `thread_section_list` (`threadSection/list`), across pages.
 
@@ -296,13 +299,14 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         search_term: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSearchSortKey
         | Literal["created_at", "updated_at", "recency_at"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -318,8 +322,9 @@ class PagingClientMethods(ClientMethods):
                 "unknown",
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadSearchResult]:
         """Every item of `thread_search` (`thread/search`), across pages.
 
@@ -347,9 +352,9 @@ class PagingClientMethods(ClientMethods):
         *,
         search_term: str,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadSearchOccurrence]:
         """Every item of `thread_search_occurrences` (`thread/searchOccurrences`), across pages.
 
@@ -372,9 +377,9 @@ class PagingClientMethods(ClientMethods):
     def iter_thread_loaded_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[str]:
         """Every item of `thread_loaded_list` (`thread/loaded/list`), across pages.
 
@@ -396,11 +401,14 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        items_view: TurnItemsView
+        | Literal["notLoaded", "summary", "full"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[Turn]:
         """Every item of `thread_turns_list` (`thread/turns/list`), across pages.
 
@@ -425,11 +433,11 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | ThreadItemsListAnchor | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        turn_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | ThreadItemsListAnchor | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        turn_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ThreadItemEntry]:
         """Every item of `thread_items_list` (`thread/items/list`), across pages.
 
@@ -454,11 +462,14 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         search_term: str,
-        cursor: str | None = None,
-        cwds: list[str | os.PathLike[str]] | None = None,
-        limit: int | None = None,
-        scope: PluginSearchScope | Literal["global", "workspace", "personal"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        scope: PluginSearchScope
+        | Literal["global", "workspace", "personal"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[PluginSearchResult]:
         """Every item of `plugin_search` (`plugin/search`), across pages.
 
@@ -482,11 +493,11 @@ class PagingClientMethods(ClientMethods):
     def iter_app_list(
         self,
         *,
-        cursor: str | None = None,
-        force_refetch: bool | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[AppInfo]:
         """Every item of `app_list` (`app/list`), across pages.
 
@@ -510,9 +521,9 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[
         ItemThreadTimelineEntry
         | RealtimeThreadTimelineEntry
@@ -540,10 +551,10 @@ class PagingClientMethods(ClientMethods):
     def iter_model_list(
         self,
         *,
-        cursor: str | None = None,
-        include_hidden: bool | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        include_hidden: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[Model]:
         """Every item of `model_list` (`model/list`), across pages.
 
@@ -565,10 +576,10 @@ class PagingClientMethods(ClientMethods):
     def iter_experimental_feature_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[ExperimentalFeature]:
         """Every item of `experimental_feature_list` (`experimentalFeature/list`), across pages.
 
@@ -590,10 +601,10 @@ class PagingClientMethods(ClientMethods):
     def iter_permission_profile_list(
         self,
         *,
-        cursor: str | None = None,
-        cwd: str | os.PathLike[str] | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[PermissionProfileSummary]:
         """Every item of `permission_profile_list` (`permissionProfile/list`), across pages.
 
@@ -616,10 +627,10 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         environment_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[RemoteControlClient]:
         """Every item of `remote_control_client_list` (`remoteControl/client/list`), across pages.
 
@@ -642,12 +653,15 @@ class PagingClientMethods(ClientMethods):
     def iter_mcp_server_status_list(
         self,
         *,
-        cursor: str | None = None,
-        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
-        limit: int | None = None,
-        server_name: str | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        detail: McpServerStatusDetail
+        | Literal["full", "toolsAndAuthOnly"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        server_name: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[McpServerStatus]:
         """Every item of `mcp_server_status_list` (`mcpServerStatus/list`), across pages.
 
@@ -676,9 +690,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[QueuedSubmission]:
         """Every item of `thread_queue_list` (`thread/queue/list`), across pages.
 
@@ -702,9 +716,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadAttachment]:
         """Every item of `thread_attachment_list` (`thread/attachment/list`), across pages.
 
@@ -729,10 +743,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         *,
         attachment_type: str,
         identity_key: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadAttachmentOwner]:
         """Every item of `thread_attachment_owner_list` (`thread/attachmentOwner/list`), across pages.
 
@@ -758,9 +772,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadBackgroundTerminal]:
         """Every item of `thread_background_terminals_list` (`thread/backgroundTerminals/list`), across pages.
 
@@ -783,22 +797,23 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_thread_list(
         self,
         *,
-        ancestor_thread_id: str | None = None,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        cwd: str | list[str] | None = None,
-        excluded_thread_ids: list[str] | None = None,
-        limit: int | None = None,
-        model_providers: list[str] | None = None,
-        originators: list[str] | None = None,
-        parent_thread_id: str | None = None,
-        project_id: str | None = None,
-        search_term: str | None = None,
-        section_id: str | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        ancestor_thread_id: str | None | NotGiven = NOT_GIVEN,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | list[str] | None | NotGiven = NOT_GIVEN,
+        excluded_thread_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        model_providers: list[str] | None | NotGiven = NOT_GIVEN,
+        originators: list[str] | None | NotGiven = NOT_GIVEN,
+        parent_thread_id: str | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSortKey
         | Literal["created_at", "updated_at", "recency_at", "section_position"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -814,9 +829,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
                 "unknown",
             ]
         ]
-        | None = None,
-        use_state_db_only: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[Thread]:
         """Every item of `thread_list` (`thread/list`), across pages.
 
@@ -852,11 +868,11 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_project_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[Project]:
         """Every item of `project_list` (`project/list`), across pages.
 
@@ -880,9 +896,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_thread_section_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadSection]:
         """Every item of `thread_section_list` (`threadSection/list`), across pages.
 
@@ -905,13 +921,14 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         search_term: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSearchSortKey
         | Literal["created_at", "updated_at", "recency_at"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -927,8 +944,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
                 "unknown",
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadSearchResult]:
         """Every item of `thread_search` (`thread/search`), across pages.
 
@@ -957,9 +975,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         *,
         search_term: str,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadSearchOccurrence]:
         """Every item of `thread_search_occurrences` (`thread/searchOccurrences`), across pages.
 
@@ -983,9 +1001,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_thread_loaded_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[str]:
         """Every item of `thread_loaded_list` (`thread/loaded/list`), across pages.
 
@@ -1008,11 +1026,14 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        items_view: TurnItemsView
+        | Literal["notLoaded", "summary", "full"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[Turn]:
         """Every item of `thread_turns_list` (`thread/turns/list`), across pages.
 
@@ -1038,11 +1059,11 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | ThreadItemsListAnchor | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        turn_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | ThreadItemsListAnchor | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        turn_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ThreadItemEntry]:
         """Every item of `thread_items_list` (`thread/items/list`), across pages.
 
@@ -1068,11 +1089,14 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         search_term: str,
-        cursor: str | None = None,
-        cwds: list[str | os.PathLike[str]] | None = None,
-        limit: int | None = None,
-        scope: PluginSearchScope | Literal["global", "workspace", "personal"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        scope: PluginSearchScope
+        | Literal["global", "workspace", "personal"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[PluginSearchResult]:
         """Every item of `plugin_search` (`plugin/search`), across pages.
 
@@ -1097,11 +1121,11 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_app_list(
         self,
         *,
-        cursor: str | None = None,
-        force_refetch: bool | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[AppInfo]:
         """Every item of `app_list` (`app/list`), across pages.
 
@@ -1126,9 +1150,9 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[
         ItemThreadTimelineEntry
         | RealtimeThreadTimelineEntry
@@ -1157,10 +1181,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_model_list(
         self,
         *,
-        cursor: str | None = None,
-        include_hidden: bool | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        include_hidden: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[Model]:
         """Every item of `model_list` (`model/list`), across pages.
 
@@ -1183,10 +1207,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_experimental_feature_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[ExperimentalFeature]:
         """Every item of `experimental_feature_list` (`experimentalFeature/list`), across pages.
 
@@ -1209,10 +1233,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_permission_profile_list(
         self,
         *,
-        cursor: str | None = None,
-        cwd: str | os.PathLike[str] | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[PermissionProfileSummary]:
         """Every item of `permission_profile_list` (`permissionProfile/list`), across pages.
 
@@ -1236,10 +1260,10 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         environment_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[RemoteControlClient]:
         """Every item of `remote_control_client_list` (`remoteControl/client/list`), across pages.
 
@@ -1263,12 +1287,15 @@ class AsyncPagingClientMethods(AsyncClientMethods):
     async def iter_mcp_server_status_list(
         self,
         *,
-        cursor: str | None = None,
-        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
-        limit: int | None = None,
-        server_name: str | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        detail: McpServerStatusDetail
+        | Literal["full", "toolsAndAuthOnly"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        server_name: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[McpServerStatus]:
         """Every item of `mcp_server_status_list` (`mcpServerStatus/list`), across pages.
 
