@@ -70,7 +70,10 @@ GROUPS: list[tuple[str, list[str]]] = [
     ),
     ("Sandbox and approval presets", ["Sandbox", "ApprovalMode", "ApprovalOptions"]),
     ("Retrying", ["retry_on_overload", "async_retry_on_overload", "is_retryable_error"]),
-    ("Low-level clients", ["AppServerClient", "AsyncAppServerClient", "DEFAULT_TIMEOUT"]),
+    (
+        "Low-level clients",
+        ["AppServerClient", "AsyncAppServerClient", "NOT_GIVEN", "NotGiven", "DEFAULT_TIMEOUT"],
+    ),
     ("Errors", ["CodexError"]),
 ]
 # Members inherited from these bases are not listed (the protocol methods get their own table).

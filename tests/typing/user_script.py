@@ -17,11 +17,13 @@ from typing_extensions import Never, assert_type
 
 import codex_app_server
 from codex_app_server import (
+    NOT_GIVEN,
     ArgumentTypeError,
     AsyncCodex,
     AsyncTurn,
     Codex,
     InvalidArgumentError,
+    NotGiven,
     Notification,
     Turn,
     TurnResult,
@@ -98,6 +100,16 @@ def structured_output(codex: Codex, env: OfflineEnvironment) -> None:
     assert_type(thread.run("Hi", **turn_options), TurnResult[Never])
 
 
+def explicit_null(codex: Codex) -> None:
+    """Point 5: left out is not sent; None sends null where the field is nullable."""
+    client = codex.client
+    section = client.thread_section_create(name="A", appearance={"color": "red"}).section
+    cleared = client.thread_section_update(section_id=section.id, name="A", appearance=None)
+    assert cleared.section.appearance is None
+    assert_type(NOT_GIVEN, NotGiven)
+    assert client.model_list(limit=NOT_GIVEN, request_timeout=None).data
+
+
 def paging(codex: Codex) -> None:
     """Point 6: an iterator over every cursor-paged list method."""
     thread = codex.thread_start()
@@ -147,6 +159,7 @@ def main() -> None:
         with Codex(env.config) as codex:
             checked_arguments(codex)
             structured_output(codex, env)
+            explicit_null(codex)
             paging(codex)
             notifications(codex)
         asyncio.run(async_twins(env))

@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from codex_app_server._generated.handlers import (
         ServerRequestHandlers as ServerRequestHandlers,
     )
+    from codex_app_server._not_given import (
+        NOT_GIVEN as NOT_GIVEN,
+    )
+    from codex_app_server._not_given import (
+        NotGiven as NotGiven,
+    )
     from codex_app_server._specs import (
         DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
     )
@@ -238,6 +244,8 @@ _EXPORTS: dict[str, str] = {
     "ask": "codex_app_server.handlers",
     "decline_all": "codex_app_server.handlers",
     "DEFAULT_TIMEOUT": "codex_app_server._specs",
+    "NOT_GIVEN": "codex_app_server._not_given",
+    "NotGiven": "codex_app_server._not_given",
     "Input": "codex_app_server.inputs",
     "InputItem": "codex_app_server.inputs",
     "TextInput": "codex_app_server.inputs",
