@@ -34,6 +34,7 @@ from codex_app_server.models import (
     AgentMessageThreadItem,
     Model,
     ThreadItem,
+    ThreadSectionAppearance,
     UnrecognizedThreadItem,
     UserInput,
 )
@@ -103,7 +104,8 @@ def structured_output(codex: Codex, env: OfflineEnvironment) -> None:
 def explicit_null(codex: Codex) -> None:
     """Point 5: left out is not sent; None sends null where the field is nullable."""
     client = codex.client
-    section = client.thread_section_create(name="A", appearance={"color": "red"}).section
+    red = ThreadSectionAppearance(color="red")
+    section = client.thread_section_create(name="A", appearance=red).section
     cleared = client.thread_section_update(section_id=section.id, name="A", appearance=None)
     assert cleared.section.appearance is None
     assert_type(NOT_GIVEN, NotGiven)
