@@ -20,8 +20,15 @@ _SCALARS = {
 }
 
 
-def argument_doc(field: ModelField, req: Request, models: ModelIndex) -> str:
-    """One argument's line in the `Args:` section (without its name)."""
+def argument_doc(
+    field: ModelField,
+    req: Request,
+    models: ModelIndex,
+    *,
+    takes_null: bool = True,
+) -> str:
+    """One argument's line in the `Args:` section (without its name). `takes_null`: False
+    when the schema refuses null for this optional field."""
     parts: list[str] = []  # the schema marks experimental fields in their description
     described = _first_paragraph(field.description)
     parts.append(described or type_doc(field.annotation, models))
@@ -32,7 +39,7 @@ def argument_doc(field: ModelField, req: Request, models: ModelIndex) -> str:
         parts.append("Required.")
     else:
         about = "Optional: not sent when left out"
-        if _nullable(field.annotation):
+        if takes_null and _nullable(field.annotation):
             about += "; None sends `null`"
         default = field.default
         if default not in (None, "None"):

@@ -14,6 +14,7 @@ from codegen.load import ProtocolSchema, load_schema
 from codegen.model_index import ModelIndex
 from codegen.models import generate_models
 from codegen.normalize import normalize
+from codegen.nullability import non_nullable_fields
 from codegen.path_fields import path_fields
 from codegen.render import environment, render_package
 from codegen.results import RAW_JSON
@@ -75,6 +76,7 @@ def generate_package(
                 schema.runtime_version,
                 schema.sha256,
                 paths=path_fields(schema.definitions),
+                not_null=non_nullable_fields(schema.definitions),
             )
         )
     with stage(f"formatting {len(files)} files with ruff"):

@@ -16,6 +16,7 @@ from codegen.high_level import bound_arguments
 from codegen.ir import Protocol, Request
 from codegen.model_index import ModelField, ModelIndex
 from codegen.normalize import EXPERIMENTAL_MARK, EXPERIMENTAL_NOTE
+from codegen.nullability import without_none
 from codegen.pagination import paged_requests
 from codegen.path_fields import accept_paths
 
@@ -57,21 +58,23 @@ def render_package(
     schema_sha256: str,
     *,
     paths: frozenset[tuple[str, str]] = frozenset(),
+    not_null: frozenset[tuple[str, str]] = frozenset(),
 ) -> dict[str, str]:
     """{path relative to _generated/: source} for everything but the model modules.
-    `paths`: the (params definition, wire field) pairs that hold filesystem paths."""
+    `paths`: the (params definition, wire field) pairs that hold filesystem paths;
+    `not_null`: the optional ones that do not take null."""
     env = environment()
 
     def literals(annotation: str) -> str:
         return with_literals(annotation, models)
 
     def arg_type(field: Any, req: Any) -> str:  # Any: jinja2's filter table is untyped
-        return argument_annotation(field, req, models, paths)
+        return argument_annotation(field, req, models, paths, not_null)
 
     env.filters["with_literals"] = literals
 
     def documented(req: Request) -> str:
-        return method_doc(req, models)
+        return method_doc(req, models, not_null)
 
     cast("dict[str, Any]", env.filters)["method_doc"] = documented
     cast("dict[str, Any]", env.filters)["arg_type"] = arg_type  # typeshed: one-argument filters
@@ -86,6 +89,7 @@ def render_package(
             protocol.requests, models, signatures=False, paths=paths
         ),
         "paged_requests": paged_requests(protocol, models),
+        "non_nullable": non_nullable_rows(protocol, not_null),
         "paging_type_imports": paging_type_imports(protocol, models, paths),
         "notification_types": sorted(
             {n.params.name: n.params for n in protocol.notifications}.values(),
@@ -112,6 +116,7 @@ def render_package(
         "notifications.py": "notifications.py.jinja2",
         "options.py": "options.py.jinja2",
         "pagination.py": "pagination.py.jinja2",
+        "nullability.py": "nullability.py.jinja2",
         "models/__init__.py": "models_init.py.jinja2",
     }
     # models/json_value.py is rendered with the models (see codegen/generate.py)
@@ -155,12 +160,20 @@ def with_literals(annotation: str, models: ModelIndex) -> str:
 
 
 def argument_annotation(
-    field: ModelField, req: Request, models: ModelIndex, paths: frozenset[tuple[str, str]]
+    field: ModelField,
+    req: Request,
+    models: ModelIndex,
+    paths: frozenset[tuple[str, str]],
+    not_null: frozenset[tuple[str, str]] = frozenset(),
 ) -> str:
-    """A keyword argument's type: enums also take their wire strings, paths `os.PathLike`."""
+    """A keyword argument's type: enums also take their wire strings, paths `os.PathLike`;
+    None only where the field takes null."""
     annotation = with_literals(field.annotation, models)
-    if req.params is not None and (req.params.name, field.wire_name) in paths:
+    key = (req.params.name, field.wire_name) if req.params is not None else None
+    if key in paths:
         annotation = accept_paths(annotation)
+    if key in not_null:
+        annotation = without_none(annotation)
     return annotation
 
 
@@ -176,7 +189,11 @@ def optional_annotation(annotation: str) -> str:
     return annotation if "None" in parts else f"{annotation} | None"
 
 
-def method_doc(req: Request, models: ModelIndex | None = None) -> str:
+def method_doc(
+    req: Request,
+    models: ModelIndex | None = None,
+    not_null: frozenset[tuple[str, str]] = frozenset(),
+) -> str:
     summary = first_paragraph(req.doc) or (
         summary_doc(req, models) if models is not None else f"Call `{req.wire}`."
     )
@@ -196,7 +213,10 @@ def method_doc(req: Request, models: ModelIndex | None = None) -> str:
         lines += ["", "Args:"]
         for field in req.fields:
             if models is not None:
-                about = argument_doc(field, req, models)
+                takes_null = (
+                    req.params is None or (req.params.name, field.wire_name) not in not_null
+                )
+                about = argument_doc(field, req, models, takes_null=takes_null)
             else:
                 about = first_paragraph(field.description) or f"A `{field.annotation}`."
             text = f"{field.name}: {docstring_text(about)}"
@@ -258,6 +278,24 @@ def client_type_imports(
         elif not hasattr(builtins, name):
             raise ValueError(f"annotation name {name!r} has no known import")
     return lines
+
+
+def non_nullable_rows(
+    protocol: Protocol, not_null: frozenset[tuple[str, str]]
+) -> list[tuple[str, list[str]]]:
+    """(wire method, sorted Python names) of the optional arguments that do not take null."""
+    rows: list[tuple[str, list[str]]] = []
+    for req in protocol.requests:
+        if req.params is None:
+            continue
+        names = sorted(
+            f.name
+            for f in req.fields
+            if not f.required and (req.params.name, f.wire_name) in not_null
+        )
+        if names:
+            rows.append((req.wire, names))
+    return rows
 
 
 def paging_type_imports(

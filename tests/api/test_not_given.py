@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from codex_app_server import DEFAULT_TIMEOUT, NOT_GIVEN, Codex, NotGiven
 from codex_app_server._client import encode_params
 from codex_app_server._generated.registry import CLIENT_REQUESTS
@@ -35,3 +37,14 @@ def test_one_sentinel_for_left_out_and_the_default_timeout(codex: Codex) -> None
     assert not NOT_GIVEN
     assert repr(NOT_GIVEN) == "NOT_GIVEN"
     assert codex.client.model_list(request_timeout=NOT_GIVEN).data
+
+
+def test_none_where_the_server_refuses_null_is_caught_before_sending(codex: Codex) -> None:
+    """0.163.0 answers `account/read` with `refreshToken: null` by "invalid type: null,
+    expected a boolean"; the SDK says so first, naming the field."""
+    from codex_app_server import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="refresh_token does not take None") as caught:
+        codex.client.account_read(refresh_token=None)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+    assert caught.value.field == "refresh_token"
+    assert codex.client.account_read().requires_openai_auth is False  # left out: fine

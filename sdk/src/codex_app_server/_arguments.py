@@ -88,6 +88,27 @@ def check_keywords(model: type[BaseModel], params: Mapping[str, Any], where: str
             raise unknown_keyword(key, python_names, where)
 
 
+def check_nulls(model: type[BaseModel], params: Mapping[str, Any], where: str) -> None:
+    """None for an optional argument the server refuses `null` for: `InvalidArgumentError`
+    (left out, it is simply not sent). `where` is the wire method."""
+    from codex_app_server._generated.nullability import NON_NULLABLE
+
+    refused = NON_NULLABLE.get(where)
+    if not refused:
+        return
+    names = field_names(model)
+    for key, value in params.items():
+        name = names.get(key, key)
+        if value is None and name in refused:
+            expected = "a value (leave it out rather than pass None)"
+            raise InvalidArgumentError(
+                f"{where}: {name} does not take None (the server refuses null); leave it out",
+                field=name,
+                expected=expected,
+                got="None",
+            )
+
+
 def plain(value: Any) -> Any:
     """`value` with every path-like (`pathlib.Path`, ...) turned into its string, at any depth."""
     if isinstance(value, os.PathLike):
@@ -106,7 +127,9 @@ def validated(ref: ModelRef, params: Any, where: str) -> Any:
 
     model = ref.resolve()
     if isinstance(params, Mapping) and isinstance(model, type):
-        check_keywords(cast("type[BaseModel]", model), cast("Mapping[str, Any]", params), where)
+        given = cast("Mapping[str, Any]", params)
+        check_keywords(cast("type[BaseModel]", model), given, where)
+        check_nulls(cast("type[BaseModel]", model), given, where)
     try:
         value = ref.validate(plain(params))
     except ValidationError as exc:

@@ -164,7 +164,7 @@ class Codex:
         and then the account is not reported either). `refresh_token=True` asks the server
         to refresh a ChatGPT token first.
         """
-        return self._client.account_read(refresh_token=refresh_token or None)
+        return self._client.account_read(refresh_token=refresh_token)
 
     def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.
@@ -351,7 +351,7 @@ class AsyncCodex:
         and then the account is not reported either). `refresh_token=True` asks the server
         to refresh a ChatGPT token first.
         """
-        return await self._client.account_read(refresh_token=refresh_token or None)
+        return await self._client.account_read(refresh_token=refresh_token)
 
     async def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.

@@ -457,7 +457,7 @@ class ClientMethods(_Experimental):
     def thread_start(
         self,
         *,
-        allow_provider_model_fallback: bool | None | NotGiven = NOT_GIVEN,
+        allow_provider_model_fallback: bool | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
@@ -479,7 +479,7 @@ class ClientMethods(_Experimental):
         | NotGiven = NOT_GIVEN,
         environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
         ephemeral: bool | None | NotGiven = NOT_GIVEN,
-        experimental_raw_events: bool | None | NotGiven = NOT_GIVEN,
+        experimental_raw_events: bool | NotGiven = NOT_GIVEN,
         history_mode: ThreadHistoryMode
         | Literal["legacy", "paginated"]
         | None
@@ -521,8 +521,7 @@ class ClientMethods(_Experimental):
 
         Args:
             allow_provider_model_fallback: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
                 `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
                 `null`.
@@ -541,8 +540,7 @@ class ClientMethods(_Experimental):
                 Optional: not sent when left out; None sends `null`.
             ephemeral: True or false. Optional: not sent when left out; None sends `null`.
             experimental_raw_events: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of
                 `legacy`, `paginated`. Optional: not sent when left out; None sends `null`.
             mock_experimental_field: [Experimental] Requires
@@ -633,7 +631,7 @@ class ClientMethods(_Experimental):
         config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
         developer_instructions: str | None | NotGiven = NOT_GIVEN,
-        exclude_turns: bool | None | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
         history: list[
             AdditionalToolsResponseItem
             | MessageResponseItem
@@ -695,7 +693,7 @@ class ClientMethods(_Experimental):
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after resuming. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Optional: not sent when left out; None sends `null`.
+                instead. Optional: not sent when left out.
             history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
                 sent when left out; None sends `null`.
             initial_turns_page: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -767,11 +765,11 @@ class ClientMethods(_Experimental):
         before_turn_id: str | None | NotGiven = NOT_GIVEN,
         config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        defer_goal_continuation: bool | None | NotGiven = NOT_GIVEN,
+        defer_goal_continuation: bool | NotGiven = NOT_GIVEN,
         developer_instructions: str | None | NotGiven = NOT_GIVEN,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
-        exclude_turns: bool | None | NotGiven = NOT_GIVEN,
-        experimental_prediction_mode: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
+        experimental_prediction_mode: bool | NotGiven = NOT_GIVEN,
         last_turn_id: str | None | NotGiven = NOT_GIVEN,
         model: str | None | NotGiven = NOT_GIVEN,
         model_provider: str | None | NotGiven = NOT_GIVEN,
@@ -805,18 +803,16 @@ class ClientMethods(_Experimental):
             config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
             cwd: A string. Optional: not sent when left out; None sends `null`.
             defer_goal_continuation: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             developer_instructions: A string. Optional: not sent when left out; None sends `null`.
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             exclude_turns: When true, return only thread metadata and live fork state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after forking. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Optional: not sent when left out; None sends `null`.
+                instead. Optional: not sent when left out.
             experimental_prediction_mode: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             last_turn_id: Optional last turn id to fork through, inclusive. Optional: not sent when
                 left out; None sends `null`.
             model: Configuration overrides for the forked thread, if any. Optional: not sent when
@@ -1485,7 +1481,7 @@ class ClientMethods(_Experimental):
         ]
         | None
         | NotGiven = NOT_GIVEN,
-        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadListResponse:
         """Call `thread/list`; the answer is a `ThreadListResponse`.
@@ -1539,7 +1535,7 @@ class ClientMethods(_Experimental):
                 None sends `null`.
             use_state_db_only: If true, return from the state DB without scanning JSONL rollouts to
                 repair thread metadata. Omitted or false preserves scan-and-repair behavior.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadListResponse`.
@@ -1733,7 +1729,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        include_turns: bool | None | NotGiven = NOT_GIVEN,
+        include_turns: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadResponse:
         """Call `thread/read`; the answer is a `ThreadReadResponse`.
@@ -1744,7 +1740,7 @@ class ClientMethods(_Experimental):
             include_turns: When true, include turns and their items from rollout history. Full-
                 history hydration is deprecated for paginated threads; prefer a metadata-only read
                 and page with `thread/turns/list` and `thread/items/list`. Optional: not sent when
-                left out; None sends `null`.
+                left out.
             thread_id: A string. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
@@ -1887,8 +1883,8 @@ class ClientMethods(_Experimental):
     def skills_list(
         self,
         *,
-        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        force_reload: bool | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        force_reload: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsListResponse:
         """Call `skills/list`; the answer is a `SkillsListResponse`.
@@ -1897,9 +1893,9 @@ class ClientMethods(_Experimental):
 
         Args:
             cwds: When empty, defaults to the current session working directory. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             force_reload: When true, bypass the skills cache and re-scan skills from disk. Optional:
-                not sent when left out; None sends `null`.
+                not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsListResponse`.
@@ -1945,7 +1941,7 @@ class ClientMethods(_Experimental):
     def hooks_list(
         self,
         *,
-        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> HooksListResponse:
         """Call `hooks/list`; the answer is a `HooksListResponse`.
@@ -1954,7 +1950,7 @@ class ClientMethods(_Experimental):
 
         Args:
             cwds: When empty, defaults to the current session working directory. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `HooksListResponse`.
@@ -2062,7 +2058,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         marketplace_kinds: list[
             PluginListMarketplaceKind
             | Literal[
@@ -2082,7 +2078,7 @@ class ClientMethods(_Experimental):
                 only home-scoped marketplaces and the official curated marketplace are considered.
                 Optional: not sent when left out; None sends `null`.
             force_refetch: Whether the client requests a fresh remote plugin catalog fetch.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             marketplace_kinds: Optional marketplace kind filter. When omitted, only local
                 marketplaces are queried, plus the default remote catalog when enabled by feature
                 flag. One of `local`, `vertical`, `workspace-directory`, `shared-with-me`, `created-
@@ -2382,7 +2378,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         app_ids: list[str],
-        include_tools: bool | None | NotGiven = NOT_GIVEN,
+        include_tools: bool | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsReadResponse:
@@ -2394,7 +2390,7 @@ class ClientMethods(_Experimental):
             app_ids: App ids to read. The server accepts at most 100 ids and deduplicates repeated
                 ids while preserving their first-request order. Required.
             include_tools: When true, include display-only public tool summaries in the returned
-                metadata. Optional: not sent when left out; None sends `null`.
+                metadata. Optional: not sent when left out.
             thread_id: Optional loaded thread id used to evaluate effective app configuration.
                 Optional: not sent when left out; None sends `null`.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -2419,7 +2415,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         cursor: str | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         limit: int | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
@@ -2432,7 +2428,7 @@ class ClientMethods(_Experimental):
             cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
                 left out; None sends `null`.
             force_refetch: When true, bypass app caches and fetch the latest data from sources.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             limit: Optional page size; defaults to a reasonable server-side value. Optional: not
                 sent when left out; None sends `null`.
             thread_id: Optional thread id used to evaluate app feature gating from that thread's
@@ -2459,7 +2455,7 @@ class ClientMethods(_Experimental):
     def app_installed(
         self,
         *,
-        force_refresh: bool | None | NotGiven = NOT_GIVEN,
+        force_refresh: bool | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsInstalledResponse:
@@ -2469,8 +2465,7 @@ class ClientMethods(_Experimental):
 
         Args:
             force_refresh: When true and Apps are permitted, refresh and publish the hosted
-                connector runtime tool snapshot first. Optional: not sent when left out; None sends
-                `null`.
+                connector runtime tool snapshot first. Optional: not sent when left out.
             thread_id: Optional loaded thread id used to evaluate effective app configuration.
                 Optional: not sent when left out; None sends `null`.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -2666,7 +2661,7 @@ class ClientMethods(_Experimental):
         *,
         destination_path: str | os.PathLike[str],
         source_path: str | os.PathLike[str],
-        recursive: bool | None | NotGiven = NOT_GIVEN,
+        recursive: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCopyResponse:
         """Copy a file or directory tree on the host filesystem.
@@ -2676,7 +2671,7 @@ class ClientMethods(_Experimental):
         Args:
             destination_path: Absolute destination path. Required.
             recursive: Required for directory copies; ignored for file copies. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             source_path: Absolute source path. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
@@ -3650,8 +3645,8 @@ class ClientMethods(_Experimental):
     def account_rate_limits_read(
         self,
         *,
-        exclude_reset_credit_details: bool | None | NotGiven = NOT_GIVEN,
-        supports_luna_reserve: bool | None | NotGiven = NOT_GIVEN,
+        exclude_reset_credit_details: bool | NotGiven = NOT_GIVEN,
+        supports_luna_reserve: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountRateLimitsResponse:
         """Usage-read capabilities of the requesting client, never inferred from its experiment arm.
@@ -3661,11 +3656,10 @@ class ClientMethods(_Experimental):
         Args:
             exclude_reset_credit_details: Skip the separate reset-credit detail lookup for
                 background usage polls. The usage response still includes the available count;
-                omitted/false preserves detailed reads. Optional: not sent when left out; None sends
-                `null`.
+                omitted/false preserves detailed reads. Optional: not sent when left out.
             supports_luna_reserve: The client supports automatic Luna Reserve fallback. For eligible
                 ChatGPT CLI users, allow the backend to record experiment exposure after ordinary
-                usage is blocked. Optional: not sent when left out; None sends `null`.
+                usage is blocked. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountRateLimitsResponse`.
@@ -3789,7 +3783,7 @@ class ClientMethods(_Experimental):
         *,
         classification: str,
         extra_log_files: list[str] | None | NotGiven = NOT_GIVEN,
-        include_logs: bool | None | NotGiven = NOT_GIVEN,
+        include_logs: bool | NotGiven = NOT_GIVEN,
         reason: str | None | NotGiven = NOT_GIVEN,
         tags: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
@@ -3802,7 +3796,7 @@ class ClientMethods(_Experimental):
         Args:
             classification: A string. Required.
             extra_log_files: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
-            include_logs: True or false. Optional: not sent when left out; None sends `null`.
+            include_logs: True or false. Optional: not sent when left out.
             reason: A string. Optional: not sent when left out; None sends `null`.
             tags: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
             thread_id: A string. Optional: not sent when left out; None sends `null`.
@@ -3832,8 +3826,8 @@ class ClientMethods(_Experimental):
         *,
         command: list[str],
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        disable_output_cap: bool | None | NotGiven = NOT_GIVEN,
-        disable_timeout: bool | None | NotGiven = NOT_GIVEN,
+        disable_output_cap: bool | NotGiven = NOT_GIVEN,
+        disable_timeout: bool | NotGiven = NOT_GIVEN,
         env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
         permission_profile: str | None | NotGiven = NOT_GIVEN,
@@ -3846,10 +3840,10 @@ class ClientMethods(_Experimental):
         | None
         | NotGiven = NOT_GIVEN,
         size: CommandExecTerminalSize | None | NotGiven = NOT_GIVEN,
-        stream_stdin: bool | None | NotGiven = NOT_GIVEN,
-        stream_stdout_stderr: bool | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
         timeout_ms: int | None | NotGiven = NOT_GIVEN,
-        tty: bool | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResponse:
         """Execute a standalone command (argv vector) under the server's sandbox.
@@ -3863,9 +3857,9 @@ class ClientMethods(_Experimental):
             cwd: Optional working directory. Defaults to the server cwd. Optional: not sent when
                 left out; None sends `null`.
             disable_output_cap: Disable stdout/stderr capture truncation for this request. Optional:
-                not sent when left out; None sends `null`.
+                not sent when left out.
             disable_timeout: Disable the timeout entirely for this request. Optional: not sent when
-                left out; None sends `null`.
+                left out.
             env: Optional environment overrides merged into the server-computed environment.
                 Optional: not sent when left out; None sends `null`.
             output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
@@ -3879,12 +3873,12 @@ class ClientMethods(_Experimental):
             size: Optional initial PTY size in character cells. Only valid when `tty` is true.
                 Optional: not sent when left out; None sends `null`.
             stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `command/exec/outputDelta` notifications.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
                 sends `null`.
-            tty: Enable PTY mode. Optional: not sent when left out; None sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResponse`.
@@ -3918,7 +3912,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         process_id: str,
-        close_stdin: bool | None | NotGiven = NOT_GIVEN,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
         delta_base64: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecWriteResponse:
@@ -3928,7 +3922,7 @@ class ClientMethods(_Experimental):
 
         Args:
             close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
                 out; None sends `null`.
             process_id: Client-supplied, connection-scoped `processId` from the original
@@ -4010,7 +4004,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        include_layers: bool | None | NotGiven = NOT_GIVEN,
+        include_layers: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigReadResponse:
         """Call `config/read`; the answer is a `ConfigReadResponse`.
@@ -4022,7 +4016,7 @@ class ClientMethods(_Experimental):
                 the effective config as seen from that directory (i.e., including any project layers
                 between `cwd` and the project/repo root). Optional: not sent when left out; None
                 sends `null`.
-            include_layers: True or false. Optional: not sent when left out; None sends `null`.
+            include_layers: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigReadResponse`.
@@ -4044,7 +4038,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        include_home: bool | None | NotGiven = NOT_GIVEN,
+        include_home: bool | NotGiven = NOT_GIVEN,
         max_session_age_days: int | None | NotGiven = NOT_GIVEN,
         max_sessions: int | None | NotGiven = NOT_GIVEN,
         migration_source: str | None | NotGiven = NOT_GIVEN,
@@ -4059,7 +4053,7 @@ class ClientMethods(_Experimental):
             cwds: Zero or more working directories to include for repo-scoped detection. Optional:
                 not sent when left out; None sends `null`.
             include_home: If true, include detection under the user's home directory. Optional: not
-                sent when left out; None sends `null`.
+                sent when left out.
             max_session_age_days: Maximum age in days for detected sessions. Missing values use the
                 default limit. Optional: not sent when left out; None sends `null`.
             max_sessions: Maximum number of sessions to detect. Missing values use the default
@@ -4222,7 +4216,7 @@ class ClientMethods(_Experimental):
         edits: list[ConfigEdit],
         expected_version: str | None | NotGiven = NOT_GIVEN,
         file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        reload_user_config: bool | None | NotGiven = NOT_GIVEN,
+        reload_user_config: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
         """Call `config/batchWrite`; the answer is a `ConfigWriteResponse`.
@@ -4237,7 +4231,7 @@ class ClientMethods(_Experimental):
             reload_user_config: When true, hot-reload updated runtime settings into loaded threads
                 after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort,
                 and service-tier defaults are not reloaded. The deprecated personality setting is
-                also not reloaded. Optional: not sent when left out; None sends `null`.
+                also not reloaded. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
@@ -4273,7 +4267,7 @@ class ClientMethods(_Experimental):
     def account_read(
         self,
         *,
-        refresh_token: bool | None | NotGiven = NOT_GIVEN,
+        refresh_token: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Call `account/read`; the answer is a `GetAccountResponse`.
@@ -4282,7 +4276,7 @@ class ClientMethods(_Experimental):
 
         Args:
             refresh_token: When `true`, requests a proactive token refresh before returning.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountResponse`.
@@ -4375,7 +4369,7 @@ class AsyncClientMethods(_AsyncExperimental):
     async def thread_start(
         self,
         *,
-        allow_provider_model_fallback: bool | None | NotGiven = NOT_GIVEN,
+        allow_provider_model_fallback: bool | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
@@ -4397,7 +4391,7 @@ class AsyncClientMethods(_AsyncExperimental):
         | NotGiven = NOT_GIVEN,
         environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
         ephemeral: bool | None | NotGiven = NOT_GIVEN,
-        experimental_raw_events: bool | None | NotGiven = NOT_GIVEN,
+        experimental_raw_events: bool | NotGiven = NOT_GIVEN,
         history_mode: ThreadHistoryMode
         | Literal["legacy", "paginated"]
         | None
@@ -4439,8 +4433,7 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             allow_provider_model_fallback: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
                 `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
                 `null`.
@@ -4459,8 +4452,7 @@ class AsyncClientMethods(_AsyncExperimental):
                 Optional: not sent when left out; None sends `null`.
             ephemeral: True or false. Optional: not sent when left out; None sends `null`.
             experimental_raw_events: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of
                 `legacy`, `paginated`. Optional: not sent when left out; None sends `null`.
             mock_experimental_field: [Experimental] Requires
@@ -4551,7 +4543,7 @@ class AsyncClientMethods(_AsyncExperimental):
         config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
         developer_instructions: str | None | NotGiven = NOT_GIVEN,
-        exclude_turns: bool | None | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
         history: list[
             AdditionalToolsResponseItem
             | MessageResponseItem
@@ -4613,7 +4605,7 @@ class AsyncClientMethods(_AsyncExperimental):
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after resuming. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Optional: not sent when left out; None sends `null`.
+                instead. Optional: not sent when left out.
             history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
                 sent when left out; None sends `null`.
             initial_turns_page: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -4685,11 +4677,11 @@ class AsyncClientMethods(_AsyncExperimental):
         before_turn_id: str | None | NotGiven = NOT_GIVEN,
         config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        defer_goal_continuation: bool | None | NotGiven = NOT_GIVEN,
+        defer_goal_continuation: bool | NotGiven = NOT_GIVEN,
         developer_instructions: str | None | NotGiven = NOT_GIVEN,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
-        exclude_turns: bool | None | NotGiven = NOT_GIVEN,
-        experimental_prediction_mode: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
+        experimental_prediction_mode: bool | NotGiven = NOT_GIVEN,
         last_turn_id: str | None | NotGiven = NOT_GIVEN,
         model: str | None | NotGiven = NOT_GIVEN,
         model_provider: str | None | NotGiven = NOT_GIVEN,
@@ -4723,18 +4715,16 @@ class AsyncClientMethods(_AsyncExperimental):
             config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
             cwd: A string. Optional: not sent when left out; None sends `null`.
             defer_goal_continuation: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             developer_instructions: A string. Optional: not sent when left out; None sends `null`.
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             exclude_turns: When true, return only thread metadata and live fork state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after forking. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Optional: not sent when left out; None sends `null`.
+                instead. Optional: not sent when left out.
             experimental_prediction_mode: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
-                sends `null`.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
             last_turn_id: Optional last turn id to fork through, inclusive. Optional: not sent when
                 left out; None sends `null`.
             model: Configuration overrides for the forked thread, if any. Optional: not sent when
@@ -5403,7 +5393,7 @@ class AsyncClientMethods(_AsyncExperimental):
         ]
         | None
         | NotGiven = NOT_GIVEN,
-        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadListResponse:
         """Call `thread/list`; the answer is a `ThreadListResponse`.
@@ -5457,7 +5447,7 @@ class AsyncClientMethods(_AsyncExperimental):
                 None sends `null`.
             use_state_db_only: If true, return from the state DB without scanning JSONL rollouts to
                 repair thread metadata. Omitted or false preserves scan-and-repair behavior.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadListResponse`.
@@ -5651,7 +5641,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        include_turns: bool | None | NotGiven = NOT_GIVEN,
+        include_turns: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadResponse:
         """Call `thread/read`; the answer is a `ThreadReadResponse`.
@@ -5662,7 +5652,7 @@ class AsyncClientMethods(_AsyncExperimental):
             include_turns: When true, include turns and their items from rollout history. Full-
                 history hydration is deprecated for paginated threads; prefer a metadata-only read
                 and page with `thread/turns/list` and `thread/items/list`. Optional: not sent when
-                left out; None sends `null`.
+                left out.
             thread_id: A string. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
@@ -5805,8 +5795,8 @@ class AsyncClientMethods(_AsyncExperimental):
     async def skills_list(
         self,
         *,
-        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        force_reload: bool | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        force_reload: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsListResponse:
         """Call `skills/list`; the answer is a `SkillsListResponse`.
@@ -5815,9 +5805,9 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             cwds: When empty, defaults to the current session working directory. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             force_reload: When true, bypass the skills cache and re-scan skills from disk. Optional:
-                not sent when left out; None sends `null`.
+                not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsListResponse`.
@@ -5863,7 +5853,7 @@ class AsyncClientMethods(_AsyncExperimental):
     async def hooks_list(
         self,
         *,
-        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> HooksListResponse:
         """Call `hooks/list`; the answer is a `HooksListResponse`.
@@ -5872,7 +5862,7 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             cwds: When empty, defaults to the current session working directory. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `HooksListResponse`.
@@ -5980,7 +5970,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         marketplace_kinds: list[
             PluginListMarketplaceKind
             | Literal[
@@ -6000,7 +5990,7 @@ class AsyncClientMethods(_AsyncExperimental):
                 only home-scoped marketplaces and the official curated marketplace are considered.
                 Optional: not sent when left out; None sends `null`.
             force_refetch: Whether the client requests a fresh remote plugin catalog fetch.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             marketplace_kinds: Optional marketplace kind filter. When omitted, only local
                 marketplaces are queried, plus the default remote catalog when enabled by feature
                 flag. One of `local`, `vertical`, `workspace-directory`, `shared-with-me`, `created-
@@ -6300,7 +6290,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         app_ids: list[str],
-        include_tools: bool | None | NotGiven = NOT_GIVEN,
+        include_tools: bool | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsReadResponse:
@@ -6312,7 +6302,7 @@ class AsyncClientMethods(_AsyncExperimental):
             app_ids: App ids to read. The server accepts at most 100 ids and deduplicates repeated
                 ids while preserving their first-request order. Required.
             include_tools: When true, include display-only public tool summaries in the returned
-                metadata. Optional: not sent when left out; None sends `null`.
+                metadata. Optional: not sent when left out.
             thread_id: Optional loaded thread id used to evaluate effective app configuration.
                 Optional: not sent when left out; None sends `null`.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -6337,7 +6327,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         cursor: str | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         limit: int | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
@@ -6350,7 +6340,7 @@ class AsyncClientMethods(_AsyncExperimental):
             cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
                 left out; None sends `null`.
             force_refetch: When true, bypass app caches and fetch the latest data from sources.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             limit: Optional page size; defaults to a reasonable server-side value. Optional: not
                 sent when left out; None sends `null`.
             thread_id: Optional thread id used to evaluate app feature gating from that thread's
@@ -6377,7 +6367,7 @@ class AsyncClientMethods(_AsyncExperimental):
     async def app_installed(
         self,
         *,
-        force_refresh: bool | None | NotGiven = NOT_GIVEN,
+        force_refresh: bool | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsInstalledResponse:
@@ -6387,8 +6377,7 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             force_refresh: When true and Apps are permitted, refresh and publish the hosted
-                connector runtime tool snapshot first. Optional: not sent when left out; None sends
-                `null`.
+                connector runtime tool snapshot first. Optional: not sent when left out.
             thread_id: Optional loaded thread id used to evaluate effective app configuration.
                 Optional: not sent when left out; None sends `null`.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -6584,7 +6573,7 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         destination_path: str | os.PathLike[str],
         source_path: str | os.PathLike[str],
-        recursive: bool | None | NotGiven = NOT_GIVEN,
+        recursive: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCopyResponse:
         """Copy a file or directory tree on the host filesystem.
@@ -6594,7 +6583,7 @@ class AsyncClientMethods(_AsyncExperimental):
         Args:
             destination_path: Absolute destination path. Required.
             recursive: Required for directory copies; ignored for file copies. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             source_path: Absolute source path. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
@@ -7568,8 +7557,8 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_rate_limits_read(
         self,
         *,
-        exclude_reset_credit_details: bool | None | NotGiven = NOT_GIVEN,
-        supports_luna_reserve: bool | None | NotGiven = NOT_GIVEN,
+        exclude_reset_credit_details: bool | NotGiven = NOT_GIVEN,
+        supports_luna_reserve: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountRateLimitsResponse:
         """Usage-read capabilities of the requesting client, never inferred from its experiment arm.
@@ -7579,11 +7568,10 @@ class AsyncClientMethods(_AsyncExperimental):
         Args:
             exclude_reset_credit_details: Skip the separate reset-credit detail lookup for
                 background usage polls. The usage response still includes the available count;
-                omitted/false preserves detailed reads. Optional: not sent when left out; None sends
-                `null`.
+                omitted/false preserves detailed reads. Optional: not sent when left out.
             supports_luna_reserve: The client supports automatic Luna Reserve fallback. For eligible
                 ChatGPT CLI users, allow the backend to record experiment exposure after ordinary
-                usage is blocked. Optional: not sent when left out; None sends `null`.
+                usage is blocked. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountRateLimitsResponse`.
@@ -7707,7 +7695,7 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         classification: str,
         extra_log_files: list[str] | None | NotGiven = NOT_GIVEN,
-        include_logs: bool | None | NotGiven = NOT_GIVEN,
+        include_logs: bool | NotGiven = NOT_GIVEN,
         reason: str | None | NotGiven = NOT_GIVEN,
         tags: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
@@ -7720,7 +7708,7 @@ class AsyncClientMethods(_AsyncExperimental):
         Args:
             classification: A string. Required.
             extra_log_files: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
-            include_logs: True or false. Optional: not sent when left out; None sends `null`.
+            include_logs: True or false. Optional: not sent when left out.
             reason: A string. Optional: not sent when left out; None sends `null`.
             tags: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
             thread_id: A string. Optional: not sent when left out; None sends `null`.
@@ -7750,8 +7738,8 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         command: list[str],
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        disable_output_cap: bool | None | NotGiven = NOT_GIVEN,
-        disable_timeout: bool | None | NotGiven = NOT_GIVEN,
+        disable_output_cap: bool | NotGiven = NOT_GIVEN,
+        disable_timeout: bool | NotGiven = NOT_GIVEN,
         env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
         permission_profile: str | None | NotGiven = NOT_GIVEN,
@@ -7764,10 +7752,10 @@ class AsyncClientMethods(_AsyncExperimental):
         | None
         | NotGiven = NOT_GIVEN,
         size: CommandExecTerminalSize | None | NotGiven = NOT_GIVEN,
-        stream_stdin: bool | None | NotGiven = NOT_GIVEN,
-        stream_stdout_stderr: bool | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
         timeout_ms: int | None | NotGiven = NOT_GIVEN,
-        tty: bool | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResponse:
         """Execute a standalone command (argv vector) under the server's sandbox.
@@ -7781,9 +7769,9 @@ class AsyncClientMethods(_AsyncExperimental):
             cwd: Optional working directory. Defaults to the server cwd. Optional: not sent when
                 left out; None sends `null`.
             disable_output_cap: Disable stdout/stderr capture truncation for this request. Optional:
-                not sent when left out; None sends `null`.
+                not sent when left out.
             disable_timeout: Disable the timeout entirely for this request. Optional: not sent when
-                left out; None sends `null`.
+                left out.
             env: Optional environment overrides merged into the server-computed environment.
                 Optional: not sent when left out; None sends `null`.
             output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
@@ -7797,12 +7785,12 @@ class AsyncClientMethods(_AsyncExperimental):
             size: Optional initial PTY size in character cells. Only valid when `tty` is true.
                 Optional: not sent when left out; None sends `null`.
             stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `command/exec/outputDelta` notifications.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
                 sends `null`.
-            tty: Enable PTY mode. Optional: not sent when left out; None sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResponse`.
@@ -7836,7 +7824,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         process_id: str,
-        close_stdin: bool | None | NotGiven = NOT_GIVEN,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
         delta_base64: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecWriteResponse:
@@ -7846,7 +7834,7 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
                 out; None sends `null`.
             process_id: Client-supplied, connection-scoped `processId` from the original
@@ -7928,7 +7916,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        include_layers: bool | None | NotGiven = NOT_GIVEN,
+        include_layers: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigReadResponse:
         """Call `config/read`; the answer is a `ConfigReadResponse`.
@@ -7940,7 +7928,7 @@ class AsyncClientMethods(_AsyncExperimental):
                 the effective config as seen from that directory (i.e., including any project layers
                 between `cwd` and the project/repo root). Optional: not sent when left out; None
                 sends `null`.
-            include_layers: True or false. Optional: not sent when left out; None sends `null`.
+            include_layers: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigReadResponse`.
@@ -7962,7 +7950,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
-        include_home: bool | None | NotGiven = NOT_GIVEN,
+        include_home: bool | NotGiven = NOT_GIVEN,
         max_session_age_days: int | None | NotGiven = NOT_GIVEN,
         max_sessions: int | None | NotGiven = NOT_GIVEN,
         migration_source: str | None | NotGiven = NOT_GIVEN,
@@ -7977,7 +7965,7 @@ class AsyncClientMethods(_AsyncExperimental):
             cwds: Zero or more working directories to include for repo-scoped detection. Optional:
                 not sent when left out; None sends `null`.
             include_home: If true, include detection under the user's home directory. Optional: not
-                sent when left out; None sends `null`.
+                sent when left out.
             max_session_age_days: Maximum age in days for detected sessions. Missing values use the
                 default limit. Optional: not sent when left out; None sends `null`.
             max_sessions: Maximum number of sessions to detect. Missing values use the default
@@ -8140,7 +8128,7 @@ class AsyncClientMethods(_AsyncExperimental):
         edits: list[ConfigEdit],
         expected_version: str | None | NotGiven = NOT_GIVEN,
         file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
-        reload_user_config: bool | None | NotGiven = NOT_GIVEN,
+        reload_user_config: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
         """Call `config/batchWrite`; the answer is a `ConfigWriteResponse`.
@@ -8155,7 +8143,7 @@ class AsyncClientMethods(_AsyncExperimental):
             reload_user_config: When true, hot-reload updated runtime settings into loaded threads
                 after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort,
                 and service-tier defaults are not reloaded. The deprecated personality setting is
-                also not reloaded. Optional: not sent when left out; None sends `null`.
+                also not reloaded. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
@@ -8191,7 +8179,7 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_read(
         self,
         *,
-        refresh_token: bool | None | NotGiven = NOT_GIVEN,
+        refresh_token: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountResponse:
         """Call `account/read`; the answer is a `GetAccountResponse`.
@@ -8200,7 +8188,7 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             refresh_token: When `true`, requests a proactive token refresh before returning.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountResponse`.

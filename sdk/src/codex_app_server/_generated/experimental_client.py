@@ -1559,7 +1559,7 @@ class ExperimentalClientMethods:
         *,
         output_modality: RealtimeOutputModality | Literal["text", "audio"],
         thread_id: str,
-        backend_reasoning_status: bool | None | NotGiven = NOT_GIVEN,
+        backend_reasoning_status: bool | NotGiven = NOT_GIVEN,
         client_managed_handoffs: bool | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_channel_prefixes: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_mode: CodexResponseHandoffMode
@@ -1637,8 +1637,7 @@ class ExperimentalClientMethods:
 
         Args:
             backend_reasoning_status: Relays public reasoning summaries as quiet context for
-                realtime V3 delegations. Defaults to false. Optional: not sent when left out; None
-                sends `null`.
+                realtime V3 delegations. Defaults to false. Optional: not sent when left out.
             client_managed_handoffs: Leaves Codex response handoffs to the client's explicit append
                 calls instead of forwarding them automatically. Defaults to false. Optional: not
                 sent when left out; None sends `null`.
@@ -1763,7 +1762,6 @@ class ExperimentalClientMethods:
         thread_id: str,
         role: ConversationTextRole
         | Literal["user", "developer", "assistant"]
-        | None
         | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendTextResponse:
@@ -1775,8 +1773,7 @@ class ExperimentalClientMethods:
 
         Args:
             role: Takes `ConversationTextRole`. One of `user`, `developer`, `assistant`. Optional:
-                not sent when left out; None sends `null`; the server's default is
-                `ConversationTextRole.USER`.
+                not sent when left out; the server's default is `ConversationTextRole.USER`.
             text: A string. Required.
             thread_id: A string. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -1914,7 +1911,7 @@ class ExperimentalClientMethods:
     def remote_control_enable(
         self,
         *,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlEnableResponse:
         """[Experimental] Call `remoteControl/enable`; the answer is a `RemoteControlEnableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -1924,7 +1921,7 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlEnableResponse`.
@@ -1944,7 +1941,7 @@ class ExperimentalClientMethods:
     def remote_control_disable(
         self,
         *,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlDisableResponse:
         """[Experimental] Call `remoteControl/disable`; the answer is a `RemoteControlDisableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -1954,7 +1951,7 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlDisableResponse`.
@@ -1989,7 +1986,7 @@ class ExperimentalClientMethods:
     def remote_control_pairing_start(
         self,
         *,
-        manual_code: bool | None | NotGiven = NOT_GIVEN,
+        manual_code: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -1999,7 +1996,7 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_code: True or false. Optional: not sent when left out; None sends `null`.
+            manual_code: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStartResponse`.
@@ -2417,10 +2414,10 @@ class ExperimentalClientMethods:
         env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
         size: ProcessTerminalSize | None | NotGiven = NOT_GIVEN,
-        stream_stdin: bool | None | NotGiven = NOT_GIVEN,
-        stream_stdout_stderr: bool | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
         timeout_ms: int | None | NotGiven = NOT_GIVEN,
-        tty: bool | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessSpawnResponse:
         """[Experimental] Spawn a standalone process (argv vector) without a Codex sandbox.
@@ -2440,12 +2437,12 @@ class ExperimentalClientMethods:
             size: Optional initial PTY size in character cells. Only valid when `tty` is true.
                 Optional: not sent when left out; None sends `null`.
             stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
                 sends `null`.
-            tty: Enable PTY mode. Optional: not sent when left out; None sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessSpawnResponse`.
@@ -2475,7 +2472,7 @@ class ExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        close_stdin: bool | None | NotGiven = NOT_GIVEN,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
         delta_base64: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessWriteStdinResponse:
@@ -2487,7 +2484,7 @@ class ExperimentalClientMethods:
 
         Args:
             close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
                 out; None sends `null`.
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
@@ -3955,7 +3952,7 @@ class AsyncExperimentalClientMethods:
         *,
         output_modality: RealtimeOutputModality | Literal["text", "audio"],
         thread_id: str,
-        backend_reasoning_status: bool | None | NotGiven = NOT_GIVEN,
+        backend_reasoning_status: bool | NotGiven = NOT_GIVEN,
         client_managed_handoffs: bool | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_channel_prefixes: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_mode: CodexResponseHandoffMode
@@ -4033,8 +4030,7 @@ class AsyncExperimentalClientMethods:
 
         Args:
             backend_reasoning_status: Relays public reasoning summaries as quiet context for
-                realtime V3 delegations. Defaults to false. Optional: not sent when left out; None
-                sends `null`.
+                realtime V3 delegations. Defaults to false. Optional: not sent when left out.
             client_managed_handoffs: Leaves Codex response handoffs to the client's explicit append
                 calls instead of forwarding them automatically. Defaults to false. Optional: not
                 sent when left out; None sends `null`.
@@ -4159,7 +4155,6 @@ class AsyncExperimentalClientMethods:
         thread_id: str,
         role: ConversationTextRole
         | Literal["user", "developer", "assistant"]
-        | None
         | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendTextResponse:
@@ -4171,8 +4166,7 @@ class AsyncExperimentalClientMethods:
 
         Args:
             role: Takes `ConversationTextRole`. One of `user`, `developer`, `assistant`. Optional:
-                not sent when left out; None sends `null`; the server's default is
-                `ConversationTextRole.USER`.
+                not sent when left out; the server's default is `ConversationTextRole.USER`.
             text: A string. Required.
             thread_id: A string. Required.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
@@ -4310,7 +4304,7 @@ class AsyncExperimentalClientMethods:
     async def remote_control_enable(
         self,
         *,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlEnableResponse:
         """[Experimental] Call `remoteControl/enable`; the answer is a `RemoteControlEnableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -4320,7 +4314,7 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlEnableResponse`.
@@ -4340,7 +4334,7 @@ class AsyncExperimentalClientMethods:
     async def remote_control_disable(
         self,
         *,
-        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlDisableResponse:
         """[Experimental] Call `remoteControl/disable`; the answer is a `RemoteControlDisableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -4350,7 +4344,7 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlDisableResponse`.
@@ -4385,7 +4379,7 @@ class AsyncExperimentalClientMethods:
     async def remote_control_pairing_start(
         self,
         *,
-        manual_code: bool | None | NotGiven = NOT_GIVEN,
+        manual_code: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
@@ -4395,7 +4389,7 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_code: True or false. Optional: not sent when left out; None sends `null`.
+            manual_code: True or false. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStartResponse`.
@@ -4813,10 +4807,10 @@ class AsyncExperimentalClientMethods:
         env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
         size: ProcessTerminalSize | None | NotGiven = NOT_GIVEN,
-        stream_stdin: bool | None | NotGiven = NOT_GIVEN,
-        stream_stdout_stderr: bool | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
         timeout_ms: int | None | NotGiven = NOT_GIVEN,
-        tty: bool | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessSpawnResponse:
         """[Experimental] Spawn a standalone process (argv vector) without a Codex sandbox.
@@ -4836,12 +4830,12 @@ class AsyncExperimentalClientMethods:
             size: Optional initial PTY size in character cells. Only valid when `tty` is true.
                 Optional: not sent when left out; None sends `null`.
             stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications.
-                Optional: not sent when left out; None sends `null`.
+                Optional: not sent when left out.
             timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
                 sends `null`.
-            tty: Enable PTY mode. Optional: not sent when left out; None sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
             request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessSpawnResponse`.
@@ -4871,7 +4865,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        close_stdin: bool | None | NotGiven = NOT_GIVEN,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
         delta_base64: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessWriteStdinResponse:
@@ -4883,7 +4877,7 @@ class AsyncExperimentalClientMethods:
 
         Args:
             close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
-                when left out; None sends `null`.
+                when left out.
             delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
                 out; None sends `null`.
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.

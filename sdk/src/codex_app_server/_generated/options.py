@@ -246,7 +246,7 @@ class UserVerificationCancelOptions(TypedDict, total=False):
 class ThreadStartOptions(TypedDict, total=False):
     """Options of `thread/start` (see `ThreadStartParams`)."""
 
-    allow_provider_model_fallback: bool | None
+    allow_provider_model_fallback: bool
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     approval_policy: (
         AskForApprovalKind
@@ -272,7 +272,7 @@ class ThreadStartOptions(TypedDict, total=False):
     environments: list[TurnEnvironmentParams] | None
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     ephemeral: bool | None
-    experimental_raw_events: bool | None
+    experimental_raw_events: bool
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     history_mode: ThreadHistoryMode | Literal["legacy", "paginated"] | None
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
@@ -322,7 +322,7 @@ class ThreadResumeOptions(TypedDict, total=False):
     config: dict[str, Any] | None
     cwd: str | os.PathLike[str] | None
     developer_instructions: str | None
-    exclude_turns: bool | None
+    exclude_turns: bool
     """When true, return only thread metadata and live-resume state without populating `thread.turns`. This is useful when the client plans to call `thread/turns/list` immediately after resuming. Full-history hydration is deprecated for paginated threads; use this with `thread/turns/list` and `thread/items/list` instead."""
     history: (
         list[
@@ -384,13 +384,13 @@ class ThreadForkOptions(TypedDict, total=False):
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     config: dict[str, Any] | None
     cwd: str | os.PathLike[str] | None
-    defer_goal_continuation: bool | None
+    defer_goal_continuation: bool
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     developer_instructions: str | None
-    ephemeral: bool | None
-    exclude_turns: bool | None
+    ephemeral: bool
+    exclude_turns: bool
     """When true, return only thread metadata and live fork state without populating `thread.turns`. This is useful when the client plans to call `thread/turns/list` immediately after forking. Full-history hydration is deprecated for paginated threads; use this with `thread/turns/list` and `thread/items/list` instead."""
-    experimental_prediction_mode: bool | None
+    experimental_prediction_mode: bool
     """[Experimental] Requires `AppServerConfig(experimental_api=True)`."""
     last_turn_id: str | None
     """Optional last turn id to fork through, inclusive."""
@@ -788,7 +788,7 @@ class ThreadListOptions(TypedDict, total=False):
         | None
     )
     """Optional source filter; when set, only sessions from these source kinds are returned. When omitted or empty, defaults to interactive sources."""
-    use_state_db_only: bool | None
+    use_state_db_only: bool
     """If true, return from the state DB without scanning JSONL rollouts to repair thread metadata. Omitted or false preserves scan-and-repair behavior."""
 
 
@@ -945,7 +945,7 @@ class ThreadLoadedListOptions(TypedDict, total=False):
 class ThreadReadOptions(TypedDict, total=False):
     """Options of `thread/read` (see `ThreadReadParams`)."""
 
-    include_turns: bool | None
+    include_turns: bool
     """When true, include turns and their items from rollout history. Full-history hydration is deprecated for paginated threads; prefer a metadata-only read and page with `thread/turns/list` and `thread/items/list`."""
     thread_id: str
 
@@ -1011,9 +1011,9 @@ class ThreadInjectItemsOptions(TypedDict, total=False):
 class SkillsListOptions(TypedDict, total=False):
     """Options of `skills/list` (see `SkillsListParams`)."""
 
-    cwds: list[str | os.PathLike[str]] | None
+    cwds: list[str | os.PathLike[str]]
     """When empty, defaults to the current session working directory."""
-    force_reload: bool | None
+    force_reload: bool
     """When true, bypass the skills cache and re-scan skills from disk."""
 
 
@@ -1026,7 +1026,7 @@ class SkillsExtraRootsSetOptions(TypedDict, total=False):
 class HooksListOptions(TypedDict, total=False):
     """Options of `hooks/list` (see `HooksListParams`)."""
 
-    cwds: list[str | os.PathLike[str]] | None
+    cwds: list[str | os.PathLike[str]]
     """When empty, defaults to the current session working directory."""
 
 
@@ -1055,7 +1055,7 @@ class PluginListOptions(TypedDict, total=False):
 
     cwds: list[str | os.PathLike[str]] | None
     """Optional working directories used to discover repo marketplaces. When omitted, only home-scoped marketplaces and the official curated marketplace are considered."""
-    force_refetch: bool | None
+    force_refetch: bool
     """Whether the client requests a fresh remote plugin catalog fetch."""
     marketplace_kinds: (
         list[
@@ -1146,7 +1146,7 @@ class AppsReadOptions(TypedDict, total=False):
 
     app_ids: list[str]
     """App ids to read. The server accepts at most 100 ids and deduplicates repeated ids while preserving their first-request order."""
-    include_tools: bool | None
+    include_tools: bool
     """When true, include display-only public tool summaries in the returned metadata."""
     thread_id: str | None
     """Optional loaded thread id used to evaluate effective app configuration."""
@@ -1157,7 +1157,7 @@ class AppsListOptions(TypedDict, total=False):
 
     cursor: str | None
     """Opaque pagination cursor returned by a previous call."""
-    force_refetch: bool | None
+    force_refetch: bool
     """When true, bypass app caches and fetch the latest data from sources."""
     limit: int | None
     """Optional page size; defaults to a reasonable server-side value."""
@@ -1168,7 +1168,7 @@ class AppsListOptions(TypedDict, total=False):
 class AppsInstalledOptions(TypedDict, total=False):
     """Options of `app/installed` (see `AppsInstalledParams`)."""
 
-    force_refresh: bool | None
+    force_refresh: bool
     """When true and Apps are permitted, refresh and publish the hosted connector runtime tool snapshot first."""
     thread_id: str | None
     """Optional loaded thread id used to evaluate effective app configuration."""
@@ -1229,7 +1229,7 @@ class FsCopyOptions(TypedDict, total=False):
 
     destination_path: str | os.PathLike[str]
     """Absolute destination path."""
-    recursive: bool | None
+    recursive: bool
     """Required for directory copies; ignored for file copies."""
     source_path: str | os.PathLike[str]
     """Absolute source path."""
@@ -1387,7 +1387,7 @@ class TurnInterruptOptions(TypedDict, total=False):
 class ThreadRealtimeStartOptions(TypedDict, total=False):
     """Options of `thread/realtime/start` (see `ThreadRealtimeStartParams`)."""
 
-    backend_reasoning_status: bool | None
+    backend_reasoning_status: bool
     """Relays public reasoning summaries as quiet context for realtime V3 delegations. Defaults to false."""
     client_managed_handoffs: bool | None
     """Leaves Codex response handoffs to the client's explicit append calls instead of forwarding them automatically. Defaults to false."""
@@ -1482,7 +1482,7 @@ class ThreadRealtimeAppendAudioOptions(TypedDict, total=False):
 class ThreadRealtimeAppendTextOptions(TypedDict, total=False):
     """Options of `thread/realtime/appendText` (see `ThreadRealtimeAppendTextParams`)."""
 
-    role: ConversationTextRole | Literal["user", "developer", "assistant"] | None
+    role: ConversationTextRole | Literal["user", "developer", "assistant"]
     text: str
     thread_id: str
 
@@ -1566,19 +1566,19 @@ class ExperimentalFeatureEnablementSetOptions(TypedDict, total=False):
 class RemoteControlEnableOptions(TypedDict, total=False):
     """Options of `remoteControl/enable` (see `RemoteControlEnableParams`)."""
 
-    ephemeral: bool | None
+    ephemeral: bool
 
 
 class RemoteControlDisableOptions(TypedDict, total=False):
     """Options of `remoteControl/disable` (see `RemoteControlDisableParams`)."""
 
-    ephemeral: bool | None
+    ephemeral: bool
 
 
 class RemoteControlPairingStartOptions(TypedDict, total=False):
     """Options of `remoteControl/pairing/start` (see `RemoteControlPairingStartParams`)."""
 
-    manual_code: bool | None
+    manual_code: bool
 
 
 class RemoteControlPairingStatusOptions(TypedDict, total=False):
@@ -1720,9 +1720,9 @@ class CancelLoginAccountOptions(TypedDict, total=False):
 class GetAccountRateLimitsOptions(TypedDict, total=False):
     """Options of `account/rateLimits/read` (see `GetAccountRateLimitsParams`)."""
 
-    exclude_reset_credit_details: bool | None
+    exclude_reset_credit_details: bool
     """Skip the separate reset-credit detail lookup for background usage polls. The usage response still includes the available count; omitted/false preserves detailed reads."""
-    supports_luna_reserve: bool | None
+    supports_luna_reserve: bool
     """The client supports automatic Luna Reserve fallback. For eligible ChatGPT CLI users, allow the backend to record experiment exposure after ordinary usage is blocked."""
 
 
@@ -1753,7 +1753,7 @@ class FeedbackUploadOptions(TypedDict, total=False):
 
     classification: str
     extra_log_files: list[str] | None
-    include_logs: bool | None
+    include_logs: bool
     reason: str | None
     tags: dict[str, Any] | None
     thread_id: str | None
@@ -1766,9 +1766,9 @@ class CommandExecOptions(TypedDict, total=False):
     """Command argv vector. Empty arrays are rejected."""
     cwd: str | os.PathLike[str] | None
     """Optional working directory. Defaults to the server cwd."""
-    disable_output_cap: bool | None
+    disable_output_cap: bool
     """Disable stdout/stderr capture truncation for this request."""
-    disable_timeout: bool | None
+    disable_timeout: bool
     """Disable the timeout entirely for this request."""
     env: dict[str, Any] | None
     """Optional environment overrides merged into the server-computed environment."""
@@ -1789,20 +1789,20 @@ class CommandExecOptions(TypedDict, total=False):
     """Optional sandbox policy for this command."""
     size: CommandExecTerminalSize | None
     """Optional initial PTY size in character cells. Only valid when `tty` is true."""
-    stream_stdin: bool | None
+    stream_stdin: bool
     """Allow follow-up `command/exec/write` requests to write stdin bytes."""
-    stream_stdout_stderr: bool | None
+    stream_stdout_stderr: bool
     """Stream stdout/stderr via `command/exec/outputDelta` notifications."""
     timeout_ms: int | None
     """Optional timeout in milliseconds."""
-    tty: bool | None
+    tty: bool
     """Enable PTY mode."""
 
 
 class CommandExecWriteOptions(TypedDict, total=False):
     """Options of `command/exec/write` (see `CommandExecWriteParams`)."""
 
-    close_stdin: bool | None
+    close_stdin: bool
     """Close stdin after writing `deltaBase64`, if present."""
     delta_base64: str | None
     """Optional base64-encoded stdin bytes to write."""
@@ -1841,20 +1841,20 @@ class ProcessSpawnOptions(TypedDict, total=False):
     """Client-supplied, connection-scoped process handle."""
     size: ProcessTerminalSize | None
     """Optional initial PTY size in character cells. Only valid when `tty` is true."""
-    stream_stdin: bool | None
+    stream_stdin: bool
     """Allow follow-up `process/writeStdin` requests to write stdin bytes."""
-    stream_stdout_stderr: bool | None
+    stream_stdout_stderr: bool
     """Stream stdout/stderr via `process/outputDelta` notifications."""
     timeout_ms: int | None
     """Optional timeout in milliseconds."""
-    tty: bool | None
+    tty: bool
     """Enable PTY mode."""
 
 
 class ProcessWriteStdinOptions(TypedDict, total=False):
     """Options of `process/writeStdin` (see `ProcessWriteStdinParams`)."""
 
-    close_stdin: bool | None
+    close_stdin: bool
     """Close stdin after writing `deltaBase64`, if present."""
     delta_base64: str | None
     """Optional base64-encoded stdin bytes to write."""
@@ -1883,7 +1883,7 @@ class ConfigReadOptions(TypedDict, total=False):
 
     cwd: str | os.PathLike[str] | None
     """Optional working directory to resolve project config layers. If specified, return the effective config as seen from that directory (i.e., including any project layers between `cwd` and the project/repo root)."""
-    include_layers: bool | None
+    include_layers: bool
 
 
 class ExternalAgentConfigDetectOptions(TypedDict, total=False):
@@ -1891,7 +1891,7 @@ class ExternalAgentConfigDetectOptions(TypedDict, total=False):
 
     cwds: list[str | os.PathLike[str]] | None
     """Zero or more working directories to include for repo-scoped detection."""
-    include_home: bool | None
+    include_home: bool
     """If true, include detection under the user's home directory."""
     max_session_age_days: int | None
     """Maximum age in days for detected sessions. Missing values use the default limit."""
@@ -1942,14 +1942,14 @@ class ConfigBatchWriteOptions(TypedDict, total=False):
     expected_version: str | None
     file_path: str | os.PathLike[str] | None
     """Path to the config file to write; defaults to the user's `config.toml` when omitted."""
-    reload_user_config: bool | None
+    reload_user_config: bool
     """When true, hot-reload updated runtime settings into loaded threads after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort, and service-tier defaults are not reloaded. The deprecated personality setting is also not reloaded."""
 
 
 class GetAccountOptions(TypedDict, total=False):
     """Options of `account/read` (see `GetAccountParams`)."""
 
-    refresh_token: bool | None
+    refresh_token: bool
     """When `true`, requests a proactive token refresh before returning."""
 
 

@@ -212,7 +212,7 @@ class PagingClientMethods(ClientMethods):
         ]
         | None
         | NotGiven = NOT_GIVEN,
-        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> Iterator[Thread]:
         """Every item of `thread_list` (`thread/list`), across pages.
@@ -494,7 +494,7 @@ class PagingClientMethods(ClientMethods):
         self,
         *,
         cursor: str | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         limit: int | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
@@ -831,7 +831,7 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         ]
         | None
         | NotGiven = NOT_GIVEN,
-        use_state_db_only: bool | None | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AsyncIterator[Thread]:
         """Every item of `thread_list` (`thread/list`), across pages.
@@ -1122,7 +1122,7 @@ class AsyncPagingClientMethods(AsyncClientMethods):
         self,
         *,
         cursor: str | None | NotGiven = NOT_GIVEN,
-        force_refetch: bool | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         limit: int | None | NotGiven = NOT_GIVEN,
         thread_id: str | None | NotGiven = NOT_GIVEN,
         request_timeout: TimeoutArg = NOT_GIVEN,
