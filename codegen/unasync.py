@@ -29,7 +29,7 @@ from pathlib import Path
 from codegen.paths import SDK_PACKAGE
 
 #: The modules that hold twins.
-MODULES = ("thread.py", "codex.py")
+MODULES = ("thread.py",)
 #: Names replaced as whole words, async -> blocking.
 NAMES = {
     "AsyncCodex": "Codex",
@@ -47,6 +47,11 @@ NAMES = {
     "__aexit__": "__exit__",
     "__aiter__": "__iter__",
     "__anext__": "__next__",
+}
+#: Phrases of docstrings that change with the twin (applied before the names).
+PHRASES = {
+    "an `AsyncCodex`": "a `Codex`",
+    "(async API)": "(blocking API)",
 }
 _BEGIN = re.compile(r"^# <unasync: (?P<sync>\w+) from (?P<async_>\w+)>$")
 _END = "# </unasync>"
@@ -70,17 +75,19 @@ class Region:
 def to_sync(source: str) -> str:
     """The blocking twin of an async class's source."""
     out: list[str] = []
-    for line in source.splitlines():
-        if line.rstrip().endswith(_ASYNC_ONLY):
+    for original in source.splitlines():
+        if original.rstrip().endswith(_ASYNC_ONLY):
             continue
-        sync_only = _SYNC_ONLY.match(line)
+        sync_only = _SYNC_ONLY.match(original)
         if sync_only:
             out.append(sync_only["indent"] + sync_only["code"])
             continue
+        line = original
+        for phrase, replacement in PHRASES.items():
+            line = line.replace(phrase, replacement)
         line = line.replace("async def ", "def ").replace("async for ", "for ")
         line = line.replace("async with ", "with ").replace("await ", "")
-        line = _WORDS.sub(lambda m: NAMES[m.group(1)], line)
-        out.append(line)
+        out.append(_WORDS.sub(lambda m: NAMES[m.group(1)], line))
     return "\n".join(out) + "\n"
 
 

@@ -1,7 +1,7 @@
 """Hatch build hook for codex-cli-bin: the wheel's tag comes from the staged binary's record.
 
 stage-runtime reads the binary's own headers and writes what it found to
-codex_cli_bin/runtime-info.json. This hook trusts that file, never the build host: the same
+codex_app_server_runtime/runtime-info.json. This hook trusts that file, never the build host: the same
 staged directory gives the same wheel on any machine. It also refuses to build what should
 not exist: an sdist (the runtime ships as platform wheels only), or an unstaged template.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-RUNTIME_INFO = Path("codex_cli_bin") / "runtime-info.json"
+RUNTIME_INFO = Path("codex_app_server_runtime") / "runtime-info.json"
 
 
 class CodexRuntimeBuildHook(BuildHookInterface[Any]):
@@ -37,7 +37,7 @@ class CodexRuntimeBuildHook(BuildHookInterface[Any]):
                 f"pyproject.toml says version {project_version} but {RUNTIME_INFO} records "
                 f"runtime {info['version']}: stage again with stage-runtime"
             )
-        _verify_binary(root / "codex_cli_bin" / info["entrypoint"], info["sha256"])
+        _verify_binary(root / "codex_app_server_runtime" / info["entrypoint"], info["sha256"])
         build_data["tag"] = f"py3-none-{info['platform_tag']}"
         build_data["pure_python"] = False  # Root-Is-Purelib: false, installed to platlib
 

@@ -3,7 +3,9 @@
     python scripts/update_sdk_artifacts.py update-schema (--codex PATH | --runtime-version V)
     python scripts/update_sdk_artifacts.py generate-types [--check] [--schema DIR] [--out DIR]
     python scripts/update_sdk_artifacts.py stage-runtime DIR CODEX --runtime-version V
+        [--allow-missing-helpers] [--repository-url URL] [--build] [--force] [--no-progress]
     python scripts/update_sdk_artifacts.py stage-sdk DIR --runtime-version V [--sdk-version S]
+        [--distribution-name NAME] [--repository-url URL] [--build] [--force] [--no-progress]
 
 This file only parses arguments; the work lives in the `codegen` and `staging` packages.
 """

@@ -30,9 +30,11 @@ def build_wheel(project: Path, outdir: Path, *, progress: bool | None = None) ->
     return wheel
 
 
-def build_sdist_and_wheel(project: Path, outdir: Path) -> tuple[Path, Path]:
+def build_sdist_and_wheel(
+    project: Path, outdir: Path, *, progress: bool | None = None
+) -> tuple[Path, Path]:
     """Build the sdist, then the wheel from that sdist (as installers would); return both."""
-    built = _build(project, outdir, [], progress=False)
+    built = _build(project, outdir, [], progress=progress)
     sdists = [path for path in built if path.name.endswith(".tar.gz")]
     wheels = [path for path in built if path.suffix == ".whl"]
     if len(sdists) != 1 or len(wheels) != 1:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from staging.errors import StagingError
+from staging.release_settings import SDK_DISTRIBUTION
 from staging.stage_runtime import RUNTIME_WHEEL_CONTENTS_IGNORE, build_runtime_wheel, stage_runtime
 from staging.stage_sdk import build_sdk, stage_sdk
 from staging.wheel_check import run_check_wheel_contents, run_twine_check
@@ -38,7 +39,9 @@ def register(commands: Any) -> None:
             "native file staged: the codex binary decides OS and CPU, helpers and shared "
             "libraries can only narrow it (a glibc helper drops musllinux and may raise the "
             "glibc floor; a Mach-O file needing a newer macOS raises the macOS floor). "
-            "codex-resources/voice/ is left out unless --include-voice is given."
+            "codex-resources/voice/ is left out unless --include-voice is given. A runtime "
+            "lacking a helper codex ships (rg; on Linux also bwrap and codex-code-mode-host) "
+            "is refused unless --allow-missing-helpers is given."
         ),
     )
     runtime.add_argument(
@@ -66,6 +69,14 @@ def register(commands: Any) -> None:
             "it needs glibc 2.28 on Linux and macOS 14, so it narrows the wheel's tag"
         ),
     )
+    runtime.add_argument(
+        "--allow-missing-helpers",
+        action="store_true",
+        help=(
+            "stage a codex binary without the helpers its platform's package ships (rg, "
+            "bwrap, codex-code-mode-host); the wheel then lacks file search or the sandbox"
+        ),
+    )
     _add_common(runtime)
     runtime.set_defaults(handler=_guarded(_stage_runtime))
 
@@ -74,7 +85,9 @@ def register(commands: Any) -> None:
         help="stage sdk/ pinned to one runtime version (and build sdist + wheel)",
         description=(
             "Copy sdk/ into DIR without caches or build output, set its version and require "
-            "codex-cli-bin==V. Refused when generated code is stale."
+            "codex-cli-bin==V. Refused when generated code is stale. The distribution name is "
+            "codex-app-server-sdk unless --distribution-name says otherwise (the import name "
+            "stays codex_app_server)."
         ),
     )
     sdk.add_argument("directory", metavar="DIR", type=Path, help="new or empty staging directory")
@@ -83,6 +96,12 @@ def register(commands: Any) -> None:
     )
     sdk.add_argument(
         "--sdk-version", metavar="S", help="the SDK's PEP 440 version (default: the runtime's)"
+    )
+    sdk.add_argument(
+        "--distribution-name",
+        metavar="NAME",
+        default=SDK_DISTRIBUTION,
+        help=f"the SDK's distribution name on the index (default: {SDK_DISTRIBUTION})",
     )
     _add_common(sdk)
     sdk.set_defaults(handler=_guarded(_stage_sdk))
@@ -94,10 +113,19 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--build", action="store_true", help="build and check the distributions into DIR/dist"
     )
     parser.add_argument(
+        "--repository-url",
+        metavar="URL",
+        help="the project's repository (https); sets the Source, Issues, Changelog and "
+        "Documentation Project-URLs",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="show progress on stderr (default: only when stderr is a terminal)",
+        help=(
+            "show progress of long steps on stderr (default: on; a rewritten line on a "
+            "terminal, elsewhere a plain line every 5 s for steps that take longer)"
+        ),
     )
 
 
@@ -124,6 +152,8 @@ def _stage_runtime(args: argparse.Namespace) -> int:
         force=args.force,
         progress=args.progress,
         include_voice=args.include_voice,
+        allow_missing_helpers=args.allow_missing_helpers,
+        repository_url=args.repository_url,
     )
     print(f"staged codex-cli-bin {staged.version.pep440} in {staged.directory}")
     print(f"  binary     {staged.binary.describe()}")
@@ -133,6 +163,7 @@ def _stage_runtime(args: argparse.Namespace) -> int:
     for narrowing in staged.narrowings:
         print(f"  narrowed   {narrowing.describe()}")
     print(f"  --version  {staged.version_check}")
+    print(f"  license    {staged.license_expression}")
     if staged.voice_left_out is not None:
         left = staged.voice_left_out
         print(
@@ -167,11 +198,13 @@ def _stage_sdk(args: argparse.Namespace) -> int:
         runtime_version=args.runtime_version,
         sdk_version=args.sdk_version,
         force=args.force,
+        distribution_name=args.distribution_name,
+        repository_url=args.repository_url,
     )
-    print(f"staged codex-app-server-sdk {staged.sdk_version} in {staged.directory}")
+    print(f"staged {staged.distribution} {staged.sdk_version} in {staged.directory}")
     print(f"  requires   {staged.requirement}")
     if args.build:
-        built = build_sdk(staged)
+        built = build_sdk(staged, progress=args.progress)
         print(f"built {built.sdist} ({built.sdist.stat().st_size / _MB:.1f} MB)")
         _print_wheel(built.wheel)
     return 0

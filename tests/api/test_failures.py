@@ -26,7 +26,8 @@ from tests.support.fake_codex import read_record, write_fake_codex
 
 NOT_FOUND_PROBE = """
 import sys
-sys.modules["codex_cli_bin"] = None  # the runtime package is not installed
+sys.modules["codex_app_server_runtime"] = None  # neither runtime package is installed
+sys.modules["codex_cli_bin"] = None
 from codex_app_server import Codex, CodexNotFoundError
 try:
     Codex()
@@ -75,6 +76,8 @@ def test_an_old_server_is_refused_naming_both_versions(tmp_path: Path) -> None:
         Codex(AppServerConfig(codex_bin=fake))
     message = str(info.value)
     assert "0.100.0" in message and "0.147.0" in message and "0.163.0" in message
+    # the fix it names is one that works today: OpenAI's runtime at the pinned version
+    assert "pip install openai-codex-cli-bin==0.163.0" in message
     assert info.value.server_version == "0.100.0"
 
 
@@ -111,15 +114,14 @@ def server_pid(codex: Codex) -> int:
 
 
 def test_killing_the_server_mid_turn_fails_the_turn_at_once(env: OfflineEnvironment) -> None:
-    env.model.enqueue(hold(text("never"), timeout=30))
+    env.model.enqueue(hold(text("never"), timeout=600))
     with Codex(env.config) as codex:
         turn = codex.thread_start().turn("long")
         env.model.wait_for_requests(1)
-        started = time.monotonic()
         os.kill(server_pid(codex), signal.SIGKILL)
+        # the reply is held past the test's timeout: only the death can end the turn
         with pytest.raises(TransportClosedError) as info:
             turn.run()
-        assert time.monotonic() - started < 5
         assert info.value.exit_code == -signal.SIGKILL
         with pytest.raises(TransportClosedError):
             codex.models()  # the client stays closed, calls fail fast

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from codex_app_server import Codex, TurnFailedError
 from codex_app_server.testing import OfflineEnvironment, fail, hold, text
+from tests.support.threads import Worker
 
 
 def test_single_turn_returns_the_final_response_and_usage(
@@ -59,13 +58,13 @@ def test_two_concurrent_turns_each_see_only_their_own(
             if note.method == "item/agentMessage/delta":
                 seen[turn.id].append(note.params.delta)  # type: ignore[union-attr]
 
-    workers = [threading.Thread(target=consume, args=(i,)) for i in range(2)]
+    workers = [Worker(consume, i) for i in range(2)]  # their asserts reach this test
     for worker in workers:
         worker.start()
     first.release()
     second.release()
     for worker in workers:
-        worker.join(timeout=30)
+        worker.finish()
     finals = {turn.id: turn.run().final_response for turn in turns}
     for turn in turns:
         assert "".join(seen[turn.id]) == finals[turn.id]
@@ -133,4 +132,5 @@ def test_thread_helpers(env: OfflineEnvironment, codex: Codex) -> None:
     assert codex.thread(thread.id) == thread  # a local handle, no request
     listed = codex.thread_list()
     assert thread.id in {t.id for t in listed.data}
-    assert codex.models().data is not None
+    models = codex.models().data
+    assert models and all(isinstance(m.id, str) and m.id for m in models)  # the real catalogue

@@ -63,7 +63,8 @@ ACTION: an object with "do" naming it (a bare string such as "builtin" means {"d
     {"do": "notify", "method": M, "params": P}
     {"do": "send", "message": V}       any JSON value as one line (a number, a list, a response
                                        to an unknown id, a duplicate response...)
-    {"do": "raw", "text": T | "hex": H | "base64": B, "newline": false}   bytes verbatim
+    {"do": "raw", "text": T | "hex": H | "base64": B, "newline": false, "repeat": 1}
+                                       bytes verbatim (repeated that many times)
     {"do": "big_line", "bytes": 10000000}   one item/agentMessage/delta line of that size
     {"do": "flood", "method": M, "params": P, "count": N, "numbered": false}
                                        N copies of one notification, pre-encoded, written in big
@@ -95,7 +96,8 @@ TURN_OPTIONS (all optional)::
     "approvals": {"count": 1, "command": "touch x", "concurrent": false, "timeout": 30}
                                        item/commandExecution/requestApproval server requests
                                        before the answer; the command item completes as
-                                       "completed" on accept, else "declined"
+                                       "completed" on accept, "failed" on an error answer,
+                                       else "declined" ("cancel" also interrupts the turn)
     "chaos": true                      extra unknown fields everywhere, an unknown notification
                                        method, a notification for an unknown turn, an item of an
                                        unknown type, an unknown thread status
@@ -803,6 +805,7 @@ def _raw_bytes(action: Mapping[str, Any]) -> bytes:
         data = base64.b64decode(str(action["base64"]))
     else:
         data = str(action.get("text", "")).encode()
+    data *= int(action.get("repeat", 1))
     return data + (b"\n" if action.get("newline") else b"")
 
 
@@ -1152,13 +1155,19 @@ class TurnRun(threading.Thread):
         accepted = decision in ("accept", "acceptForSession") or (
             isinstance(decision, dict) and "acceptWithExecpolicyAmendment" in decision
         )
-        done = {
-            **item,
-            "status": "completed" if accepted else "declined",
-            "exitCode": 0 if accepted else None,
-        }
+        # As codex 0.163.0 does (tests/fakes/test_fake_conformance.py): an error answer fails
+        # the command, any other refusal declines it; a refused command completes before the
+        # thread's status changes, an accepted one after; "cancel" also ends the turn.
+        if accepted:
+            self.status({"type": "active", "activeFlags": []})
+            self.item("completed", {**item, "status": "completed", "exitCode": 0})
+            return False
+        failed = answer is not None and "error" in answer
+        self.item("completed", {**item, "status": "failed" if failed else "declined"})
         self.status({"type": "active", "activeFlags": []})
-        self.item("completed", done)
+        if decision == "cancel":
+            self.interrupt.set()
+            return self.interrupted()
         return False
 
 

@@ -268,10 +268,8 @@ def test_stderr_flood_does_not_block_a_draining_client(fake: Start) -> None:
             }
         }
     )
-    started = time.monotonic()
     # The fake only answers once all 100 MB went through the stderr pipe.
-    server.request("model/list", {}, timeout=60)
-    assert time.monotonic() - started < 60
+    server.request("model/list", {}, timeout=600)
     assert server.stderr_lines[-1].endswith("stderr flood line")
 
 
@@ -280,15 +278,12 @@ def test_flood_of_deltas_for_one_turn(fake: Start, tmp_path: Path) -> None:
     server = fake({"methods": {"turn/start": {"turn": {"flood_deltas": count}}}})
     thread_id = server.start_thread(cwd=tmp_path)
     mark = server.mark()
-    started = time.monotonic()
     turn = server.start_turn(thread_id, "flood")
-    done = server.wait_turn_completed(turn["id"], start=mark, timeout=60)["params"]["turn"]
-    elapsed = time.monotonic() - started
+    done = server.wait_turn_completed(turn["id"], start=mark, timeout=600)["params"]["turn"]
     deltas = server.notifications("item/agentMessage/delta", start=mark)
     assert len(deltas) == count
     assert {d["params"]["turnId"] for d in deltas} == {turn["id"]}
     assert done["items"][0]["text"] == "x" * count
-    assert elapsed < 60
 
 
 def test_notifications_before_the_turn_start_response(fake: Start, tmp_path: Path) -> None:
@@ -504,7 +499,12 @@ def test_ignore_sigterm(tmp_path: Path) -> None:
         [str(codex), "app-server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     try:
-        time.sleep(0.3)
+        assert proc.stdin is not None and proc.stdout is not None
+        # It answers only once it reads stdin, after its SIGTERM handler is set: no sleeping.
+        proc.stdin.write(b'{"id": 1, "method": "initialize", "params": {}}\n')
+        proc.stdin.flush()
+        while "result" not in json.loads(proc.stdout.readline() or b'{"result": "eof"}'):
+            pass  # a notification before the answer
         proc.terminate()
         with pytest.raises(subprocess.TimeoutExpired):
             proc.wait(0.3)

@@ -24,6 +24,17 @@ def flood_turn(count: int) -> dict[str, Any]:
     return {"methods": {"turn/start": {"turn": {"flood_deltas": count}}}}
 
 
+def wait_for_a_pause(stats: Any, timeout: float = 30.0) -> bool:
+    """Wait until the session has paused reading (the turn's buffer reached its high
+    watermark while nobody consumed it): an event, not a race between reader and consumer."""
+    deadline = time.monotonic() + timeout
+    while stats.pauses == 0:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 @pytest.mark.timeout(60)
 def test_a_million_deltas_to_a_slow_consumer_stay_bounded(make_fake: Any) -> None:
     count = 1_000_000
@@ -33,6 +44,11 @@ def test_a_million_deltas_to_a_slow_consumer_stay_bounded(make_fake: Any) -> Non
         base = rss_kib()
         started = time.monotonic()
         turn = thread.turn("flood")
+        stats = codex.client.session.stats
+        # Consume nothing until the buffer is full: reading must pause, whatever the speed of
+        # the machine (a consumer as fast as the reader would otherwise never make it pause).
+        assert wait_for_a_pause(stats)
+        buffered = len(turn._subscription)  # pyright: ignore[reportPrivateUsage]
         received = 0
         for note in turn.stream():
             if note.method == DELTA:
@@ -42,7 +58,6 @@ def test_a_million_deltas_to_a_slow_consumer_stay_bounded(make_fake: Any) -> Non
         elapsed = time.monotonic() - started
         peak = peak_rss_kib()
         result = turn.run()
-        stats = codex.client.session.stats
     growth_mb = (peak - base) / 1024
     print(
         f"\n[1M deltas, slow sync consumer] {received:,} received in {elapsed:.1f} s; "
@@ -51,7 +66,8 @@ def test_a_million_deltas_to_a_slow_consumer_stay_bounded(make_fake: Any) -> Non
     )
     assert received == count  # nothing lost
     assert result.status == "completed" and len(result.final_response or "") == count
-    assert stats.pauses > 0 and stats.overflow_dropped == 0
+    # paused at the bound (10,000), well under the hard limit; nothing overflowed
+    assert 10_000 <= buffered < 40_000 and stats.overflow_dropped == 0
     # 1M buffered notifications would take hundreds of MB; the bound keeps it to a few tens
     assert growth_mb < 100
 
@@ -64,6 +80,11 @@ async def test_200k_deltas_to_a_slow_async_consumer(make_fake: Any) -> None:
     async with AsyncCodex(make_fake(flood_turn(count)).config) as codex:
         thread = await codex.thread_start()
         turn = await thread.turn("flood")
+        stats = codex.client.session.stats
+        deadline = time.monotonic() + 30
+        while stats.pauses == 0 and time.monotonic() < deadline:  # see wait_for_a_pause
+            await asyncio.sleep(0.005)
+        assert stats.pauses > 0
         received = 0
         async for note in turn.stream():
             if note.method == DELTA:
@@ -71,7 +92,7 @@ async def test_200k_deltas_to_a_slow_async_consumer(make_fake: Any) -> None:
                 if received % 500 == 0:
                     await asyncio.sleep(0.002)
         assert received == count
-        assert codex.client.session.stats.pauses > 0
+        assert stats.overflow_dropped == 0
 
 
 @pytest.mark.timeout(60)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,12 +42,11 @@ def test_ctrl_c_in_a_blocked_turn_interrupts_it_on_the_server(
         turn = thread.turn("a long task")
         assert held.wait_started()
         timer = ctrl_c_after(0.3, how)
-        started = time.monotonic()
         wait = turn.run if api == "run" else lambda: list(turn.stream())
         with pytest.raises(KeyboardInterrupt):
             wait()
-        assert time.monotonic() - started < 3  # raised while waiting
         timer.join()
+        # raised while waiting: had it waited for the turn's end, the turn would not be interrupted
         result = turn.run()  # what the server did with the turn: interrupted
         assert result.status == "interrupted"
         assert held.wait_finished(10) and held.client_disconnected
@@ -94,11 +92,10 @@ def test_interrupt_main_in_run_against_the_fake_sends_turn_interrupt(make_fake: 
         thread = codex.thread_start()
         turn = thread.turn("hold")
         timer = ctrl_c_after(0.3, how="interrupt_main")
-        started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             turn.run()
-        assert time.monotonic() - started < 3  # raised while waiting, not when the turn ends
         timer.join()
+        # raised while waiting: the held turn only ends because the client interrupted it
         assert turn.run().status == "interrupted"
         assert thread.run("next").status == "completed"
     sent = [m for m in received(fake.record) if m.get("method") == "turn/interrupt"]
@@ -115,7 +112,6 @@ async def test_cancelling_the_task_awaiting_run_interrupts_the_turn(
         turn = await thread.turn("a long task")
         task = asyncio.ensure_future(turn.run())
         assert await asyncio.to_thread(held.wait_started)
-        await asyncio.sleep(0.1)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -146,15 +142,15 @@ def test_ctrl_c_while_closing_still_stops_the_process(make_fake: Any) -> None:
     KeyboardInterrupt, yet the process is killed (no_leaks checks) and the client is closed."""
     fake = make_fake(
         {"ignore_sigterm": True, "on_eof": [{"do": "sleep", "seconds": 30}]},
-        shutdown_timeout=5.0,
+        shutdown_timeout=300.0,
     )
     codex = Codex(fake.config)
     assert codex.models().data
     timer = ctrl_c_after(0.5)
-    started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        codex.close()  # would take 10 s (stdin EOF, then SIGTERM ignored, then SIGKILL)
+        # uninterrupted, this takes 600 s (stdin EOF, SIGTERM ignored, then SIGKILL): past
+        # the test's timeout, so only the interrupt lets it pass
+        codex.close()
     timer.join()
-    assert time.monotonic() - started < 3
     assert codex.closed
     codex.close()  # a no-op now

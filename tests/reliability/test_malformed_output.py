@@ -99,9 +99,7 @@ def test_a_response_with_invalid_utf8_still_answers_its_call(
     line = b'{"id":2,"result":{"data":[],"note":"caf\xe9"}}'
     scenario = {"methods": {"model/list": [{"actions": [raw(hex=line.hex())]}, "builtin"]}}
     with Codex(make_fake(scenario).config) as codex:
-        started = time.monotonic()
-        answer = codex.models()
-        assert time.monotonic() - started < 2
+        answer = codex.models()  # were the line lost, this would end in RequestTimeoutError
         assert answer.data == [] and answer.model_extra == {"note": "caf\ufffd"}
         assert codex.models().data[0].id == "mock-model"
     assert any("invalid UTF-8" in r.getMessage() for r in caplog.records)

@@ -64,7 +64,8 @@ def test_handshake_names_the_runtime(runtime: tuple[Runtime, Path]) -> None:
     chosen, binary = runtime
     with offline_environment(codex_bin=str(binary)) as env, Codex(env.config) as codex:
         assert codex.server_version == chosen.version
-        assert codex.models().data is not None
+        models = codex.models().data
+        assert models and all(isinstance(m.id, str) and m.id for m in models)
 
 
 def test_a_streamed_turn_with_an_accepted_approval(

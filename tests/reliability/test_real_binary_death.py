@@ -13,7 +13,6 @@ import asyncio
 import os
 import signal
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,11 +81,11 @@ def test_death_mid_stream_fails_every_consumer_at_once(env: OfflineEnvironment, 
         turn_reader, turn_errors = in_thread(consume_turn)
         notes_reader, notes_errors = in_thread(consume_notifications)
         assert two.wait(20)
-        started = time.monotonic()
         os.kill(server_pid(codex), sig)
-        turn_reader.join(5)
-        notes_reader.join(5)
-        assert time.monotonic() - started < 5
+        # Both readers block until their streams end: only the death can end them.
+        turn_reader.join(60)
+        notes_reader.join(60)
+        assert not turn_reader.is_alive() and not notes_reader.is_alive()
         assert got == ["one ", "two "]
         # SIGKILL: the signal's negative; SIGTERM: codex 0.163.0 shuts down and exits 0
         expected = -signal.SIGKILL if sig == signal.SIGKILL else 0
@@ -95,10 +94,8 @@ def test_death_mid_stream_fails_every_consumer_at_once(env: OfflineEnvironment, 
             assert isinstance(error, TransportClosedError)
             assert error.exit_code == expected
             assert f"exit code {expected}" in str(error)
-        started = time.monotonic()
-        with pytest.raises(TransportClosedError):
+        with pytest.raises(TransportClosedError):  # at once, not a RequestTimeoutError
             codex.models()
-        assert time.monotonic() - started < 0.5
     # a new client on the same home works
     env.model.enqueue(text("back again"))
     with Codex(env.config) as again:
@@ -111,10 +108,12 @@ def test_kill_during_an_approval_handler(tmp_path: Any) -> None:
         env.model.enqueue(shell_command(f"touch {target}", workdir=str(env.workdir)), text("done"))
         entered = threading.Event()
         release = threading.Event()
+        returned = threading.Event()
 
         def slow_handler(params: Any) -> dict[str, str]:
             entered.set()
-            release.wait(20)
+            release.wait(60)
+            returned.set()
             return {"decision": "accept"}
 
         handlers = ServerRequestHandlers(item_command_execution_request_approval=slow_handler)
@@ -123,13 +122,11 @@ def test_kill_during_an_approval_handler(tmp_path: Any) -> None:
                 turn = codex.thread_start().turn("make the file")
                 assert entered.wait(20)
                 os.kill(server_pid(codex), signal.SIGKILL)
-                started = time.monotonic()
                 with pytest.raises(TransportClosedError) as info:
                     turn.run()
-                assert time.monotonic() - started < 5
                 assert info.value.exit_code == -signal.SIGKILL
-                closing = time.monotonic()
-            assert time.monotonic() - closing < 3  # close() did not wait for the handler
+            # close() did not wait for the handler: it cannot return before `release`
+            assert not returned.is_set()
         finally:
             release.set()
         assert not target.exists()

@@ -78,7 +78,7 @@ def test_a_timeout_abandons_only_that_request(make_fake: Any) -> None:
         started = time.monotonic()
         with pytest.raises(RequestTimeoutError) as info:
             client.request_raw("slow/echo", {}, timeout=0.2)
-        assert 0.15 < time.monotonic() - started < 0.9
+        assert time.monotonic() - started > 0.15  # raised by the timeout, not by the answer
         assert info.value.method == "slow/echo"
         late_id = info.value.request_id
         answer = client.request_raw("slow/echo", {})  # after the late answer was read
@@ -91,13 +91,12 @@ def test_a_timeout_abandons_only_that_request(make_fake: Any) -> None:
 def test_ctrl_c_while_waiting_raises_at_once_and_the_client_goes_on(
     make_fake: Any, how: str
 ) -> None:
-    fake = make_fake({"methods": {"slow/echo": [{"delay": 1.5, **ECHO_ID}, ECHO_ID]}})
+    # The first call is never answered: only Ctrl-C can end it (else the test times out).
+    fake = make_fake({"methods": {"slow/echo": [{"actions": []}, ECHO_ID]}})
     with AppServerClient(fake.config) as client:
         timer = ctrl_c_after(0.2, how)
-        started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
-            client.request_raw("slow/echo", {})
-        assert time.monotonic() - started < 1.0  # not when the answer comes
+            client.request_raw("slow/echo", {}, timeout=None)
         timer.join()
         assert client.session._pending == {}
         assert "id" in client.request_raw("slow/echo", {})
@@ -120,12 +119,11 @@ def test_process_death_ends_waiting_threads_with_the_exit_code(make_fake: Any) -
         waiters = [threading.Thread(target=wait_forever) for _ in range(3)]
         for waiter in waiters:
             waiter.start()
-        started = time.monotonic()
         with pytest.raises(TransportClosedError) as info:
             client.request_raw("die/now", {})
-        for waiter in waiters:
-            waiter.join(5)
-        assert time.monotonic() - started < 3
+        for waiter in waiters:  # they wait without a timeout: only the exit can end them
+            waiter.join(60)
+            assert not waiter.is_alive()
         assert info.value.exit_code == 0
         assert len(outcomes) == 3
         assert all(isinstance(e, TransportClosedError) and e.exit_code == 0 for e in outcomes)

@@ -92,9 +92,11 @@ def test_a_blocking_handler_that_hangs_is_answered_with_an_error(make_fake: Any)
     for the stuck handler."""
     fake = make_fake(approvals(1), server_request_timeout=0.5)
     release = threading.Event()
+    returned = threading.Event()
 
     def hang(params: Any) -> dict[str, str]:
-        release.wait(20)
+        release.wait(60)
+        returned.set()
         return {"decision": "accept"}
 
     handlers = ServerRequestHandlers(item_command_execution_request_approval=hang)
@@ -102,16 +104,15 @@ def test_a_blocking_handler_that_hangs_is_answered_with_an_error(make_fake: Any)
         codex = Codex(fake.config, handlers=handlers)
         started = time.monotonic()
         result = codex.thread_start().run("hang")
-        assert 0.4 < time.monotonic() - started < 5
+        assert time.monotonic() - started > 0.4  # the timeout answered, not the handler
         assert result.status == "completed"
-        assert {i.status for i in command_items(result)} == {"declined"}
+        assert {i.status for i in command_items(result)} == {"failed"}  # as the real binary
         (answer,) = approval_answers(fake)
         assert answer["error"]["code"] == -32603
         assert "timed out after 0.5 s" in answer["error"]["message"]
         assert codex.models().data  # the connection goes on
-        started = time.monotonic()
         codex.close()
-        assert time.monotonic() - started < 3  # not held up by the stuck handler thread
+        assert not returned.is_set()  # close() was not held up by the stuck handler thread
     finally:
         release.set()  # let the abandoned handler thread end (no_leaks checks it does)
 
@@ -133,7 +134,7 @@ async def test_an_async_handler_that_hangs_is_answered_with_an_error(make_fake: 
         thread = await codex.thread_start()
         result = await thread.run("hang")
         assert cancelled.is_set()  # the handler was cancelled, not left running
-        assert {i.status for i in command_items(result)} == {"declined"}
+        assert {i.status for i in command_items(result)} == {"failed"}  # an error answer
         assert (await codex.models()).data
     (answer,) = approval_answers(fake)
     assert answer["error"]["code"] == -32603 and "timed out" in answer["error"]["message"]
@@ -144,10 +145,12 @@ def test_a_handler_that_hangs_does_not_delay_close_or_exit(make_fake: Any) -> No
     fake = make_fake(approvals(1), server_request_timeout=None)
     entered = threading.Event()
     release = threading.Event()
+    returned = threading.Event()
 
     def hang(params: Any) -> dict[str, str]:
         entered.set()
-        release.wait(20)
+        release.wait(60)
+        returned.set()
         return {"decision": "accept"}
 
     handlers = ServerRequestHandlers(item_command_execution_request_approval=hang)
@@ -155,9 +158,8 @@ def test_a_handler_that_hangs_does_not_delay_close_or_exit(make_fake: Any) -> No
         codex = Codex(fake.config, handlers=handlers)
         turn = codex.thread_start().turn("hang")
         assert entered.wait(10)
-        started = time.monotonic()
         codex.close()
-        assert time.monotonic() - started < 3
+        assert not returned.is_set()  # close() did not wait for the handler
         assert not turn.done
     finally:
         release.set()
@@ -182,7 +184,7 @@ def test_a_handler_that_raises_is_answered_with_an_error(make_fake: Any, kind: s
     handlers = ServerRequestHandlers(item_command_execution_request_approval=handler)
     with Codex(fake.config, handlers=handlers) as codex:
         result = codex.thread_start().run("raise")
-        assert [i.status for i in command_items(result)] == ["completed", "declined", "completed"]
+        assert [i.status for i in command_items(result)] == ["completed", "failed", "completed"]
         assert codex.models().data
     answers = approval_answers(fake)
     assert answers[0]["result"] == {"decision": "accept"}
@@ -199,6 +201,6 @@ def test_a_handler_returning_a_malformed_answer_is_an_error_answer(make_fake: An
     handlers = ServerRequestHandlers(item_command_execution_request_approval=wrong)
     with Codex(fake.config, handlers=handlers) as codex:
         result = codex.thread_start().run("malformed")
-        assert {i.status for i in command_items(result)} == {"declined"}
+        assert {i.status for i in command_items(result)} == {"failed"}  # an error answer
     (answer,) = approval_answers(fake)
     assert answer["error"]["code"] == -32603

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -119,13 +117,12 @@ def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leak
         notes = session.subscribe_notifications()
         os.kill(pid, signal.SIGSTOP)  # it cannot answer: the request stays pending
         pending = asyncio.ensure_future(session.request("model/list", {}, timeout=None))
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0)  # one pass of the loop: the request is written
         assert not pending.done()
-        started = time.monotonic()
         os.kill(pid, signal.SIGKILL)
+        # No timeout and a stopped server: only the process's death can end this request.
         with pytest.raises(TransportClosedError) as info:
             await pending
-        assert time.monotonic() - started < 1.5
         assert info.value.exit_code == -signal.SIGKILL
         assert "exit code -9" in str(info.value)
         with pytest.raises(TransportClosedError):
@@ -296,11 +293,13 @@ def test_timeouts_cancellation_and_late_responses() -> None:
         # per-call override, and a late answer is not a protocol error
         with pytest.raises(RequestTimeoutError):
             await session.request("late", {"seconds": 0.3}, timeout=0.05)
-        assert await session.request("late", {"seconds": 0.05}, timeout=2) == "late"
-        await asyncio.sleep(0.4)
+        lines = session.stats.lines
+        assert await session.request("late", {"seconds": 0.05}, timeout=10) == "late"
+        while session.stats.lines < lines + 2:  # the timed-out request's late answer is read
+            await asyncio.sleep(0.01)
         # cancellation cleans the pending table
         task = asyncio.ensure_future(session.request("never", timeout=None))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # one pass of the loop: the request is pending
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -316,9 +315,9 @@ def test_process_death_fails_everything_at_once() -> None:
         session = await start_peer(request_timeout=None)
         turn = session.subscribe_turn("thread-1", "turn-x")
         notes = session.subscribe_notifications()
+        # `never` is never answered and nothing times out: only the death can end them.
         waiting = [asyncio.ensure_future(session.request("never")) for _ in range(5)]
-        await asyncio.sleep(0.05)
-        started = time.monotonic()
+        await asyncio.sleep(0)  # one pass of the loop: they are written before `die`
         with pytest.raises(TransportClosedError) as died:
             await session.request("die", {"code": 7, "stderr": "panic: out of cheese\n"})
         assert died.value.exit_code == 7
@@ -327,7 +326,6 @@ def test_process_death_fails_everything_at_once() -> None:
             with pytest.raises(TransportClosedError) as info:
                 await task
             assert info.value.exit_code == 7
-        assert time.monotonic() - started < 1.0
         with pytest.raises(TransportClosedError):
             await turn.aget()
         with pytest.raises(TransportClosedError):
@@ -446,9 +444,9 @@ def test_abandoned_turn_subscription_cannot_stall_everything() -> None:
         while session.stats.pauses == 0:
             await asyncio.sleep(0.01)
         paused_at = session.stats.lines
-        await asyncio.sleep(0.6)  # nobody reads `forgotten`: after stall_timeout it overflows
-        assert session.stats.lines > paused_at  # and reading went on
-        assert session.stats.late_turn_notifications > 0
+        # nobody reads `forgotten`: after stall_timeout it overflows and reading goes on
+        while session.stats.lines <= paused_at or session.stats.late_turn_notifications == 0:
+            await asyncio.sleep(0.01)  # run()'s timeout fails the test if it never happens
         with pytest.raises(StreamOverflowError, match="took nothing"):
             await drain(forgotten)
         assert await session.request("echo", timeout=5) == {"method": "echo", "params": {}}
@@ -614,12 +612,19 @@ def test_subscription_close_from_another_thread() -> None:
 
         session, sub = loop_thread.run(setup(), timeout=20)
         got: list[Any] = []
-        reader = threading.Thread(target=lambda: got.append(sub.get(timeout=10)))
+        reading = threading.Event()
+
+        def read() -> None:
+            reading.set()
+            got.append(sub.get(timeout=60))  # nothing comes: only close() can end the wait
+
+        reader = threading.Thread(target=read)
         reader.start()
-        time.sleep(0.1)
+        assert reading.wait(10)
         sub.close()
-        reader.join(5)
-        assert got == [None]
+        reader.join(60)
+        assert not reader.is_alive()
+        assert got == [None]  # a normal end, not a TimeoutError
         loop_thread.run(session.close(), timeout=10)
     finally:
         loop_thread.close()
@@ -637,6 +642,7 @@ def test_server_requests() -> None:
         assert answer["error"]["message"] == "no handler for item/tool/call"
 
         calls: list[tuple[str, Any]] = []
+        release = asyncio.Event()
 
         async def handler(method: str, params: Any) -> Any:
             calls.append((method, params))
@@ -647,7 +653,7 @@ def test_server_requests() -> None:
             if params.get("hang"):
                 await asyncio.sleep(30)
             if params.get("slow"):
-                await asyncio.sleep(0.2)
+                await release.wait()  # set only once an ordinary request got its answer
             return {"decision": "decline"}
 
         session.set_handler(handler)
@@ -673,9 +679,10 @@ def test_server_requests() -> None:
         slow = asyncio.ensure_future(
             session.request("ask", {"method": "m", "params": {"slow": True}})
         )
-        started = time.monotonic()
+        # the handler waits for `release`, set after `echo`: if it blocked, this would hang
         assert await session.request("echo") == {"method": "echo", "params": {}}
-        assert time.monotonic() - started < 0.15
+        assert not slow.done()
+        release.set()
         assert (await slow)["result"] == {"decision": "decline"}
         assert session.stats.server_requests == 6
         await session.close()
@@ -708,101 +715,7 @@ def test_handler_tasks_are_cancelled_on_close() -> None:
     run(main())
 
 
-# --------------------------------------------------------------------------- throughput
-
-
-def _bare_loop(count: int) -> float:
-    """Baseline: the same bytes from the same peer, read in 256 KiB chunks, split, json.loads."""
-    proc = subprocess.Popen(peer_argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
-    assert proc.stdin is not None and proc.stdout is not None
-    fd = proc.stdout.fileno()
-
-    def call(line: bytes) -> None:
-        assert proc.stdin is not None
-        proc.stdin.write(line + b"\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            buf += os.read(fd, 65536)
-
-    call(b'{"id":1,"method":"initialize","params":{}}')
-    call(b'{"id":2,"method":"prepare","params":{"count":%d,"turnId":"T"}}' % count)
-    started = time.perf_counter()
-    proc.stdin.write(b'{"id":3,"method":"flood","params":{"count":%d,"turnId":"T"}}\n' % count)
-    loads = json.loads
-    rest = b""
-    seen = 0
-    done = False
-    while not done:
-        chunk = os.read(fd, 262144)
-        if not chunk:
-            break
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        for line in lines:
-            msg = loads(line)
-            seen += 1
-            if msg.get("method") == "turn/completed":
-                done = True
-    elapsed = time.perf_counter() - started
-    proc.stdin.close()
-    proc.wait(10)
-    proc.stdout.close()
-    assert seen == count + 2
-    return elapsed
-
-
-async def _engine_async(count: int) -> float:
-    session = await start_peer()
-    await session.request("prepare", {"count": count, "turnId": "T"})
-    started = time.perf_counter()
-    await session.request("flood", {"count": count, "turnId": "T"})
-    seen = 0
-    async for _ in session.subscribe_turn("thread-1", "T"):
-        seen += 1
-    elapsed = time.perf_counter() - started
-    await session.close()
-    assert seen == count + 1
-    return elapsed
-
-
-def _engine_sync(count: int) -> float:
-    with LoopThread() as loop_thread:
-
-        async def setup() -> Session:
-            session = await start_peer()
-            await session.request("prepare", {"count": count, "turnId": "T"})
-            return session
-
-        async def go() -> Subscription:
-            await session.request("flood", {"count": count, "turnId": "T"})
-            return session.subscribe_turn("thread-1", "T")
-
-        session = loop_thread.run(setup(), timeout=30)
-        started = time.perf_counter()
-        seen = 0
-        for _ in loop_thread.run(go(), timeout=30):
-            seen += 1
-        elapsed = time.perf_counter() - started
-        loop_thread.run(session.close(), timeout=10)
-    assert seen == count + 1
-    return elapsed
-
-
-def test_throughput_against_bare_json_loop(capsys: pytest.CaptureFixture[str]) -> None:
-    count = 200_000
-    bare = min(_bare_loop(count) for _ in range(2))
-    engine_async = min(run(_engine_async(count)) for _ in range(2))
-    engine_sync = min(_engine_sync(count) for _ in range(2))
-    with capsys.disabled():
-        print(
-            f"\n[throughput, {count} notifications] bare json.loads loop: "
-            f"{count / bare:,.0f}/s; engine async iterator: {count / engine_async:,.0f}/s "
-            f"({bare / engine_async:.0%}); engine sync get: {count / engine_sync:,.0f}/s "
-            f"({bare / engine_sync:.0%})"
-        )
-    # the target is 50%; the assertion leaves room for noisy CI machines
-    assert bare / engine_async >= 0.35
-    assert bare / engine_sync >= 0.35
+# Throughput against the bare json loop is a speed claim: `nox -s bench` (bench_throughput).
 
 
 @pytest.mark.skipif(not POSIX, reason="signals")

@@ -57,7 +57,7 @@ def foreign_runtime(tmp_path: Path) -> Path:
     write_executable(root / "bin" / "codex", elf(machine) + b"codex")
     write_executable(root / "bin" / "codex-code-mode-host", elf(machine) + b"code-mode-host")
     write_executable(root / "codex-path" / "rg", elf(machine) + b"rg")
-    (root / "codex-resources").mkdir()
+    write_executable(root / "codex-resources" / "bwrap", elf(machine) + b"bwrap")
     (root / "codex-resources" / "notes.txt").write_text("helper data\n")
     manifest = {
         "version": "0.163.0",
@@ -73,14 +73,14 @@ def real_runtime_dir() -> Path:
     """The folder of the installed pinned runtime (openai-codex-cli-bin's codex_cli_bin/)."""
     try:
         import codex_cli_bin
-    except ImportError:
-        pytest.skip("openai-codex-cli-bin is not installed (nox -s tests installs it)")
+    except ImportError as exc:  # fail, not skip: a broken install must not pass silently
+        pytest.fail(f"openai-codex-cli-bin is not installed (nox -s tests installs it): {exc}")
     binary = Path(codex_cli_bin.bundled_codex_path())
     return binary.parent.parent
 
 
-def load_staged_package(package_dir: Path, name: str = "staged_codex_cli_bin") -> ModuleType:
-    """Import a staged codex_cli_bin under another name (the real one may be installed too)."""
+def load_staged_package(package_dir: Path, name: str = "staged_codex_runtime") -> ModuleType:
+    """Import a staged runtime package under another name (the real one may be installed too)."""
     spec = importlib.util.spec_from_file_location(name, package_dir / "__init__.py")
     assert spec is not None
     assert spec.loader is not None

@@ -88,10 +88,13 @@ def test_the_wheel_keeps_its_promises(real_build: RealBuild) -> None:
     assert sorted(wheel.tags) == ["py3-none-manylinux_2_17_x86_64", "py3-none-musllinux_1_1_x86_64"]
     assert wheel.root_is_purelib is False
     with zipfile.ZipFile(wheel.path) as archive:
-        binary = archive.getinfo("codex_cli_bin/bin/codex")
+        binary = archive.getinfo("codex_app_server_runtime/bin/codex")
         assert (binary.external_attr >> 16) & 0o777 == 0o755
         assert binary.file_size > 100_000_000
-    assert {"codex_cli_bin/bin/codex", "codex_cli_bin/codex-path/rg"} <= wheel.executables
+    assert {
+        "codex_app_server_runtime/bin/codex",
+        "codex_app_server_runtime/codex-path/rg",
+    } <= wheel.executables
     run_twine_check(wheel.path)
     run_check_wheel_contents(wheel.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
 
@@ -105,10 +108,10 @@ def test_installed_offline_the_binary_runs(real_build: RealBuild, tmp_path: Path
     python = create_venv(tmp_path / "venv")
     install_offline(python, real_build.wheel.path.parent, "codex-cli-bin==0.163.0")
     probe = (
-        "import os, subprocess, codex_cli_bin\n"
-        "path = codex_cli_bin.bundled_codex_path()\n"
+        "import os, subprocess, codex_app_server_runtime\n"
+        "path = codex_app_server_runtime.bundled_codex_path()\n"
         "assert os.access(path, os.X_OK), path\n"
-        "print(codex_cli_bin.runtime_info().platform_tag)\n"
+        "print(codex_app_server_runtime.runtime_info().platform_tag)\n"
         "print(subprocess.run([str(path), '--version'], capture_output=True, text=True, check=True).stdout.strip())\n"
     )
     completed = subprocess.run(

@@ -31,7 +31,14 @@ def _vendor_root(package: Path) -> Path:
 
 
 def test_missing_binary(run_cli, tmp_path: Path) -> None:
-    result = run_cli("stage-runtime", tmp_path / "out", tmp_path / "nope", "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime",
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        tmp_path / "nope",
+        "--runtime-version",
+        V,
+    )
     assert result.code == 2
     assert f"error: codex binary not found: {tmp_path / 'nope'}" in result.err
     assert "runtime directory holding bin/codex" in result.err
@@ -41,7 +48,9 @@ def test_non_executable_binary(run_cli, tmp_path: Path) -> None:
     binary = tmp_path / "codex"
     binary.write_bytes(elf(foreign_linux_machine()[0]))
     binary.chmod(0o644)
-    result = run_cli("stage-runtime", tmp_path / "out", binary, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", binary, "--runtime-version", V
+    )
     assert result.code == 2
     assert f"the codex binary is not executable: {binary} (mode 0644)" in result.err
     assert f"chmod +x {binary}" in result.err
@@ -49,7 +58,9 @@ def test_non_executable_binary(run_cli, tmp_path: Path) -> None:
 
 def test_script_instead_of_a_binary(run_cli, tmp_path: Path) -> None:
     script = write_executable(tmp_path / "codex", b"#!/bin/sh\necho codex-cli 0.163.0\n")
-    result = run_cli("stage-runtime", tmp_path / "out", script, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", script, "--runtime-version", V
+    )
     assert result.code == 2
     assert f"{script} is not an ELF, Mach-O or PE executable" in result.err
 
@@ -57,7 +68,9 @@ def test_script_instead_of_a_binary(run_cli, tmp_path: Path) -> None:
 def test_runtime_directory_without_codex_lists_where_it_looked(run_cli, tmp_path: Path) -> None:
     empty = tmp_path / "runtime"
     empty.mkdir()
-    result = run_cli("stage-runtime", tmp_path / "out", empty, "--runtime-version", V)
+    result = run_cli(
+        "stage-runtime", "--allow-missing-helpers", tmp_path / "out", empty, "--runtime-version", V
+    )
     assert result.code == 2
     assert f"no codex binary in the runtime directory {empty}; looked for:" in result.err
     for tried in ("bin/codex", "bin/codex.exe", "codex/codex", "codex_cli_bin/bin/codex"):
@@ -141,7 +154,14 @@ def test_manifest_of_another_target(run_cli, foreign_runtime: Path, tmp_path: Pa
 
 def test_binary_reporting_another_version(run_cli, real_runtime_dir: Path, tmp_path: Path) -> None:
     binary = real_runtime_dir / "bin" / "codex"  # bare: no manifest, so only --version can tell
-    result = run_cli("stage-runtime", tmp_path / "out", binary, "--runtime-version", "0.162.0")
+    result = run_cli(
+        "stage-runtime",
+        "--allow-missing-helpers",
+        tmp_path / "out",
+        binary,
+        "--runtime-version",
+        "0.162.0",
+    )
     assert result.code == 2
     assert (
         f"{binary} reports version 0.163.0 ('codex-cli 0.163.0'), but --runtime-version is 0.162.0"

@@ -33,6 +33,7 @@ V = "0.163.0"
 
 
 def _build(tmp_path: Path, name: str, codex: Path, **options: object):
+    options.setdefault("allow_missing_helpers", True)  # bare binaries: helpers are not the point
     staged = stage_runtime(tmp_path / name, codex, runtime_version=V, **options)  # type: ignore[arg-type]
     return staged, build_runtime_wheel(staged.directory)
 
@@ -64,18 +65,37 @@ def test_npm_layout_stages_and_builds_a_checked_wheel(
     assert wheel.root_is_purelib is False
     assert wheel.name == "codex-cli-bin"
     assert wheel.executables == {
-        "codex_cli_bin/bin/codex",
-        "codex_cli_bin/bin/codex-code-mode-host",
-        "codex_cli_bin/codex-path/rg",
+        "codex_app_server_runtime/bin/codex",
+        "codex_app_server_runtime/bin/codex-code-mode-host",
+        "codex_app_server_runtime/codex-path/rg",
+        "codex_app_server_runtime/codex-resources/bwrap",
     }
-    assert "codex_cli_bin/codex-resources/notes.txt" in wheel.entries
-    assert "codex_cli_bin/codex-package.json" in wheel.entries
+    assert "codex_app_server_runtime/codex-resources/notes.txt" in wheel.entries
+    licenses = "codex_cli_bin-0.163.0.dist-info/licenses"
+    assert {name for name in wheel.entries if name.startswith(licenses)} == {
+        f"{licenses}/licenses/codex/LICENSE",
+        f"{licenses}/licenses/codex/NOTICE",
+        f"{licenses}/licenses/ripgrep/COPYING",
+        f"{licenses}/licenses/ripgrep/LICENSE-MIT",
+        f"{licenses}/licenses/ripgrep/UNLICENSE",
+        f"{licenses}/licenses/bubblewrap/COPYING",
+    }
+    assert "license    Apache-2.0 AND (MIT OR Unlicense) AND LGPL-2.0-or-later" in result.out
+    assert "codex_app_server_runtime/codex-package.json" in wheel.entries
     with zipfile.ZipFile(wheel_path) as archive:
-        info = json.loads(archive.read("codex_cli_bin/runtime-info.json"))
-        assert (archive.getinfo("codex_cli_bin/bin/codex").external_attr >> 16) & 0o777 == 0o755
+        info = json.loads(archive.read("codex_app_server_runtime/runtime-info.json"))
         assert (
-            archive.getinfo("codex_cli_bin/codex-resources/notes.txt").external_attr >> 16
+            archive.getinfo("codex_app_server_runtime/bin/codex").external_attr >> 16
+        ) & 0o777 == 0o755
+        assert (
+            archive.getinfo("codex_app_server_runtime/codex-resources/notes.txt").external_attr
+            >> 16
         ) & 0o777 == 0o644
+        metadata = archive.read("codex_cli_bin-0.163.0.dist-info/METADATA").decode()
+        entry_points = archive.read("codex_cli_bin-0.163.0.dist-info/entry_points.txt").decode()
+    assert "License-Expression: Apache-2.0 AND (MIT OR Unlicense) AND LGPL-2.0-or-later" in metadata
+    assert "Project-URL: Codex (upstream), https://github.com/openai/codex" in metadata
+    assert "codex = codex_app_server_runtime._launcher:main" in entry_points
     assert info["platform_tag"] == tag
     assert info["target"] == f"{arch}-unknown-linux-musl"
     assert info["entrypoint"] == "bin/codex"
@@ -115,7 +135,7 @@ def test_runtime_info_and_paths_of_the_staged_package(
 def test_missing_parts_raise_file_not_found_naming_the_path(tmp_path: Path) -> None:
     machine, _ = foreign_linux_machine()
     bare = write_executable(tmp_path / "codex-linux", elf(machine))
-    staged = stage_runtime(tmp_path / "out", bare, runtime_version=V)
+    staged = stage_runtime(tmp_path / "out", bare, runtime_version=V, allow_missing_helpers=True)
     package = load_staged_package(staged.package_dir, "staged_bare")
     assert package.bundled_codex_path() == staged.package_dir / "bin" / "codex"
     expected = staged.package_dir / "codex-resources"
@@ -148,11 +168,14 @@ def test_openai_wheel_layout_leaves_python_files_behind(tmp_path: Path) -> None:
     (root / "__init__.py").write_text("raise RuntimeError('not ours')\n")
     (root / "__pycache__").mkdir()
     (root / "__pycache__" / "x.pyc").write_bytes(b"")
-    staged = stage_runtime(tmp_path / "out", tmp_path / "unpacked", runtime_version=V)
+    staged = stage_runtime(
+        tmp_path / "out", tmp_path / "unpacked", runtime_version=V, allow_missing_helpers=True
+    )
     assert {path.name for path in staged.ignored} == {"__init__.py", "__pycache__"}
     staged_init = (staged.package_dir / "__init__.py").read_text()
     assert (
-        staged_init == (REPO_ROOT / "runtime-wheel" / "codex_cli_bin" / "__init__.py").read_text()
+        staged_init
+        == (REPO_ROOT / "runtime-wheel" / "codex_app_server_runtime" / "__init__.py").read_text()
     )
     assert not (staged.package_dir / "__pycache__").exists()
 
@@ -162,7 +185,7 @@ def test_older_layout_codex_folder_and_path_folder(tmp_path: Path) -> None:
     root = tmp_path / "runtime"
     write_executable(root / "codex" / "codex", elf(machine))
     write_executable(root / "path" / "rg", elf(machine))
-    staged = stage_runtime(tmp_path / "out", root, runtime_version=V)
+    staged = stage_runtime(tmp_path / "out", root, runtime_version=V, allow_missing_helpers=True)
     assert (staged.package_dir / "bin" / "codex").is_file()
     assert (staged.package_dir / "codex-path" / "rg").is_file()
     info = json.loads((staged.package_dir / "runtime-info.json").read_text())
@@ -174,14 +197,14 @@ def test_windows_binary_is_staged_as_codex_exe(tmp_path: Path) -> None:
     staged, wheel = _build(tmp_path, "out", binary)
     assert staged.platform_tag == "win_amd64"
     assert wheel.tags == ("py3-none-win_amd64",)
-    assert "codex_cli_bin/bin/codex.exe" in wheel.executables
+    assert "codex_app_server_runtime/bin/codex.exe" in wheel.executables
 
 
 def test_universal_macos_binary(tmp_path: Path) -> None:
     binary = write_executable(
         tmp_path / "codex", fat(macho(CPU_X86_64, build_version=(10, 12, 0)), macho(CPU_ARM64))
     )
-    staged = stage_runtime(tmp_path / "out", binary, runtime_version=V)
+    staged = stage_runtime(tmp_path / "out", binary, runtime_version=V, allow_missing_helpers=True)
     assert staged.platform_tag == "macosx_10_12_universal2"
     assert staged.target == "universal2-apple-darwin"
 
@@ -218,20 +241,35 @@ def test_a_binary_changed_after_staging_is_refused(foreign_runtime: Path, tmp_pa
         build_runtime_wheel(staged.directory)
 
 
-def test_progress_lines_when_asked_on_a_pipe() -> None:
-    stream = io.StringIO()
-    progress = Progress("copying runtime", 4 * 1024 * 1024, enabled=True, stream=stream)
-    progress.advance(2 * 1024 * 1024)
+def test_progress_in_a_log_shows_only_steps_over_five_seconds() -> None:
+    now = [0.0]
+    stream = io.StringIO()  # a pipe: not a terminal, as in CI
+    progress = Progress("copying runtime", 4 * 1024 * 1024, stream=stream, clock=lambda: now[0])
+    now[0] = 1.0
+    progress.advance(1024 * 1024)  # within the first 5 s: nothing yet
+    assert stream.getvalue() == ""
+    now[0] = 6.0
+    progress.advance(1024 * 1024)
+    now[0] = 7.0
+    progress.advance(1024 * 1024)  # less than 5 s since the last line
     progress.finish()
     assert stream.getvalue().splitlines() == [
         "copying runtime: 2/4 MB (50%)",
-        "copying runtime: 2/4 MB (50%)",
+        "copying runtime: 3/4 MB (75%)",
     ]
-    silent = io.StringIO()
-    quiet = Progress("copying runtime", 10, stream=silent)  # a pipe, not asked: no output
-    quiet.advance(10)
-    quiet.finish()
-    assert silent.getvalue() == ""
+
+    short = io.StringIO()
+    quick = Progress("copying runtime", 10, stream=short, clock=lambda: now[0])
+    quick.advance(10)
+    quick.finish()  # a step under 5 s prints nothing in a log
+    assert short.getvalue() == ""
+
+    silenced = io.StringIO()
+    off = Progress("copying runtime", 10, enabled=False, stream=silenced, clock=lambda: now[0])
+    now[0] = 100.0
+    off.advance(10)
+    off.finish()  # --no-progress
+    assert silenced.getvalue() == ""
 
 
 def _python_build(project: Path, kind: str, outdir: Path) -> subprocess.CompletedProcess[str]:

@@ -81,6 +81,7 @@ def test_copy_leaves_caches_and_build_output_behind(tmp_path: Path, schema_pin: 
     copied = {str(path.relative_to(staged.directory)) for path in staged.directory.rglob("*")}
     assert copied == {
         ".codex-staging",
+        "LICENSE",  # the repository's, copied in for license-files
         "README.md",
         "pyproject.toml",
         "src",

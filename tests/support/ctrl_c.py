@@ -13,6 +13,10 @@ def ctrl_c_after(seconds: float, how: str = "signal") -> threading.Timer:
 
     main = threading.main_thread().ident
     assert main is not None
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # A shell without job control starts background jobs with SIGINT ignored, and then
+        # neither a SIGINT nor interrupt_main() raises anything: restore Python's handler.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def fire() -> None:
         if how == "signal":

@@ -12,6 +12,7 @@ the testing kit and the fake app-server against the real binary.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import itertools
 import json
 import subprocess
@@ -51,6 +52,14 @@ class RpcError(Exception):
     @property
     def message(self) -> str | None:
         return self.error.get("message")
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorAnswer:
+    """What a server-request handler returns to answer with a JSON-RPC error instead."""
+
+    code: int
+    message: str
 
 
 class ProcessExited(Exception):
@@ -184,7 +193,10 @@ class RawAppServer:
             if handler is not None:
                 result = handler(msg)
                 self.answered.append((msg, result))
-                self.respond(msg["id"], result)
+                if isinstance(result, ErrorAnswer):
+                    self.respond_error(msg["id"], result.code, result.message)
+                else:
+                    self.respond(msg["id"], result)
 
     def _read_stderr(self) -> None:
         assert self.proc is not None

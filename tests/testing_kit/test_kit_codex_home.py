@@ -90,3 +90,14 @@ def test_dumps_toml_values() -> None:
         dumps_toml({"x": object()})
     if tomllib is not None:
         assert tomllib.loads(out)["s"] == "a\nb\\c\u0001"
+
+
+def test_extra_settings_stay_in_their_own_home(tmp_path: Path) -> None:
+    """`extra` merged into a nested table (features) once leaked into every later home."""
+    first = write_codex_home(
+        tmp_path / "first", "http://127.0.0.1:1/v1", extra={"features": {"extra_one": True}}
+    )
+    second = write_codex_home(tmp_path / "second", "http://127.0.0.1:1/v1")
+    assert first.config["features"]["extra_one"] is True
+    assert "extra_one" not in second.config["features"]
+    assert "extra_one" not in load(second.config_path)["features"]

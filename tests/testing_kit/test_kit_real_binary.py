@@ -270,11 +270,10 @@ def test_interrupt_a_held_turn(
     delta = server.wait_notification("item/agentMessage/delta", start=mark)["params"]
     assert delta["delta"] == "First pa"
 
-    started = time.monotonic()
     result = server.request("turn/interrupt", {"threadId": thread_id, "turnId": turn["id"]})
     assert result == {}
-    completed = server.wait_turn_completed(turn["id"], start=mark, timeout=5)["params"]["turn"]
-    assert time.monotonic() - started < 2
+    # the reply is held until the interrupt: the turn completes because of it
+    completed = server.wait_turn_completed(turn["id"], start=mark, timeout=30)["params"]["turn"]
     assert completed["status"] == "interrupted"
     assert completed["error"] is None
     assert completed["items"] == []  # the partial message is dropped

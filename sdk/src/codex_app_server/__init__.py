@@ -68,6 +68,9 @@ if TYPE_CHECKING:
         ExperimentalApiError as ExperimentalApiError,
     )
     from codex_app_server.errors import (
+        ForkedClientError as ForkedClientError,
+    )
+    from codex_app_server.errors import (
         IncompatibleServerError as IncompatibleServerError,
     )
     from codex_app_server.errors import (
@@ -110,10 +113,16 @@ if TYPE_CHECKING:
         StreamOverflowError as StreamOverflowError,
     )
     from codex_app_server.errors import (
+        ThreadBusyError as ThreadBusyError,
+    )
+    from codex_app_server.errors import (
         TransportClosedError as TransportClosedError,
     )
     from codex_app_server.errors import (
         TurnFailedError as TurnFailedError,
+    )
+    from codex_app_server.errors import (
+        TurnTimeoutError as TurnTimeoutError,
     )
     from codex_app_server.errors import (
         UnknownArgumentError as UnknownArgumentError,
@@ -267,6 +276,9 @@ _EXPORTS: dict[str, str] = {
     "RequestTimeoutError": "codex_app_server.errors",
     "StreamOverflowError": "codex_app_server.errors",
     "TurnFailedError": "codex_app_server.errors",
+    "ThreadBusyError": "codex_app_server.errors",
+    "TurnTimeoutError": "codex_app_server.errors",
+    "ForkedClientError": "codex_app_server.errors",
     "LoginError": "codex_app_server.errors",
     "JsonRpcError": "codex_app_server.errors",
     "ParseError": "codex_app_server.errors",

@@ -8,7 +8,11 @@ has the loop hand the answer back, saving the loop thread one wake-up per call.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import sys
+import warnings
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -22,7 +26,12 @@ from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
 from codex_app_server.compat import check_compatible
-from codex_app_server.errors import IncompatibleServerError, JsonRpcError, TransportClosedError
+from codex_app_server.errors import (
+    ForkedClientError,
+    IncompatibleServerError,
+    JsonRpcError,
+    TransportClosedError,
+)
 from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
 from codex_app_server.notification import Notification
 
@@ -78,7 +87,9 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
     ) -> None:
         check_client_arguments(config, handlers, type(self).__name__)
         self._config = config
-        self._dispatcher = ServerRequestDispatcher(handlers)
+        self._dispatcher = ServerRequestDispatcher(
+            handlers, max_threads=(config or AppServerConfig()).handler_threads
+        )
         self._session_or_none: Session | None = None
         self._metadata: InitializeResponse | None = None
 
@@ -212,6 +223,21 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    def __del__(self) -> None:
+        # Dropped while open: warn (as an unclosed file does) and stop the process anyway.
+        session = getattr(self, "_session_or_none", None)
+        if session is None or session.closed or session.forked:
+            return
+        with contextlib.suppress(Exception):  # warnings turned into errors: still clean up
+            warnings.warn(
+                "unclosed AsyncAppServerClient: its app-server was stopped for you; use "
+                "`async with` or `await close()`",
+                ResourceWarning,
+                stacklevel=2,
+            )
+        with contextlib.suppress(Exception):
+            session.abandon()
+
 
 class AppServerClient(PagingClientMethods):
     """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
@@ -228,11 +254,13 @@ class AppServerClient(PagingClientMethods):
     ) -> None:
         check_client_arguments(config, handlers, type(self).__name__)
         self._loop = LoopThread(name="codex-app-server-loop")
+        self._shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
         try:
             self._async = self._loop.run(AsyncAppServerClient.start(config, handlers=handlers))
         except BaseException:
             self._loop.close()
             raise
+        _live_clients.add(self)
 
     @property
     def aio(self) -> AsyncAppServerClient:
@@ -265,11 +293,15 @@ class AppServerClient(PagingClientMethods):
 
     @property
     def closed(self) -> bool:
-        """True once the app-server has stopped."""
-        return self._async.closed
+        """True once the app-server has stopped (and in a forked child, where the client was
+        the parent's)."""
+        return self._async.closed or self._async.session.forked
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the client's loop thread and wait for it."""
+        if self._async.session.forked:
+            coro.close()  # the loop thread is the parent's: it does not exist here
+            raise ForkedClientError()
         if self._loop.closed:
             # closed like every other call on a closed client, not "the loop is closed"
             coro.close()
@@ -310,11 +342,16 @@ class AppServerClient(PagingClientMethods):
         return NotificationStream(self.run(subscribe()))
 
     def close(self) -> None:
-        """Stop the app-server and the loop thread (idempotent)."""
-        if self._loop.closed:
+        """Stop the app-server and the loop thread (idempotent). In a forked child it returns
+        at once and touches nothing: the process and its pipes are the parent's."""
+        if self._loop.closed or self._async.session.forked:
             return
+        # bounded: stdin EOF, SIGTERM and SIGKILL each wait shutdown_timeout
+        limit = 3 * self._shutdown_timeout + 2.0
         try:
-            self._loop.run(self._async.close())
+            self._loop.run(self._async.close(), timeout=limit)
+        except TimeoutError:
+            self._async.session.abandon()
         finally:
             self._loop.close()
 
@@ -325,11 +362,50 @@ class AppServerClient(PagingClientMethods):
         self.close()
 
     def __del__(self) -> None:
-        # A client dropped without close() must not leave a process or a thread behind.
+        # A client dropped without close() must not leave a process or a thread behind, and
+        # must never wait on a loop thread that cannot run (interpreter shutdown, or this is
+        # the loop thread itself, where the garbage collector may run this).
         loop = getattr(self, "_loop", None)
-        if loop is not None and not loop.closed:
-            with contextlib.suppress(Exception):  # interpreter shutdown: best effort
+        client = getattr(self, "_async", None)
+        if loop is None or loop.closed or client is None or client.session.forked:
+            return
+        with contextlib.suppress(Exception):
+            warnings.warn(
+                "unclosed Codex/AppServerClient: its app-server was stopped for you; use "
+                "`with Codex()` or call close()",
+                ResourceWarning,
+                stacklevel=2,
+            )
+        with contextlib.suppress(Exception):  # interpreter shutdown: best effort
+            if loop.in_loop_thread():
+                loop.abandon(client.close())  # close on the loop, then stop it
+            elif sys.is_finalizing() or not loop.thread.is_alive():
+                client.session.abandon()  # kills: the loop cannot run any more
+                loop.abandon()
+            else:
                 self.close()
+
+
+#: Blocking clients not yet closed or collected: closed at interpreter exit, while their loop
+#: threads still run (after that, daemon threads are frozen and nothing could close them).
+_live_clients: weakref.WeakSet[AppServerClient] = weakref.WeakSet()
+
+
+def _close_clients_at_exit() -> None:
+    for client in list(_live_clients):
+        if not client.closed:
+            with contextlib.suppress(Exception):
+                warnings.warn(
+                    "a Codex/AppServerClient was still open at interpreter exit: its "
+                    "app-server was stopped for you",
+                    ResourceWarning,
+                    stacklevel=1,
+                )
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+atexit.register(_close_clients_at_exit)
 
 
 class NotificationStream(Iterator[Notification]):

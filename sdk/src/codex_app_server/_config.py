@@ -71,6 +71,9 @@ class AppServerConfig:
     * ``shutdown_timeout``: seconds ``close()`` waits for the process at each step (stdin EOF,
       then SIGTERM, then SIGKILL).
     * ``extra_args``: more arguments after ``app-server`` (e.g. ``("--enable", "feature")``).
+    * ``handler_threads``: at most this many blocking (non-async) server-request handlers run
+      at once, each in a worker thread; more requests wait their turn (within
+      ``server_request_timeout``).
     * ``experimental_api``: opt in to the experimental API (``capabilities.experimentalApi``
       in ``initialize``). Experimental methods and arguments (marked ``[Experimental]`` in
       their docstrings, e.g. ``dynamic_tools`` of ``thread_start``) raise
@@ -93,12 +96,15 @@ class AppServerConfig:
     server_request_timeout: float | None = 300.0
     shutdown_timeout: float = 3.0
     extra_args: Sequence[str] = ()
+    handler_threads: int = 8
     experimental_api: bool = False
 
     def __post_init__(self) -> None:
         from codex_app_server._arguments import check_config_fields
 
         check_config_fields(self)
+        if self.handler_threads < 1:
+            raise ValueError("handler_threads must be at least 1")
         if self.notification_buffer < 2:
             raise ValueError("notification_buffer must be at least 2")
         for name in ("request_timeout", "startup_timeout", "server_request_timeout"):
@@ -136,6 +142,7 @@ class AppServerConfig:
             f"notification_buffer={self.notification_buffer!r}, "
             f"server_request_timeout={self.server_request_timeout!r}, "
             f"shutdown_timeout={self.shutdown_timeout!r}, extra_args={extra_args!r}, "
+            f"handler_threads={self.handler_threads!r}, "
             f"experimental_api={self.experimental_api!r})"
         )
 

@@ -137,6 +137,37 @@ class LoopThread:
         if not self._thread.is_alive() and not self._loop.is_closed():
             self._loop.close()
 
+    def abandon(self, last: Coroutine[Any, Any, Any] | None = None, timeout: float = 10.0) -> None:
+        """Stop the loop without waiting for it (for finalizers, which may run on the loop
+        thread itself or when nothing can be joined): ``last`` runs first, for at most
+        ``timeout`` seconds, if the loop still runs. Marks this closed; idempotent."""
+        with self._lock:
+            if self._closed:
+                if last is not None:
+                    last.close()
+                return
+            self._closed = True
+        loop = self._loop
+
+        async def finish() -> None:
+            try:
+                if last is not None:
+                    await asyncio.wait_for(last, timeout)
+            finally:
+                loop.stop()
+
+        def start() -> None:
+            loop.create_task(finish())
+
+        try:
+            if self.in_loop_thread():
+                start()
+            else:
+                loop.call_soon_threadsafe(start)
+        except RuntimeError:  # the loop is closed already
+            if last is not None:
+                last.close()
+
     def __enter__(self) -> LoopThread:
         return self
 

@@ -45,28 +45,36 @@ cannot stall every other stream forever. Close subscriptions you stop reading.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import itertools
 import json
 import logging
+import sys
 import threading
 import time
+import warnings
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
+from . import _fork
 from ._blocking import SIGNAL_SLICE, ThreadWaiter
 from ._config import AppServerConfig
 from ._not_given import NOT_GIVEN, NotGiven
+from ._redact import configure_from_env, redact, redact_bytes, trace
 from ._transport import ProcessTransport
 from .errors import (
     INTERNAL_ERROR,
     METHOD_NOT_FOUND,
+    ForkedClientError,
     JsonRpcError,
     ProtocolError,
     RequestTimeoutError,
     StreamOverflowError,
+    ThreadBusyError,
     TransportClosedError,
     error_from_response,
 )
@@ -101,8 +109,26 @@ _HELD_TURNS_LIMIT = 64
 _PROTOCOL_WARNINGS = 20  # then further protocol errors are logged at DEBUG
 
 
+def _reject_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (json.loads accepts them)."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
 # json.loads's own C scanner (an instance attribute, so typed by hand): (value, end index).
-_scan_once: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
+_scan_once: Callable[[str, int], tuple[Any, int]] = vars(
+    json.JSONDecoder(parse_constant=_reject_constant)
+)["scan_once"]
+
+
+def _loads(line: bytes | str) -> Any:
+    """``json.loads`` that refuses NaN/Infinity and turns too-deep nesting (RecursionError)
+    into a ValueError, so a hostile line is a reported bad line, never a dropped read."""
+    try:
+        return json.loads(line, parse_constant=_reject_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 _PARSE_FIRST = 8
 _PARSE_BATCH = 1024
 
@@ -121,7 +147,7 @@ def _parse_lines(lines: list[bytes]) -> Iterator[tuple[bytes, Any]]:
     after each response (its backlog is parsed again later), and a small first batch keeps
     1,000 responses in one read from being decoded 1,000 times over.
     """
-    loads = json.loads
+    loads = _loads
     scan = _scan_once
     count = len(lines)
     start = 0
@@ -151,6 +177,50 @@ def _parse_lines(lines: list[bytes]) -> Iterator[tuple[bytes, Any]]:
                 except ValueError as exc:
                     value = exc
             yield line, value
+
+
+def _encode(payload: dict[str, Any], method: str) -> bytes:
+    """One message's line; text that cannot be UTF-8 (a lone surrogate) is bad input, refused
+    before anything is sent."""
+    try:
+        return _dumps(payload).encode() + b"\n"
+    except UnicodeEncodeError as exc:
+        from .inputs import InvalidInputError
+
+        bad = exc.object[exc.start : exc.end]
+        raise InvalidInputError(
+            f"{method}: the params contain text that is not valid Unicode ({bad!r}, a lone "
+            "surrogate) and cannot be sent as UTF-8; nothing was sent"
+        ) from None
+
+
+def _warn_unclosed(what: str) -> None:
+    # never raises (warnings may be errors): the cleanup after it must still run
+    with contextlib.suppress(Exception):
+        warnings.warn(
+            f"an unclosed codex_app_server {what}: its app-server was stopped for you; close "
+            "the client (`with Codex()`, `async with AsyncCodex()`, or close()) to do it "
+            "yourself",
+            ResourceWarning,
+            stacklevel=2,
+        )
+
+
+#: Every session not yet collected: at interpreter exit, one whose loop can no longer run has
+#: its process killed (one whose loop still runs is closed by its client's exit hook first).
+_live_sessions: weakref.WeakSet[Session] = weakref.WeakSet()
+
+
+def _stop_orphans_at_exit() -> None:
+    for session in list(_live_sessions):
+        if not session.closed and not session.forked:
+            loop = session._loop
+            if loop.is_closed() or not loop.is_running():
+                _warn_unclosed("session")
+                session.abandon()
+
+
+atexit.register(_stop_orphans_at_exit)
 
 
 def _copy_closed(error: TransportClosedError) -> TransportClosedError:
@@ -557,7 +627,14 @@ class Session:
         self._closed_error: TransportClosedError | None = None
         self._closed_event = asyncio.Event()
         self._close_task: asyncio.Task[None] | None = None
+        self._fork_generation = _fork.generation()
+        # thread id -> the turn this client knows to be running there (None: being started)
+        self._running_turns: dict[str, str | None] = {}
+        configure_from_env()
+        self._log_wire = logger.isEnabledFor(logging.DEBUG)
+        self._loop_watcher: AsyncIterator[None] | None = None
         transport.attach(self)
+        _live_sessions.add(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -583,7 +660,50 @@ class Session:
             handler=handler,
         )
         session._config = config
+        await session._watch_loop_end()
         return session
+
+    async def _watch_loop_end(self) -> None:
+        """Close this session if its event loop ends first (``asyncio.run()`` returning with
+        the client still open, or the client dropped while the loop runs), with a
+        ResourceWarning: a suspended async generator is closed by the loop's
+        ``shutdown_asyncgens()`` and by its finalizer hook when it is collected."""
+
+        async def watcher() -> AsyncIterator[None]:
+            try:
+                yield
+            finally:
+                if self._loop_watcher is not None:
+                    self._loop_watcher = None
+                    if not self.closed:
+                        _warn_unclosed("session")
+                        await self.close()
+
+        agen = watcher()
+        self._loop_watcher = agen
+        await agen.__anext__()
+
+    def abandon(self) -> None:
+        """Stop the process of a session nobody will close (finalizers, interpreter exit),
+        from any thread, without waiting: closed on its loop when that loop still runs,
+        killed at once otherwise. A forked child never touches its parent's process."""
+        if self.closed or self.forked:
+            return
+        loop = self._loop
+        if loop.is_closed() or not loop.is_running() or sys.is_finalizing():
+            kill = getattr(self._transport, "kill_from_any_thread", None)
+            if callable(kill):
+                kill()
+            return
+        try:
+            if threading.get_ident() == self._loop_thread:
+                loop.create_task(self.close())
+            else:
+                loop.call_soon_threadsafe(lambda: loop.create_task(self.close()))
+        except RuntimeError:  # closed meanwhile
+            kill = getattr(self._transport, "kill_from_any_thread", None)
+            if callable(kill):
+                kill()
 
     @classmethod
     async def start(
@@ -683,6 +803,10 @@ class Session:
         if tasks:
             await asyncio.wait(tasks, timeout=5.0)
         await self._transport.close()
+        watcher, self._loop_watcher = self._loop_watcher, None
+        if watcher is not None:
+            with contextlib.suppress(Exception):
+                await cast("Any", watcher).aclose()
 
     # ------------------------------------------------------------------ outgoing
 
@@ -690,7 +814,30 @@ class Session:
         """Install the handler for server-to-client requests (``None``: answer -32601)."""
         self._handler = handler
 
+    @property
+    def forked(self) -> bool:
+        """True in a child process forked after this session was made: there it refuses
+        every use (:class:`ForkedClientError`); its process and pipes are the parent's."""
+        return self._fork_generation != _fork.generation()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What is redacted from this session's errors and log lines."""
+        return cast("tuple[str, ...]", getattr(self._transport, "secrets", ()))
+
+    def add_secret(self, value: str) -> None:
+        """Redact ``value`` (an API key given to the server) wherever the SDK reports."""
+        add = getattr(self._transport, "add_secret", None)
+        if callable(add):
+            add(value)
+
+    def running_turn(self, thread_id: str) -> str | None:
+        """The turn of ``thread_id`` this client knows to be running (None: none known)."""
+        return self._running_turns.get(thread_id)
+
     def _check_open(self) -> None:
+        if self._fork_generation != _fork.generation():
+            raise ForkedClientError()
         if self._closed_error is not None:
             raise _copy_closed(self._closed_error)
         if self._closing:
@@ -710,8 +857,10 @@ class Session:
         payload: dict[str, Any] = {"method": method}
         if params is not None:
             payload["params"] = params
-        data = _dumps(payload).encode() + b"\n"
+        data = _encode(payload, method)
         self._check_open()
+        if self._log_wire:
+            trace("send:", data, self.secrets)
         self._transport.write(data)
         if self._transport.writing_paused:
             try:
@@ -760,12 +909,24 @@ class Session:
         the turn can be missed or evicted. Returns ``(result, subscription)``.
 
         A result without a turn id fails with :class:`ProtocolError`.
+
+        One turn per thread: ``turn/start`` on a thread whose turn this session knows to be
+        running (or being started) raises :class:`ThreadBusyError` before anything is sent.
+        The session keeps knowing until the turn's ``turn/completed`` arrives, whether or not
+        anyone still reads the turn's stream.
         """
-        thread_id: Any = (
+        raw_thread: Any = (
             cast("Mapping[str, Any]", params).get("threadId")
             if isinstance(params, Mapping)
             else None
         )
+        tid = raw_thread if isinstance(raw_thread, str) else None
+        one_per_thread = method == "turn/start" and tid is not None
+        if tid is not None and one_per_thread:
+            self._check_open()
+            if tid in self._running_turns:
+                raise ThreadBusyError(tid, self._running_turns[tid])
+            self._running_turns[tid] = None  # reserved while the request runs
 
         def subscribe(result: Any) -> tuple[Any, Subscription]:
             turn_id: Any = None
@@ -776,13 +937,23 @@ class Session:
                     turn_id = cast("dict[str, Any]", turn).get("id")
             if not isinstance(turn_id, str):
                 raise ProtocolError(f"the result of {method} names no turn (result.turn.id)")
-            tid = thread_id if isinstance(thread_id, str) else None
-            return result, self.subscribe_turn(tid, turn_id)
+            sub = self.subscribe_turn(tid, turn_id)
+            if (
+                one_per_thread
+                and not sub.done
+                and self._running_turns.get(cast(str, tid), 0) is None
+            ):
+                self._running_turns[cast(str, tid)] = turn_id
+            return result, sub
 
         def abandon(value: tuple[Any, Subscription]) -> None:
             value[1].close()
 
-        return await self._request(method, params, timeout, subscribe, abandon)
+        try:
+            return await self._request(method, params, timeout, subscribe, abandon)
+        finally:
+            if one_per_thread and self._running_turns.get(cast(str, tid), 0) is None:
+                del self._running_turns[cast(str, tid)]  # failed, or the turn already ended
 
     async def _request(
         self,
@@ -835,7 +1006,10 @@ class Session:
         payload: dict[str, Any] = {"id": rid, "method": method}
         if params is not None:
             payload["params"] = params
-        return rid, _dumps(payload).encode() + b"\n"
+        data = _encode(payload, method)
+        if self._log_wire:
+            trace("send:", data, self.secrets)
+        return rid, data
 
     def request_from_thread(
         self,
@@ -973,6 +1147,10 @@ class Session:
         if self._closed_error is not None:
             return
         self.stats.lines += len(lines)
+        if self._log_wire:
+            secrets = self.secrets
+            for line in lines:
+                trace("recv:", line, secrets)
         if self._backlog is not None:
             self._backlog.extend(lines)
             return
@@ -1055,6 +1233,9 @@ class Session:
                     sub._wake_queued = True
                     self._wakes.append(sub)
             return
+        completed = msg.get("method") == "turn/completed"
+        if completed and self._running_turns:
+            self._turn_ended(params, turn_id)
         sub = self._turn_subs.get(turn_id)
         if sub is None:
             self._hold(turn_id, msg)
@@ -1064,7 +1245,7 @@ class Session:
         if sub._waiting and not sub._wake_queued:
             sub._wake_queued = True
             self._wakes.append(sub)
-        if msg.get("method") == "turn/completed":
+        if completed:
             del self._turn_subs[turn_id]
             self._mark_turn_done(turn_id)
             sub._finish()
@@ -1074,6 +1255,12 @@ class Session:
             return
         if len(items) >= sub._high:
             self._backpressure(sub)
+
+    def _turn_ended(self, params: Any, turn_id: str) -> None:
+        """A turn/completed: its thread may start a turn again."""
+        thread_id: Any = params.get("threadId")
+        if isinstance(thread_id, str) and self._running_turns.get(thread_id) == turn_id:
+            del self._running_turns[thread_id]
 
     def _push_taps(self, msg: dict[str, Any]) -> None:
         for sub in self._taps:
@@ -1235,7 +1422,7 @@ class Session:
         a response or notification is not lost to one corrupt byte (and its caller does not
         wait for a response that was read). Reported as a protocol error either way."""
         try:
-            msg = json.loads(line.decode("utf-8", "replace"))
+            msg = _loads(line.decode("utf-8", "replace"))
         except ValueError:
             return exc
         self._report(
@@ -1252,7 +1439,8 @@ class Session:
         stats = self.stats
         stats.protocol_errors += 1
         level = logging.WARNING if stats.protocol_errors <= _PROTOCOL_WARNINGS else logging.DEBUG
-        logger.log(level, "protocol error from app-server: %s (raw: %r)", error, error.raw)
+        raw = None if error.raw is None else redact_bytes(error.raw[:300], self.secrets)
+        logger.log(level, "protocol error from app-server: %s (raw: %r)", redact(str(error)), raw)
         hook = self.on_protocol_error
         if hook is not None:
             try:
@@ -1331,6 +1519,8 @@ class Session:
     def _write_quietly(self, data: bytes) -> None:
         if self._closed_error is not None:
             return
+        if self._log_wire:
+            trace("send:", data, self.secrets)
         with contextlib.suppress(TransportClosedError):
             self._transport.write(data)
 
@@ -1363,6 +1553,7 @@ class Session:
         self._held.clear()
         self._held_count = 0
         self._wakes = []
+        self._running_turns.clear()
         if not self._closing:
             logger.debug("app-server connection lost: %s", error)
             for task in list(self._handler_tasks):

@@ -28,6 +28,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from ._redact import configure_from_env, redact, trace
 from .errors import (
     CodexBinaryError,
     CodexError,
@@ -122,13 +123,29 @@ def _is_executable_file(path: str) -> bool:
     return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
-def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
-    """Find the codex binary: explicit ``codex_bin``; else the ``codex-cli-bin`` runtime
-    package (``codex_cli_bin.bundled_codex_path()``); else ``codex`` on ``PATH``.
+#: The runtime packages tried in order (import name, distribution, source label): this SDK's
+#: own runtime wheel first, then OpenAI's (what the official SDK installs).
+_RUNTIME_PACKAGES = (
+    ("codex_app_server_runtime", "codex-cli-bin", "codex-cli-bin"),
+    ("codex_cli_bin", "openai-codex-cli-bin", "openai-codex-cli-bin"),
+)
 
-    Raises :class:`CodexBinaryError` for an unusable explicit path and
+
+def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
+    """Find the codex binary: explicit ``codex_bin``; else this SDK's runtime package
+    (``codex-cli-bin``, import ``codex_app_server_runtime``); else OpenAI's
+    (``openai-codex-cli-bin``, import ``codex_cli_bin``); else ``codex`` on ``PATH``.
+
+    The result's ``source`` says which one was used, and the choice is logged (INFO, logger
+    ``codex_app_server``). Raises :class:`CodexBinaryError` for an unusable explicit path and
     :class:`CodexNotFoundError` (listing every place tried) when nothing is found.
     """
+    resolved = _find_codex_bin(codex_bin)
+    logger.info("using codex %s (from %s)", resolved.path, resolved.source)
+    return resolved
+
+
+def _find_codex_bin(codex_bin: str | os.PathLike[str] | None) -> ResolvedBinary:
     if codex_bin is not None:
         path = os.fspath(codex_bin)
         if not path:
@@ -148,26 +165,29 @@ def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedB
         return ResolvedBinary(os.path.abspath(path), "codex_bin")
 
     tried: list[str] = []
-    try:
-        runtime: Any = importlib.import_module("codex_cli_bin")
-    except ImportError:
-        tried.append("runtime package codex-cli-bin (import codex_cli_bin): not installed")
-    else:
+    for module_name, distribution, source in _RUNTIME_PACKAGES:
+        what = f"runtime package {distribution} (import {module_name})"
+        try:
+            runtime: Any = importlib.import_module(module_name)
+        except ImportError:
+            tried.append(f"{what}: not installed")
+            continue
         try:
             bundled = str(runtime.bundled_codex_path())
         except Exception as exc:
-            tried.append(f"runtime package codex-cli-bin: {exc}")
-        else:
-            if _is_executable_file(bundled):
-                path_dir: str | None = None
-                try:
-                    extra: Any = runtime.bundled_path_dir()
-                    if extra is not None:
-                        path_dir = str(extra)
-                except Exception:
-                    path_dir = None
-                return ResolvedBinary(bundled, "codex-cli-bin", path_dir)
-            tried.append(f"runtime package codex-cli-bin: {bundled} is not an executable file")
+            tried.append(f"{what}: {exc}")
+            continue
+        if not _is_executable_file(bundled):
+            tried.append(f"{what}: {bundled} is not an executable file")
+            continue
+        path_dir: str | None = None
+        try:
+            extra: Any = runtime.bundled_path_dir()
+            if extra is not None:
+                path_dir = str(extra)
+        except Exception:
+            path_dir = None
+        return ResolvedBinary(bundled, source, path_dir)
 
     found = shutil.which("codex")
     if found is not None:
@@ -282,7 +302,10 @@ class ProcessTransport:
         # stderr ring
         self._stderr = bytearray()
         self._stderr_total = 0
-        self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail()
+        self._secrets: tuple[str, ...] = ()  # redacted from stderr_tail() and the log
+        configure_from_env()
+        self._log_stderr = logger.isEnabledFor(logging.DEBUG)
+        self._stderr_line = bytearray()  # the partial stderr line, when logging it
         # state
         self._stdout_eof = False  # no more stdout is expected (EOF, or given up after exit)
         self._stdout_pipe_eof = False  # the pipe itself reported EOF
@@ -414,10 +437,17 @@ class ProcessTransport:
         lines = text.splitlines()
         if self._stderr_total > self._stderr_limit and lines:
             lines = lines[1:]  # the first is probably cut
-        tail = "\n".join(lines[-self._stderr_lines :])
-        for secret in self._secrets:
-            tail = tail.replace(secret, "<redacted>")
-        return tail
+        return redact("\n".join(lines[-self._stderr_lines :]), self._secrets)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values redacted from what the SDK reports (see :mod:`codex_app_server._redact`)."""
+        return self._secrets
+
+    def add_secret(self, value: str) -> None:
+        """Redact ``value`` too (e.g. a key given to ``login_api_key()``); longest first."""
+        if value and value not in self._secrets:
+            self._secrets = tuple(sorted((*self._secrets, value), key=len, reverse=True))
 
     # ------------------------------------------------------------------ stdout
 
@@ -496,11 +526,22 @@ class ProcessTransport:
     # ------------------------------------------------------------------ stderr
 
     def _on_stderr(self, data: bytes) -> None:
+        if self._log_stderr:
+            self._trace_stderr(data)
         self._stderr_total += len(data)
         buf = self._stderr
         buf += data
         if len(buf) > 2 * self._stderr_limit:
             del buf[: len(buf) - self._stderr_limit]
+
+    def _trace_stderr(self, data: bytes) -> None:
+        """Debug log: one line per complete stderr line (a partial one waits for its end)."""
+        pending = self._stderr_line
+        pending += data
+        *lines, rest = bytes(pending).split(b"\n")
+        pending[:] = rest[-4096:]
+        for line in lines:
+            trace("stderr:", line, self._secrets)
 
     # ------------------------------------------------------------------ end of life
 
@@ -741,6 +782,20 @@ class ProcessTransport:
         finally:
             if not self._close_done.done():
                 self._close_done.set_result(None)
+
+    def kill_from_any_thread(self) -> None:
+        """SIGKILL the process (its process group on POSIX) without the event loop: for
+        finalizers when the loop cannot run any more (interpreter exit, a closed loop)."""
+        pt = self._pt
+        if pt is None or self._exited:
+            return
+        pid = pt.get_pid()
+        kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            if self._new_session:
+                os.killpg(pid, kill)
+            else:
+                os.kill(pid, kill)
 
     def _kill_now(self) -> None:
         """SIGKILL the process (and on POSIX its process group) and close the pipes."""

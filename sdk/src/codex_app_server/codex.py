@@ -174,6 +174,7 @@ class Codex:
         `LoginError` when the server refuses (e.g. `forced_login_method = "chatgpt"`).
         """
         params = api_key_params(api_key)
+        self._client.session.add_secret(api_key)  # redacted from stderr, errors and logs
         try:
             raw = self._client.request_raw(LOGIN_START, params)
         except JsonRpcError as exc:
@@ -361,6 +362,7 @@ class AsyncCodex:
         `LoginError` when the server refuses (e.g. `forced_login_method = "chatgpt"`).
         """
         params = api_key_params(api_key)
+        self._client.session.add_secret(api_key)  # redacted from stderr, errors and logs
         try:
             raw = await self._client.request_raw(LOGIN_START, params)
         except JsonRpcError as exc:

@@ -13,6 +13,9 @@ The tree::
     +-- AuthRequiredError           no credentials: turns cannot run until you log in
     +-- LoginError                  a login could not start, or ended without success
     +-- TurnFailedError             TurnResult.raise_for_status() on a turn that did not complete
+    +-- ThreadBusyError             a turn was started on a thread whose turn is still running
+    +-- TurnTimeoutError            Turn.run(timeout=...) / stream(idle_timeout=...) ran out
+    +-- ForkedClientError           a client used in a process forked after it was created
     +-- InvalidArgumentError        a call's argument has a value it does not take (a ValueError)
     |   +-- ArgumentTypeError       ... or the wrong type (also a TypeError)
     +-- UnknownArgumentError        a keyword the call does not take (a TypeError)
@@ -51,6 +54,7 @@ __all__ = [
     "CodexError",
     "CodexNotFoundError",
     "ExperimentalApiError",
+    "ForkedClientError",
     "IncompatibleServerError",
     "InternalRpcError",
     "InvalidArgumentError",
@@ -65,8 +69,10 @@ __all__ = [
     "RetryLimitExceededError",
     "ServerBusyError",
     "StreamOverflowError",
+    "ThreadBusyError",
     "TransportClosedError",
     "TurnFailedError",
+    "TurnTimeoutError",
     "UnknownArgumentError",
     "error_from_response",
 ]
@@ -84,6 +90,13 @@ class CodexError(Exception):
     """Base class of every error raised by codex_app_server."""
 
 
+def _pinned_runtime() -> str:
+    """The runtime version this SDK was generated for (imported late: errors load first)."""
+    from codex_app_server._generated.runtime import RUNTIME_VERSION
+
+    return RUNTIME_VERSION
+
+
 class CodexNotFoundError(CodexError):
     """No codex binary was found. ``tried`` lists every place that was looked at."""
 
@@ -93,8 +106,8 @@ class CodexNotFoundError(CodexError):
         super().__init__(
             "could not find the codex binary. Looked in:\n"
             f"{lines}\n"
-            "Install the runtime with `pip install codex-cli-bin` (or reinstall the SDK: "
-            "`pip install --force-reinstall codex-app-server-sdk`), put `codex` on PATH, "
+            f"Install a runtime: this SDK's codex-cli-bin wheel from its release, or OpenAI's "
+            f"`pip install openai-codex-cli-bin=={_pinned_runtime()}`; or put `codex` on PATH, "
             "or pass codex_bin=... explicitly."
         )
 
@@ -368,7 +381,8 @@ class IncompatibleServerError(CodexError):
         super().__init__(
             f"{detail} (server: codex {server_version or 'unknown'}; this SDK supports "
             f"codex >= {minimum} and was generated for {sdk_runtime}). Install the matching "
-            f"runtime with `pip install codex-cli-bin=={sdk_runtime}`, or point codex_bin at a "
+            f"runtime (this SDK's codex-cli-bin=={sdk_runtime} wheel from its release, or "
+            f"`pip install openai-codex-cli-bin=={sdk_runtime}`), or point codex_bin at a "
             "newer codex."
         )
 
@@ -467,3 +481,49 @@ class UnknownArgumentError(CodexError, TypeError):
         self.name = name
         self.suggestion = suggestion
         super().__init__(message)
+
+
+class ThreadBusyError(CodexError):
+    """A turn was started on a thread whose turn (``turn_id``) this client knows to be
+    running. Nothing was sent: wait for that turn to finish, add input to it with
+    ``turn.steer(...)``, or stop it with ``turn.interrupt()``."""
+
+    def __init__(self, thread_id: str, turn_id: str | None) -> None:
+        self.thread_id = thread_id
+        self.turn_id = turn_id
+        running = f"turn {turn_id}" if turn_id else "a turn that is being started"
+        super().__init__(
+            f"thread {thread_id} is busy: {running} is still running (one turn per thread). "
+            "Wait for it to finish, add input to it with turn.steer(...), or stop it with "
+            "turn.interrupt(); nothing was sent"
+        )
+
+
+class TurnTimeoutError(CodexError, TimeoutError):
+    """A turn ran past ``Turn.run(timeout=...)`` / ``Thread.run(..., timeout=...)``, or its
+    stream was silent for ``Turn.stream(idle_timeout=...)``. The SDK asked the server to
+    interrupt the turn before raising. ``partial`` is a ``TurnResult`` of what the turn had
+    produced so far (its completed items, usage; ``status`` as last known)."""
+
+    def __init__(self, turn_id: str, timeout: float, partial: Any, *, idle: bool = False) -> None:
+        self.turn_id = turn_id
+        self.timeout = timeout
+        self.partial = partial
+        self.idle = idle
+        what = "sent nothing for" if idle else "did not finish within"
+        super().__init__(
+            f"turn {turn_id} {what} {timeout:g} s; it was interrupted (what it produced so far "
+            "is in .partial)"
+        )
+
+
+class ForkedClientError(CodexError):
+    """A client was used in a child process forked after it was created (``os.fork()``,
+    multiprocessing's ``fork`` start method, gunicorn or celery workers). The app-server and
+    its pipes belong to the parent: create a new ``Codex`` in the child instead."""
+
+    def __init__(self, what: str = "this client") -> None:
+        super().__init__(
+            f"{what} was created in another process (before a fork) and cannot be used here: "
+            "its app-server belongs to the parent. Create a new Codex in this process"
+        )

@@ -3,7 +3,9 @@
 Set handlers on `codex.handlers` (a `ServerRequestHandlers`), one attribute per server
 request, e.g. `codex.handlers.item_command_execution_request_approval = fn`. A handler takes
 the typed params and returns the typed response (or a dict in its wire shape), directly or as
-an awaitable; sync handlers run in a worker thread, so a slow one blocks nothing else.
+an awaitable; sync handlers run on a bounded pool of worker threads
+(`AppServerConfig.handler_threads`, 8 by default), so a slow one blocks nothing else and a
+storm of requests never starts more threads than that.
 
 With no handler set, the SDK answers safely:
 
@@ -21,6 +23,7 @@ import contextlib
 import inspect
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
@@ -102,10 +105,18 @@ class ServerRequestDispatcher:
     """Turns a raw server request into a call of the right typed handler, and its return value
     into the wire response; the engine runs each dispatch in its own task."""
 
-    def __init__(self, handlers: ServerRequestHandlers | None = None) -> None:
+    def __init__(
+        self, handlers: ServerRequestHandlers | None = None, *, max_threads: int = 8
+    ) -> None:
         self.handlers: ServerRequestHandlers = (
             handlers if handlers is not None else ServerRequestHandlers()
         )
+        self._pool = HandlerPool(max_threads)
+
+    @property
+    def pool(self) -> HandlerPool:
+        """The bounded worker threads blocking handlers run on."""
+        return self._pool
 
     def set(self, handlers: ServerRequestHandlers) -> None:
         self.handlers = handlers
@@ -121,7 +132,7 @@ class ServerRequestDispatcher:
         if inspect.iscoroutinefunction(handler):
             answer = await handler(typed)
         else:
-            answer = await _in_daemon_thread(handler, typed, spec.handler_name)
+            answer = await self._pool.run(handler, typed, spec.handler_name)
             if inspect.isawaitable(answer):
                 answer = await answer
         if answer is None:
@@ -140,38 +151,72 @@ class ServerRequestDispatcher:
         raise JsonRpcError(METHOD_NOT_FOUND, f"no handler for {method}{hint}", method=method)
 
 
-async def _in_daemon_thread(handler: Callable[[Any], Any], params: Any, name: str) -> Any:
-    """Run a blocking handler in its own daemon thread and await its answer.
+class HandlerPool:
+    """At most ``size`` daemon threads running blocking handlers; more calls queue.
 
     Not the loop's default executor: a handler that never returns (a prompt nobody answers)
     would keep an executor worker busy, so `close()` would wait for it and the interpreter
-    would hang at exit joining it. A daemon thread is abandoned when the request times out
-    or the client closes (it ends whenever the handler returns; its answer is dropped).
+    would hang at exit joining it. Daemon threads are abandoned when a request times out or
+    the client closes (a worker ends whenever its handler returns; the answer is dropped).
+    Workers start on demand and end as soon as the queue is empty, so an idle client holds
+    no thread. A queued call whose request was already answered (timed out) is skipped.
     """
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[Any] = loop.create_future()
 
-    def deliver(ok: bool, value: Any) -> None:
-        if future.done():
-            return
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("a handler pool needs at least one thread")
+        self.size = size
+        self._lock = threading.Lock()
+        self._queue: deque[Callable[[], None]] = deque()
+        self._workers = 0
+        self.peak_workers = 0  # the most threads that ran at once (for tests and tuning)
 
-    def work() -> None:
-        try:
-            result: tuple[bool, Any] = (True, handler(params))
-        except Exception as exc:
-            result = (False, exc)
-        except BaseException as exc:  # SystemExit...: an error answer, not a dead event loop
-            result = (False, RuntimeError(f"the {name} handler raised {type(exc).__name__}"))
-        # a closed loop: nobody waits for this answer any more
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(deliver, *result)
+    async def run(self, handler: Callable[[Any], Any], params: Any, name: str) -> Any:
+        """Run ``handler(params)`` on a worker thread and await its answer."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
 
-    threading.Thread(target=work, name=f"codex-handler-{name}", daemon=True).start()
-    return await future
+        def deliver(ok: bool, value: Any) -> None:
+            if future.done():
+                return
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+        def job() -> None:
+            if future.done():  # timed out or cancelled while queued: nobody wants it
+                return
+            try:
+                result: tuple[bool, Any] = (True, handler(params))
+            except Exception as exc:
+                result = (False, exc)
+            except BaseException as exc:  # SystemExit...: an error answer, not a dead loop
+                result = (False, RuntimeError(f"the {name} handler raised {type(exc).__name__}"))
+            # a closed loop: nobody waits for this answer any more
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(deliver, *result)
+
+        self._submit(job)
+        return await future
+
+    def _submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._queue.append(job)
+            if self._workers >= self.size:
+                return
+            self._workers += 1
+            self.peak_workers = max(self.peak_workers, self._workers)
+        threading.Thread(target=self._work, name="codex-handler", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if not self._queue:
+                    self._workers -= 1
+                    return
+                job = self._queue.popleft()
+            job()
 
 
 def _plain(answer: Any) -> Any:

@@ -110,7 +110,24 @@ def to_wire_items(value: Input) -> list[dict[str, Any]]:
         items = list(value)
     if not items:
         raise InvalidInputError("a turn needs at least one input item")
-    return [_item_to_wire(item, index) for index, item in enumerate(items)]
+    wire = [_item_to_wire(item, index) for index, item in enumerate(items)]
+    for index, item in enumerate(wire):
+        _check_encodable(item, index)
+    return wire
+
+
+def _check_encodable(item: dict[str, Any], index: int) -> None:
+    """Refuse text UTF-8 cannot carry (a lone surrogate, e.g. from a bad decode) up front."""
+    import json
+
+    try:
+        json.dumps(item, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        bad = exc.object[exc.start : exc.end]
+        raise InvalidInputError(
+            f"input item {index}: its text is not valid Unicode ({bad!r} is a lone surrogate) "
+            "and cannot be sent as UTF-8; nothing was sent"
+        ) from None
 
 
 def _item_to_wire(item: Any, index: int) -> dict[str, Any]:

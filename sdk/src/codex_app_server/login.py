@@ -73,8 +73,10 @@ def api_key_params(key: object) -> dict[str, Any]:
 
 
 def redact(text: str, secret: str) -> str:
-    """`text` with every occurrence of `secret` replaced by `<redacted>`."""
-    return text.replace(secret, REDACTED) if secret else text
+    """`text` with `secret` (and anything key- or token-shaped) replaced by `<redacted>`."""
+    from codex_app_server._redact import redact as redact_all
+
+    return redact_all(text, (secret,))
 
 
 def api_key_login_error(exc: JsonRpcError, key: str) -> LoginError:

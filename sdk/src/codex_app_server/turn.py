@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -21,7 +22,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from codex_app_server._client import AppServerClient, AsyncAppServerClient, to_notification
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._specs import DEFAULT_TIMEOUT
-from codex_app_server.errors import AuthRequiredError, CodexError, TurnFailedError
+from codex_app_server.errors import (
+    AuthRequiredError,
+    CodexError,
+    TurnFailedError,
+    TurnTimeoutError,
+)
 from codex_app_server.inputs import Input, to_wire_items
 from codex_app_server.notification import Notification
 
@@ -229,6 +235,7 @@ class _TurnBase(Generic[C, M]):
         self._output_model = output_model
         self._auth_checked = False
         self._interrupt_sent = False
+        self._deadline: float | None = None  # run(timeout=...) hands it to stream()
 
     @property
     def done(self) -> bool:
@@ -242,18 +249,54 @@ class _TurnBase(Generic[C, M]):
         name = type(self).__name__
         return f"{name}(id={self.id!r}, thread_id={self.thread_id!r}, done={self.done})"
 
+    def _finished_result(self) -> TurnResult[M]:
+        """The result, once the turn completed; never an in-progress result posing as one."""
+        if not self._acc.done:
+            raise CodexError(
+                f"turn {self.id} has not completed but its stream ended (closed with close(), "
+                "or its notifications were no longer held): the turn may still run on the "
+                "server; the thread accepts a new turn once it completes"
+            )
+        return self._acc.result(self._output_model)
+
+    def _take_buffered(self) -> None:
+        """Add what is already buffered to the result (no waiting)."""
+        while (message := self._subscription.get_nowait()) is not None:
+            self._acc.add(message)
+
+    def _timeout_error(self, limit: float, idle: bool) -> TurnTimeoutError:
+        self._take_buffered()
+        return TurnTimeoutError(self.id, limit, self._acc.result(self._output_model), idle=idle)
+
+
+def _wait_time(idle_timeout: float | None, deadline: float | None) -> float | None:
+    """How long the next wait may take: the idle limit, cut to what is left of the deadline."""
+    if deadline is None:
+        return idle_timeout
+    left = max(0.0, deadline - time.monotonic())
+    return left if idle_timeout is None else min(left, idle_timeout)
+
 
 class Turn(_TurnBase[AppServerClient, M]):
     """A running turn (blocking API). Iterate `stream()` or call `run()`."""
 
-    def stream(self) -> Iterator[Notification]:
+    def stream(self, *, idle_timeout: float | None = None) -> Iterator[Notification]:
         """This turn's notifications, ending after its `turn/completed`.
 
-        Ctrl-C (KeyboardInterrupt) while waiting interrupts the turn on the server first.
+        `idle_timeout`: when the server sends nothing for this many seconds while the stream
+        waits, the turn is interrupted on the server and `TurnTimeoutError` raised (its
+        `partial` holds what the turn produced so far). Ctrl-C (KeyboardInterrupt) while
+        waiting interrupts the turn on the server first.
         """
+        deadline, self._deadline = self._deadline, None  # set by run(timeout=...)
         try:
             while True:
-                message = self._subscription.get()
+                wait = idle_timeout if deadline is None else _wait_time(idle_timeout, deadline)
+                try:
+                    message = self._subscription.get(wait)
+                except TimeoutError:
+                    self._interrupt_quietly()
+                    raise self._timeout_error(wait or 0.0, deadline is None) from None
                 if message is None:
                     return
                 self._acc.add(message)
@@ -264,18 +307,27 @@ class Turn(_TurnBase[AppServerClient, M]):
             self._interrupt_quietly()
             raise
 
-    def run(self) -> TurnResult[M]:
+    def run(self, *, timeout: float | None = None) -> TurnResult[M]:
         """Wait for the turn to finish; returns its result (also after a partial `stream()`).
 
-        Ctrl-C (KeyboardInterrupt) interrupts the turn on the server first."""
+        `timeout`: seconds the turn may still take; past it the turn is interrupted on the
+        server and `TurnTimeoutError` raised, carrying what the turn produced so far in
+        `partial` (a later `run()` returns the interrupted turn). Ctrl-C (KeyboardInterrupt)
+        interrupts the turn on the server first. Raises `CodexError` if the turn's stream
+        ended without its completion (after `close()`): the turn may still be running."""
+        self._deadline = None if timeout is None else time.monotonic() + timeout
         try:
             for _ in self.stream():
                 pass
+        except TurnTimeoutError as exc:
+            if timeout is None:
+                raise
+            raise TurnTimeoutError(self.id, timeout, exc.partial) from None  # the whole limit
         except KeyboardInterrupt:
             # landed between two notifications, outside stream(): interrupt here (once)
             self._interrupt_quietly()
             raise
-        return self._acc.result(self._output_model)
+        return self._finished_result()
 
     def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (it restarts its model request with the new input)."""
@@ -313,16 +365,25 @@ class Turn(_TurnBase[AppServerClient, M]):
 class AsyncTurn(_TurnBase[AsyncAppServerClient, M]):
     """A running turn (async API): `async for n in turn.stream()`, `await turn.run()`."""
 
-    async def stream(self) -> AsyncIterator[Notification]:
+    async def stream(self, *, idle_timeout: float | None = None) -> AsyncIterator[Notification]:
         """This turn's notifications, ending after its `turn/completed`.
 
-        Cancelling the task while it waits interrupts the turn on the server first.
+        `idle_timeout`: when the server sends nothing for this many seconds while the stream
+        waits, the turn is interrupted on the server and `TurnTimeoutError` raised (its
+        `partial` holds what the turn produced so far). Cancelling the task while it waits
+        interrupts the turn on the server first.
         """
         import asyncio
 
+        deadline, self._deadline = self._deadline, None  # set by run(timeout=...)
         try:
             while True:
-                message = await self._subscription.aget()
+                wait = idle_timeout if deadline is None else _wait_time(idle_timeout, deadline)
+                try:
+                    message = await self._subscription.aget(wait)
+                except TimeoutError:
+                    await asyncio.shield(self._interrupt_quietly())
+                    raise self._timeout_error(wait or 0.0, deadline is None) from None
                 if message is None:
                     return
                 self._acc.add(message)
@@ -333,11 +394,23 @@ class AsyncTurn(_TurnBase[AsyncAppServerClient, M]):
             await asyncio.shield(self._interrupt_quietly())
             raise
 
-    async def run(self) -> TurnResult[M]:
-        """Wait for the turn to finish; returns its result (also after a partial `stream()`)."""
-        async for _ in self.stream():
-            pass
-        return self._acc.result(self._output_model)
+    async def run(self, *, timeout: float | None = None) -> TurnResult[M]:
+        """Wait for the turn to finish; returns its result (also after a partial `stream()`).
+
+        `timeout`: seconds the turn may still take; past it the turn is interrupted on the
+        server and `TurnTimeoutError` raised, carrying what the turn produced so far in
+        `partial` (a later `run()` returns the interrupted turn). Raises `CodexError` if the
+        turn's stream ended without its completion (after `close()`): the turn may still be
+        running."""
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            async for _ in self.stream():
+                pass
+        except TurnTimeoutError as exc:
+            if timeout is not None:
+                raise TurnTimeoutError(self.id, timeout, exc.partial) from None
+            raise
+        return self._finished_result()
 
     async def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (it restarts its model request with the new input)."""

@@ -5,6 +5,7 @@ Stdlib only: this module ships inside the SDK.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -98,7 +99,7 @@ def write_codex_home(
         config["approval_policy"] = approval_policy
     if sandbox_mode is not None:
         config["sandbox_mode"] = sandbox_mode
-    config.update(_OFFLINE_SETTINGS)
+    config.update(copy.deepcopy(_OFFLINE_SETTINGS))  # `extra` merges into nested tables
     config["model_providers"] = {
         MOCK_PROVIDER: {
             "name": "Mock model (loopback)",

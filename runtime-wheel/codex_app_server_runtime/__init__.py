@@ -1,5 +1,10 @@
 """The Codex CLI binary shipped in this wheel: where it is and which build it is.
 
+This package is `codex_app_server_runtime`, not `codex_cli_bin`: OpenAI's own runtime wheel
+(`openai-codex-cli-bin`) installs `codex_cli_bin`, and two distributions sharing one folder
+delete each other's files on uninstall. With its own folder, this wheel installs beside
+OpenAI's and either can be removed without breaking the other.
+
 Everything is read from `runtime-info.json`, written beside this file when the wheel was
 staged: the runtime version, the target triple, the wheel's platform tag, the binary's sha256,
 where the binary and its helper folders sit inside this package, and whether codex's voice
@@ -49,7 +54,7 @@ def runtime_info() -> RuntimeInfo:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"codex-cli-bin has no runtime information at {path}: this copy was never staged "
+            f"codex-cli-bin ({__name__}) has no runtime information at {path}: this copy was never staged "
             "(build it with `update_sdk_artifacts.py stage-runtime`)"
         ) from None
     return RuntimeInfo(
