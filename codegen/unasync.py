@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.paths import SDK_PACKAGE
+from codegen.paths import REPO_ROOT, SDK_PACKAGE
 
 #: The modules that hold twins.
-MODULES = ("thread.py",)
+MODULES = ("thread.py", "_conversations.py")
 #: Names replaced as whole words, async -> blocking.
 NAMES = {
     "AsyncCodex": "Codex",
@@ -39,6 +39,7 @@ NAMES = {
     "AsyncChatgptLogin": "ChatgptLogin",
     "AsyncChatgptDeviceCodeLogin": "ChatgptDeviceCodeLogin",
     "AsyncGoalRun": "GoalRun",
+    "AsyncConversations": "Conversations",
     "AsyncIterator": "Iterator",
     "AsyncIterable": "Iterable",
     "AsyncGenerator": "Generator",
@@ -57,7 +58,9 @@ _BEGIN = re.compile(r"^# <unasync: (?P<sync>\w+) from (?P<async_>\w+)>$")
 _END = "# </unasync>"
 _ASYNC_ONLY = "# unasync: async-only"
 _SYNC_ONLY = re.compile(r"^(?P<indent>\s*)# unasync: sync-only (?P<code>.*)$")
-_WORDS = re.compile(r"\b(" + "|".join(map(re.escape, NAMES)) + r")\b")
+
+
+_PYPROJECT = REPO_ROOT / "pyproject.toml"  # the project's formatting settings, wherever the file
 
 
 class UnasyncError(Exception):
@@ -72,8 +75,11 @@ class Region:
     end: int  # index of the end marker line
 
 
-def to_sync(source: str) -> str:
-    """The blocking twin of an async class's source."""
+def to_sync(source: str, renames: dict[str, str] | None = None) -> str:
+    """The blocking twin of an async class's source; `renames` adds class names to `NAMES`
+    (the region's own pair)."""
+    names = {**NAMES, **(renames or {})}
+    words = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
     out: list[str] = []
     for original in source.splitlines():
         if original.rstrip().endswith(_ASYNC_ONLY):
@@ -87,7 +93,7 @@ def to_sync(source: str) -> str:
             line = line.replace(phrase, replacement)
         line = line.replace("async def ", "def ").replace("async for ", "for ")
         line = line.replace("async with ", "with ").replace("await ", "")
-        out.append(_WORDS.sub(lambda m: NAMES[m.group(1)], line))
+        out.append(words.sub(lambda m: names[m.group(1)], line))
     return "\n".join(out) + "\n"
 
 
@@ -127,7 +133,8 @@ def render_module(source: str) -> str:
     """The module with every region rewritten from its async class."""
     lines = source.splitlines()
     for region in reversed(regions(lines)):
-        twin = to_sync(class_source(source, region.async_name))
+        renames = {region.async_name: region.sync_name}
+        twin = to_sync(class_source(source, region.async_name), renames)
         expected = f"class {region.sync_name}"
         if not twin.lstrip().startswith(("@", expected)) or expected not in twin:
             raise UnasyncError(f"{region.async_name} does not become {region.sync_name}")
@@ -155,7 +162,10 @@ def _formatted(source: str, path: Path) -> str:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(path), "-"],
+        [
+            *(sys.executable, "-m", "ruff", "format", "--config", str(_PYPROJECT)),
+            *("--stdin-filename", str(path), "-"),
+        ],
         input=source,
         capture_output=True,
         text=True,

@@ -18,19 +18,12 @@ Logging in: `login_api_key(key)`, `login_chatgpt()` (browser) and `login_chatgpt
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Any
-
-from typing_extensions import Unpack
+from typing import TYPE_CHECKING
 
 from codex_app_server._arguments import check_client_arguments
-from codex_app_server._client import AppServerClient, AsyncAppServerClient
-from codex_app_server._config import AppServerConfig
-from codex_app_server._generated.registry import CLIENT_REQUESTS
-from codex_app_server._specs import DEFAULT_TIMEOUT
+from codex_app_server._conversations import AsyncConversations, Conversations
 from codex_app_server.compat import server_version
 from codex_app_server.errors import JsonRpcError
-from codex_app_server.handlers import ServerRequestHandlers
 from codex_app_server.login import (
     LOGIN_START,
     AsyncChatgptDeviceCodeLogin,
@@ -42,37 +35,19 @@ from codex_app_server.login import (
     check_api_key_response,
     start_flow,
 )
-from codex_app_server.notification import Notification
-from codex_app_server.thread import AsyncThread, Thread
 
+# The engine (asyncio, the typed client: most of the SDK) loads when a client starts, not
+# when `Codex` is imported.
 if TYPE_CHECKING:
+    from codex_app_server._client import AppServerClient, AsyncAppServerClient
+    from codex_app_server._config import AppServerConfig
     from codex_app_server._generated.models import (
-        GetAccountResponse,
         InitializeResponse,
-        ModelListResponse,
-        ThreadArchiveResponse,
-        ThreadListResponse,
     )
-    from codex_app_server._generated.options import (
-        ThreadForkOptions,
-        ThreadListOptions,
-        ThreadResumeOptions,
-        ThreadStartOptions,
-    )
-
-_START = CLIENT_REQUESTS["thread/start"]
-_RESUME = CLIENT_REQUESTS["thread/resume"]
-_FORK = CLIENT_REQUESTS["thread/fork"]
-_LIST = CLIENT_REQUESTS["thread/list"]
+    from codex_app_server.handlers import ServerRequestHandlers
 
 
-def _with_thread(thread_id: str, options: dict[str, Any]) -> dict[str, Any]:
-    if "thread_id" in options:
-        raise TypeError("pass the thread id as the first argument")
-    return {**options, "thread_id": thread_id}
-
-
-class Codex:
+class Codex(Conversations):
     """A running `codex app-server` and the conversations on it (blocking API)."""
 
     def __init__(
@@ -82,7 +57,13 @@ class Codex:
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
         check_client_arguments(config, handlers, "Codex()")
-        self._client = AppServerClient(config, handlers=handlers)
+        from codex_app_server._client import AppServerClient
+
+        self._sync_client = AppServerClient(config, handlers=handlers)
+
+    @property
+    def _client(self) -> AppServerClient:
+        return self._sync_client
 
     @property
     def client(self) -> AppServerClient:
@@ -108,63 +89,6 @@ class Codex:
     def server_version(self) -> str | None:
         """The app-server's version (`0.163.0`), read from its `initialize` answer."""
         return server_version(self._client.session.initialize_result or {})
-
-    def thread_start(self, **options: Unpack[ThreadStartOptions]) -> Thread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
-        response = self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
-        return Thread(self._client, response.thread.id)
-
-    def thread_resume(self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]) -> Thread:
-        """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy..."""
-        response = self._client._request(
-            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
-        )
-        return Thread(self._client, response.thread.id)
-
-    def thread_fork(self, thread_id: str, /, **options: Unpack[ThreadForkOptions]) -> Thread:
-        """Copy a thread's history into a new thread."""
-        response = self._client._request(
-            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
-        )
-        return Thread(self._client, response.thread.id)
-
-    def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
-        """Stored threads, newest first (paged with `cursor` / `limit`)."""
-        return self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
-
-    def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
-        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
-        return self._client.thread_archive(thread_id=thread_id)
-
-    def thread_unarchive(self, thread_id: str) -> Thread:
-        """Bring an archived thread back; returns a handle on it."""
-        response = self._client.thread_unarchive(thread_id=thread_id)
-        return Thread(self._client, response.thread.id)
-
-    def thread(self, thread_id: str) -> Thread:
-        """A handle on a thread the server already has loaded. Sends nothing; use
-        `thread_resume` to load a stored thread."""
-        return Thread(self._client, thread_id)
-
-    def models(self, *, include_hidden: bool = False) -> ModelListResponse:
-        """The models the server offers."""
-        return self._client.model_list(include_hidden=include_hidden)
-
-    def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
-        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
-        through a bounded buffer; ends when the client closes."""
-        return self._client.notifications(maxsize)
-
-    def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """Who Codex is logged in as (`account/read`).
-
-        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
-        configured model provider needs an OpenAI login at all (a custom provider may not,
-        and then the account is not reported either). `refresh_token=True` asks the server
-        to refresh a ChatGPT token first.
-        """
-        return self._client.account_read(refresh_token=refresh_token)
 
     def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.
@@ -201,10 +125,6 @@ class Codex:
         )
         return ChatgptDeviceCodeLogin(self._client, response, subscription)
 
-    def logout(self) -> None:
-        """Forget the stored credentials (`account/logout`)."""
-        self._client.account_logout()
-
     def close(self) -> None:
         """Stop the app-server (idempotent); no process or thread is left behind."""
         self._client.close()
@@ -224,7 +144,7 @@ class Codex:
         return f"Codex(server_version={self.server_version!r}, closed={self.closed})"
 
 
-class AsyncCodex:
+class AsyncCodex(AsyncConversations):
     """A running `codex app-server` and the conversations on it (async API).
 
     `async with AsyncCodex(config) as codex:` or `codex = await AsyncCodex.start(config)`.
@@ -255,6 +175,8 @@ class AsyncCodex:
 
     async def _ensure_started(self) -> AsyncAppServerClient:
         if self._client_or_none is None:
+            from codex_app_server._client import AsyncAppServerClient
+
             client = AsyncAppServerClient(self._config, handlers=self._initial_handlers)
             await client._open()
             self._client_or_none = client
@@ -293,67 +215,6 @@ class AsyncCodex:
             return None
         return server_version(self._client_or_none.session.initialize_result or {})
 
-    async def thread_start(self, **options: Unpack[ThreadStartOptions]) -> AsyncThread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options)."""
-        response = await self._client._request(_START, dict(options), DEFAULT_TIMEOUT)
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_resume(
-        self, thread_id: str, /, **overrides: Unpack[ThreadResumeOptions]
-    ) -> AsyncThread:
-        """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy..."""
-        response = await self._client._request(
-            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
-        )
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_fork(
-        self, thread_id: str, /, **options: Unpack[ThreadForkOptions]
-    ) -> AsyncThread:
-        """Copy a thread's history into a new thread."""
-        response = await self._client._request(
-            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
-        )
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
-        """Stored threads, newest first (paged with `cursor` / `limit`)."""
-        return await self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
-
-    async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
-        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
-        return await self._client.thread_archive(thread_id=thread_id)
-
-    async def thread_unarchive(self, thread_id: str) -> AsyncThread:
-        """Bring an archived thread back; returns a handle on it."""
-        response = await self._client.thread_unarchive(thread_id=thread_id)
-        return AsyncThread(self._client, response.thread.id)
-
-    def thread(self, thread_id: str) -> AsyncThread:
-        """A handle on a thread the server already has loaded. Sends nothing; use
-        `thread_resume` to load a stored thread."""
-        return AsyncThread(self._client, thread_id)
-
-    async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
-        """The models the server offers."""
-        return await self._client.model_list(include_hidden=include_hidden)
-
-    def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
-        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
-        through a bounded buffer; ends when the client closes."""
-        return self._client.notifications(maxsize)
-
-    async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """Who Codex is logged in as (`account/read`).
-
-        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
-        configured model provider needs an OpenAI login at all (a custom provider may not,
-        and then the account is not reported either). `refresh_token=True` asks the server
-        to refresh a ChatGPT token first.
-        """
-        return await self._client.account_read(refresh_token=refresh_token)
-
     async def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.
 
@@ -386,10 +247,6 @@ class AsyncCodex:
             self._client, {"type": "chatgptDeviceCode"}, AsyncChatgptDeviceCodeLogin.label
         )
         return AsyncChatgptDeviceCodeLogin(self._client, response, subscription)
-
-    async def logout(self) -> None:
-        """Forget the stored credentials (`account/logout`)."""
-        await self._client.account_logout()
 
     async def close(self) -> None:
         """Stop the app-server (idempotent); no process or task is left behind."""
