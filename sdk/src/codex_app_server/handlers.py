@@ -169,7 +169,7 @@ class HandlerPool:
         self._lock = threading.Lock()
         self._queue: deque[Callable[[], None]] = deque()
         self._workers = 0
-        self.peak_workers = 0  # the most threads that ran at once (for tests and tuning)
+        self.peak_workers: int = 0  # the most threads that ran at once (for tests and tuning)
 
     async def run(self, handler: Callable[[Any], Any], params: Any, name: str) -> Any:
         """Run ``handler(params)`` on a worker thread and await its answer."""
