@@ -73,9 +73,12 @@ def run_generate_types(args: argparse.Namespace) -> int:
         return 2
     counts = summary(generated.protocol, len(generated.files))
     elapsed = time.perf_counter() - started
+    twins_stale = _blocking_twins(args)
     if args.check:
         drift = compare(generated.files, args.out)
-        if drift.stale:
+        if twins_stale:
+            print(f"stale blocking twins: {', '.join(twins_stale)}", file=sys.stderr)
+        if drift.stale or twins_stale:
             print(drift.summary(args.out), file=sys.stderr)
             print(
                 "Regenerate with `python scripts/update_sdk_artifacts.py generate-types` "
@@ -88,6 +91,16 @@ def run_generate_types(args: argparse.Namespace) -> int:
     drift = write(generated.files, args.out)
     print(f"wrote {args.out} ({len(drift.paths())} changed) in {elapsed:.1f} s\n{counts}")
     return 0
+
+
+def _blocking_twins(args: argparse.Namespace) -> list[str]:
+    """Rewrite (or check) the blocking twins of the high-level API (`codegen.unasync`), when
+    generating into this repository's SDK; returns the stale modules' names."""
+    from codegen.unasync import run as unasync
+
+    if args.out.resolve() != DEFAULT_OUT.resolve():
+        return []
+    return [path.name for path in unasync(check=args.check)]
 
 
 def summary(protocol: Protocol, file_count: int) -> str:

@@ -14,8 +14,11 @@ from codegen.load import ProtocolSchema, load_schema
 from codegen.model_index import ModelIndex
 from codegen.models import generate_models
 from codegen.normalize import normalize
+from codegen.nullability import non_nullable_fields
+from codegen.path_fields import path_fields
 from codegen.render import environment, render_package
 from codegen.results import RAW_JSON
+from codegen.unions import union_sources
 
 COMMAND = "python scripts/update_sdk_artifacts.py generate-types"
 MODELS_DIR = "models"
@@ -59,13 +62,22 @@ def generate_package(
         model_sources[f"{RAW_JSON_MODULE}.py"] = (
             environment().get_template("json_value.py.jinja2").render(header=header)
         )
+        model_sources.update(union_sources(definitions, model_sources, header))
     with stage("reading the methods"):
         models = ModelIndex.from_sources(model_sources)
         protocol = build_protocol(schema.definitions, models, schema.stable)
     with stage("rendering clients, registry and handlers"):
         files = {f"{MODELS_DIR}/{path}": text for path, text in model_sources.items()}
         files.update(
-            render_package(protocol, models, header, schema.runtime_version, schema.sha256)
+            render_package(
+                protocol,
+                models,
+                header,
+                schema.runtime_version,
+                schema.sha256,
+                paths=path_fields(schema.definitions),
+                not_null=non_nullable_fields(schema.definitions),
+            )
         )
     with stage(f"formatting {len(files)} files with ruff"):
         formatted = format_sources(files)

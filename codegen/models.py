@@ -43,7 +43,8 @@ def generate_models(definitions: Definitions, header: str) -> dict[str, str]:
         output_model_type=DataModelType.PydanticV2BaseModel,
         target_python_version=PythonVersion.PY_310,
         base_class=BASE_CLASS,
-        additional_imports=[f"{BASE_MODULE}.{OPEN_ENUM}"],
+        # ClassVar: for `model_config` (templates/dcg/ConfigDict.jinja2); unused imports are removed
+        additional_imports=[f"{BASE_MODULE}.{OPEN_ENUM}", "typing.ClassVar"],
         custom_template_dir=TEMPLATE_DIR,
         custom_file_header=header,
         use_title_as_name=True,

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
+from typing_extensions import is_typeddict
+
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "docs" / "api-reference.md"
 PACKAGE = "codex_app_server"
@@ -35,6 +37,7 @@ PACKAGE = "codex_app_server"
 MODULES: list[tuple[str, str]] = [
     (PACKAGE, "The public API: `from codex_app_server import ...`."),
     (f"{PACKAGE}.handlers", "Answering the server's requests (approvals and the like)."),
+    (f"{PACKAGE}.options", "The keyword options of the high-level methods (`**options`)."),
     (f"{PACKAGE}.protocol", "The protocol registry of the pinned runtime."),
     (f"{PACKAGE}.testing", "The testing kit: drive the real app-server offline."),
 ]
@@ -71,7 +74,10 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("Sandbox and approval presets", ["Sandbox", "ApprovalMode", "ApprovalOptions"]),
     ("Tools", ["tool", "Tool", "ToolLike", "ToolCall", "ToolResult"]),
     ("Retrying", ["retry_on_overload", "async_retry_on_overload", "is_retryable_error"]),
-    ("Low-level clients", ["AppServerClient", "AsyncAppServerClient", "DEFAULT_TIMEOUT"]),
+    (
+        "Low-level clients",
+        ["AppServerClient", "AsyncAppServerClient", "NOT_GIVEN", "NotGiven", "DEFAULT_TIMEOUT"],
+    ),
     ("Errors", ["CodexError"]),
 ]
 # Members inherited from these bases are not listed (the protocol methods get their own table).
@@ -406,6 +412,9 @@ def render_entry(entry: Entry, out: list[str], level: str = "###") -> None:
         out += [f"Value: `{value}`", ""]
         out += [constant_doc(entry.module, entry.name, obj) or "", ""]
         return
+    if is_typeddict(obj):
+        render_options(entry, out)
+        return
     if inspect.isclass(obj):
         init = obj.__init__ if "__init__" in vars(obj) or dataclasses.is_dataclass(obj) else None
         sig = signature(init, drop_self=True) if init is not None else signature(obj)
@@ -457,6 +466,20 @@ def render_entry(entry: Entry, out: list[str], level: str = "###") -> None:
             "[Protocol methods](#protocol-methods).",
             "",
         ]
+
+
+def render_options(entry: Entry, out: list[str]) -> None:
+    """A TypedDict of keyword options: every key, its type and what it does."""
+    obj = entry.obj
+    out += ["```python", f"class {entry.name}(TypedDict, total=False)", "```", ""]
+    out += [own_doc(obj) or "", ""]
+    docs = attribute_docs(obj)
+    out += ["| option | type | meaning |", "| --- | --- | --- |"]
+    for key, annotation in obj.__annotations__.items():
+        kind_text = getattr(annotation, "__forward_arg__", annotation)
+        kind_text = kind_text if isinstance(kind_text, str) else repr(kind_text)
+        out.append(f"| `{key}` | `{_cell(kind_text)}` | {_one_line(docs.get(key, ''))} |")
+    out.append("")
 
 
 def _one_line(text: str) -> str:

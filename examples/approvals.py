@@ -15,6 +15,7 @@ from _offline import codex_config, shell_command, text
 from codex_app_server import Codex
 from codex_app_server.models import (
     CommandExecutionRequestApprovalParams,
+    CommandExecutionThreadItem,
 )
 
 SAFE_PREFIXES = ("echo ", "ls", "pwd")
@@ -54,7 +55,7 @@ with codex_config(*SCRIPT) as config, Codex(config) as codex:
         print(">", prompt)
         result = thread.run(prompt)
         for item in result.items:
-            if item.type == "commandExecution":
+            if isinstance(item, CommandExecutionThreadItem):  # narrows the ThreadItem union
                 output = (item.aggregated_output or "").strip()
                 print(f"  command {shell_line(item.command)!r}: {item.status} {output}".rstrip())
         print(" ", result.final_response)

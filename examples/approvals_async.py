@@ -11,6 +11,7 @@ from _offline import codex_config, shell_command, text
 from codex_app_server import AsyncCodex
 from codex_app_server.models import (
     CommandExecutionRequestApprovalParams,
+    CommandExecutionThreadItem,
 )
 
 SAFE_PREFIXES = ("echo ", "ls", "pwd")
@@ -52,7 +53,7 @@ async def main() -> None:
                 print(">", prompt)
                 result = await thread.run(prompt)
                 for item in result.items:
-                    if item.type == "commandExecution":
+                    if isinstance(item, CommandExecutionThreadItem):  # narrows the ThreadItem union
                         output = (item.aggregated_output or "").strip()
                         print(
                             f"  command {shell_line(item.command)!r}: {item.status} {output}".rstrip()

@@ -17,6 +17,7 @@ from pathlib import Path
 from _offline import codex_config, text
 
 from codex_app_server import Codex, ImageInput, InvalidRequestError, LocalImageInput
+from codex_app_server.models import UserMessageThreadItem
 
 
 def tiny_png(rgb: tuple[int, int, int], size: int = 8) -> bytes:
@@ -52,8 +53,9 @@ with tempfile.TemporaryDirectory() as tmp:
         )
         print("status:", result.status)
         print("answer:", result.final_response)
-        sent = result.items[0].content  # the user message as the server recorded it
-        print("input items:", [part.type for part in sent])
+        sent = result.items[0]  # the user message as the server recorded it
+        assert isinstance(sent, UserMessageThreadItem)
+        print("input items:", [part.type for part in sent.content])
 
         try:  # a remote URL is refused before the turn starts
             thread.run(["Describe this.", ImageInput("https://example.com/cat.png")])

@@ -13,6 +13,7 @@ from pathlib import Path
 from _offline import codex_config, text
 
 from codex_app_server import AsyncCodex, ImageInput, InvalidRequestError, LocalImageInput
+from codex_app_server.models import UserMessageThreadItem
 
 
 def tiny_png(rgb: tuple[int, int, int], size: int = 8) -> bytes:
@@ -49,7 +50,9 @@ async def main() -> None:
             )
             print("status:", result.status)
             print("answer:", result.final_response)
-            print("input items:", [part.type for part in result.items[0].content])
+            sent = result.items[0]  # the user message as the server recorded it
+            assert isinstance(sent, UserMessageThreadItem)
+            print("input items:", [part.type for part in sent.content])
             try:  # a remote URL is refused before the turn starts
                 await thread.run(["Describe this.", ImageInput("https://example.com/cat.png")])
             except InvalidRequestError as exc:

@@ -7,7 +7,7 @@
         print(result.status, result.final_response)
 
 `RUNTIME_VERSION` is the codex runtime this SDK was generated from (the `codex-cli-bin`
-version it pins).
+version it pins); `__version__` is the SDK's own version.
 
 Names load on first use (the protocol has ~900 models), so importing the package is cheap.
 """
@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from codex_app_server._generated.runtime import RUNTIME_VERSION
 
 if TYPE_CHECKING:
+    __version__: str
+
     from codex_app_server._client import (
         AppServerClient as AppServerClient,
     )
@@ -35,6 +37,12 @@ if TYPE_CHECKING:
     from codex_app_server._generated.handlers import (
         ServerRequestHandlers as ServerRequestHandlers,
     )
+    from codex_app_server._not_given import (
+        NOT_GIVEN as NOT_GIVEN,
+    )
+    from codex_app_server._not_given import (
+        NotGiven as NotGiven,
+    )
     from codex_app_server._specs import (
         DEFAULT_TIMEOUT as DEFAULT_TIMEOUT,
     )
@@ -43,6 +51,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.codex import (
         Codex as Codex,
+    )
+    from codex_app_server.errors import (
+        ArgumentTypeError as ArgumentTypeError,
     )
     from codex_app_server.errors import (
         AuthRequiredError as AuthRequiredError,
@@ -76,6 +87,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         InternalRpcError as InternalRpcError,
+    )
+    from codex_app_server.errors import (
+        InvalidArgumentError as InvalidArgumentError,
     )
     from codex_app_server.errors import (
         InvalidParamsError as InvalidParamsError,
@@ -121,6 +135,9 @@ if TYPE_CHECKING:
     )
     from codex_app_server.errors import (
         TurnTimeoutError as TurnTimeoutError,
+    )
+    from codex_app_server.errors import (
+        UnknownArgumentError as UnknownArgumentError,
     )
     from codex_app_server.external import (
         ExternalMessage as ExternalMessage,
@@ -269,6 +286,8 @@ _EXPORTS: dict[str, str] = {
     "ask": "codex_app_server.handlers",
     "decline_all": "codex_app_server.handlers",
     "DEFAULT_TIMEOUT": "codex_app_server._specs",
+    "NOT_GIVEN": "codex_app_server._not_given",
+    "NotGiven": "codex_app_server._not_given",
     "Input": "codex_app_server.inputs",
     "InputItem": "codex_app_server.inputs",
     "TextInput": "codex_app_server.inputs",
@@ -306,6 +325,9 @@ _EXPORTS: dict[str, str] = {
     "ConnectionFailedError": "codex_app_server.errors",
     "ConnectionUnauthorizedError": "codex_app_server.errors",
     "InsecureConnectionError": "codex_app_server.errors",
+    "InvalidArgumentError": "codex_app_server.errors",
+    "ArgumentTypeError": "codex_app_server.errors",
+    "UnknownArgumentError": "codex_app_server.errors",
     "ExternalMessage": "codex_app_server.external",
     "RunInput": "codex_app_server.external",
     "Sandbox": "codex_app_server.presets",
@@ -329,6 +351,10 @@ __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ig
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # read on first use: it looks at the installed distribution
+        from codex_app_server._config import _sdk_version
+
+        return _sdk_version()
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,12 +17,13 @@ from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from codex_app_server import _tolerant as tolerant
+from codex_app_server._arguments import check_client_arguments, validated
 from codex_app_server._config import AppServerConfig
 from codex_app_server._experimental import capabilities, check_opt_in
-from codex_app_server._generated.client import AsyncClientMethods, ClientMethods
+from codex_app_server._generated.pagination import AsyncPagingClientMethods, PagingClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
 from codex_app_server._loop_thread import LoopThread
-from codex_app_server._session import DEFAULT, Session, Subscription
+from codex_app_server._session import Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
 from codex_app_server._startup import initialize, open_session
 from codex_app_server.compat import check_compatible
@@ -57,12 +58,13 @@ def encode_params(spec: RequestSpec, params: Any) -> Any:
     if params is None or params == {}:
         wire = _NO_ARGUMENTS.get(spec.method)
         if wire is None:  # first call, or the method has required params (raises each time)
-            wire = _NO_ARGUMENTS[spec.method] = spec.params.dump(spec.params.validate({}))
+            wire = spec.params.dump(validated(spec.params, {}, spec.method))
+            _NO_ARGUMENTS[spec.method] = wire
         return wire
     to_wire = getattr(params, "to_wire", None)
     if callable(to_wire):
         return to_wire()
-    return spec.params.dump(spec.params.validate(params))
+    return spec.params.dump(validated(spec.params, params, spec.method))
 
 
 def decode_result(spec: RequestSpec, raw: Any) -> Any:
@@ -70,11 +72,11 @@ def decode_result(spec: RequestSpec, raw: Any) -> Any:
     return tolerant.validate(spec.result, raw, f"the {spec.method} result")
 
 
-def engine_timeout(timeout: TimeoutArg) -> Any:
-    return DEFAULT if timeout is DEFAULT_TIMEOUT else timeout
+def engine_timeout(timeout: TimeoutArg) -> TimeoutArg:
+    return timeout  # the engine takes the same NOT_GIVEN for "the configured default"
 
 
-class AsyncAppServerClient(AsyncClientMethods):
+class AsyncAppServerClient(AsyncPagingClientMethods):
     """Every protocol method as an awaitable, typed method (`await client.thread_start(...)`).
 
     Start with `await AsyncAppServerClient.start(config)` or `async with`.
@@ -86,6 +88,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, type(self).__name__)
         self._config = config
         self._dispatcher = ServerRequestDispatcher(
             handlers, max_threads=(config or AppServerConfig()).handler_threads
@@ -263,7 +266,7 @@ class AsyncAppServerClient(AsyncClientMethods):
             session.abandon()
 
 
-class AppServerClient(ClientMethods):
+class AppServerClient(PagingClientMethods):
     """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
 
     Starts `codex app-server` in the constructor; use it as a context manager or call
@@ -276,6 +279,7 @@ class AppServerClient(ClientMethods):
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, type(self).__name__)
         shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
         self._start(AsyncAppServerClient.start(config, handlers=handlers), shutdown_timeout)
 

@@ -100,6 +100,9 @@ class AppServerConfig:
     experimental_api: bool = False
 
     def __post_init__(self) -> None:
+        from codex_app_server._arguments import check_config_fields
+
+        check_config_fields(self)
         if self.handler_threads < 1:
             raise ValueError("handler_threads must be at least 1")
         if self.notification_buffer < 2:

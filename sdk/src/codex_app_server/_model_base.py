@@ -10,13 +10,15 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 
 class CodexModel(BaseModel):
-    model_config = ConfigDict(
+    """The base of every generated protocol model (see the module docstring)."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         validate_by_name=True,
         validate_by_alias=True,

@@ -54,7 +54,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import enum
 import itertools
 import logging
 import sys
@@ -63,10 +62,11 @@ import warnings
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, cast
 
 from . import _fork
 from ._blocking import ThreadWaiter
+from ._not_given import NOT_GIVEN, NotGiven
 from ._redact import configure_from_env, redact, redact_bytes, trace
 from ._routing import Router, copy_closed
 from ._stats import SessionStats
@@ -102,12 +102,10 @@ logger = logging.getLogger("codex_app_server")
 ServerRequestHandler = Callable[[str, Any], Awaitable[Any]]
 
 
-class _Default(enum.Enum):
-    DEFAULT = "DEFAULT"
-
-
-#: Use the session's configured default (e.g. for ``timeout``).
-DEFAULT: Final = _Default.DEFAULT
+# One "left out" sentinel for the whole SDK (see codex_app_server._not_given).
+_Default: TypeAlias = NotGiven
+#: Use the session's configured default (e.g. for ``timeout``): ``NOT_GIVEN``.
+DEFAULT: Final = NOT_GIVEN
 
 _FINISHED_IDS_LIMIT = 1024
 _PROTOCOL_WARNINGS = 20  # then further protocol errors are logged at DEBUG
@@ -185,7 +183,7 @@ class Session:
         self.server_request_timeout = server_request_timeout
         self._handler = handler
         self.on_protocol_error: Callable[[ProtocolError], None] | None = None
-        self.stats = SessionStats()
+        self.stats: SessionStats = SessionStats()
         self.initialize_result: dict[str, Any] | None = None
 
         self._ids = itertools.count(1)  # next() is atomic: threads take ids too
@@ -425,7 +423,7 @@ class Session:
     ) -> None:
         """Send a notification (no response). ``params=None`` omits the member. ``timeout``
         bounds the wait for room in the server's stdin (default: ``request_timeout``)."""
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         payload: dict[str, Any] = {"method": method}
         if params is not None:
@@ -535,7 +533,7 @@ class Session:
         on_result: Callable[[Any], Any] | None,
         on_abandon: Callable[[Any], None] | None = None,
     ) -> Any:
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         if asyncio.get_running_loop() is not self._loop:
             raise RuntimeError("Session.request() must run on the session's event loop")
@@ -604,7 +602,7 @@ class Session:
                 "request_from_thread() on the session's event loop would deadlock; "
                 "use `await session.request(...)`"
             )
-        if timeout is DEFAULT:
+        if isinstance(timeout, NotGiven):
             timeout = self.request_timeout
         rid, data = self._encode_request(method, params)
         self._check_open()

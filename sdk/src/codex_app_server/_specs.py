@@ -11,7 +11,9 @@ import importlib
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from codex_app_server._not_given import NOT_GIVEN, NotGiven
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
@@ -25,23 +27,11 @@ R = TypeVar("R")
 Handler = Callable[[P], R | dict[str, Any] | Awaitable[R | dict[str, Any]]]
 
 
-class _Unset:
-    """The default of `request_timeout`: use the client's configured timeout."""
-
-    _instance: _Unset | None = None
-
-    def __new__(cls) -> _Unset:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "DEFAULT_TIMEOUT"
-
-
-DEFAULT_TIMEOUT = _Unset()
-# Seconds; None waits as long as the server lives; DEFAULT_TIMEOUT uses the config's value.
-TimeoutArg = float | None | _Unset
+#: The default of `request_timeout`: the config's timeout. The same object as `NOT_GIVEN`
+#: (one sentinel for "left out"); kept under this name for code that spells it so.
+DEFAULT_TIMEOUT: Final = NOT_GIVEN
+# Seconds; None waits as long as the server lives; NOT_GIVEN uses the config's value.
+TimeoutArg = float | None | NotGiven
 
 
 @dataclass(frozen=True)
@@ -210,5 +200,6 @@ def lazy_methods(module: str, class_name: str) -> type:
 
 
 def compact(values: dict[str, Any]) -> dict[str, Any]:
-    """Drop keyword arguments left at None: the server applies its own defaults."""
-    return {key: value for key, value in values.items() if value is not None}
+    """Drop keyword arguments left out (`NOT_GIVEN`): the server applies its own defaults.
+    `None` stays, and is sent as `null`."""
+    return {key: value for key, value in values.items() if value is not NOT_GIVEN}

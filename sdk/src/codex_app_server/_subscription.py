@@ -79,9 +79,9 @@ class Subscription:
         self._owner = owner
         self._loop = loop
         self._loop_thread = loop_thread
-        self.kind = kind
-        self.thread_id = thread_id
-        self.turn_id = turn_id
+        self.kind: str = kind
+        self.thread_id: str | None = thread_id
+        self.turn_id: str | None = turn_id
         self.items: deque[dict[str, Any]] = deque()
         self.limit = limit
         # a buffer this long stops reading (turn subscriptions); None: never

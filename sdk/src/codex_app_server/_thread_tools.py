@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     from codex_app_server._tool_router import ToolRouter
     from codex_app_server.tools import Tool
 
-_WIRE_FIELD = "dynamicTools"
-
 
 def offer_tools(
     client: AsyncAppServerClient, tools: Iterable[Any] | None, params: dict[str, Any]
@@ -30,10 +28,10 @@ def offer_tools(
     """Check `tools=` and add their specs to `thread/start`'s params (in place)."""
     if tools is None:
         return None
-    if params.get("dynamic_tools") is not None or params.get(_WIRE_FIELD) is not None:
+    if params.get("dynamic_tools") is not None:
         raise TypeError("pass tools= or dynamic_tools=, not both")
     checked = prepare_tools(client, tools, "thread/start")
-    params[_WIRE_FIELD] = [entry.to_spec() for entry in checked]
+    params["dynamic_tools"] = [entry.to_spec() for entry in checked]
     return checked
 
 

@@ -18,19 +18,12 @@ Logging in: `login_api_key(key)`, `login_chatgpt()` (browser) and `login_chatgpt
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from typing_extensions import Unpack
-
-from codex_app_server._client import AppServerClient, AsyncAppServerClient
-from codex_app_server._config import AppServerConfig
-from codex_app_server._generated.registry import CLIENT_REQUESTS
-from codex_app_server._specs import DEFAULT_TIMEOUT
-from codex_app_server._thread_tools import offer_tools, prepare_tools, register_tools
+from codex_app_server._arguments import check_client_arguments
+from codex_app_server._conversations import AsyncConversations, Conversations
 from codex_app_server.compat import server_version
 from codex_app_server.errors import JsonRpcError
-from codex_app_server.handlers import ServerRequestHandlers
 from codex_app_server.login import (
     LOGIN_START,
     AsyncChatgptDeviceCodeLogin,
@@ -42,39 +35,20 @@ from codex_app_server.login import (
     check_api_key_response,
     start_flow,
 )
-from codex_app_server.notification import Notification
-from codex_app_server.thread import AsyncThread, Thread
 
+# The engine (asyncio, the typed client: most of the SDK) loads when a client starts, not
+# when `Codex` is imported.
 if TYPE_CHECKING:
+    from codex_app_server._client import AppServerClient, AsyncAppServerClient
+    from codex_app_server._config import AppServerConfig
     from codex_app_server._connect_config import ConnectConfig
     from codex_app_server._generated.models import (
-        GetAccountResponse,
         InitializeResponse,
-        ModelListResponse,
-        ThreadArchiveResponse,
-        ThreadListResponse,
     )
-    from codex_app_server._generated.options import (
-        ThreadForkOptions,
-        ThreadListOptions,
-        ThreadResumeOptions,
-        ThreadStartOptions,
-    )
-    from codex_app_server.tools import ToolLike
-
-_START = CLIENT_REQUESTS["thread/start"]
-_RESUME = CLIENT_REQUESTS["thread/resume"]
-_FORK = CLIENT_REQUESTS["thread/fork"]
-_LIST = CLIENT_REQUESTS["thread/list"]
+    from codex_app_server.handlers import ServerRequestHandlers
 
 
-def _with_thread(thread_id: str, options: dict[str, Any]) -> dict[str, Any]:
-    if "thread_id" in options:
-        raise TypeError("pass the thread id as the first argument")
-    return {**options, "thread_id": thread_id}
-
-
-class Codex:
+class Codex(Conversations):
     """A running `codex app-server` and the conversations on it (blocking API)."""
 
     def __init__(
@@ -83,7 +57,14 @@ class Codex:
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
-        self._client = AppServerClient(config, handlers=handlers)
+        check_client_arguments(config, handlers, "Codex()")
+        from codex_app_server._client import AppServerClient
+
+        self._sync_client = AppServerClient(config, handlers=handlers)
+
+    @property
+    def _client(self) -> AppServerClient:
+        return self._sync_client
 
     @classmethod
     def connect(
@@ -107,8 +88,12 @@ class Codex:
         calls and turns fail with `TransportClosedError`; nothing reconnects silently
         (connect again and `thread_resume` the thread).
         """
+        from codex_app_server._client import AppServerClient
+
         codex = cls.__new__(cls)
-        codex._client = AppServerClient.connect(url, token=token, config=config, handlers=handlers)
+        codex._sync_client = AppServerClient.connect(
+            url, token=token, config=config, handlers=handlers
+        )
         return codex
 
     @property
@@ -135,95 +120,6 @@ class Codex:
     def server_version(self) -> str | None:
         """The app-server's version (`0.163.0`), read from its `initialize` answer."""
         return server_version(self._client.session.initialize_result or {})
-
-    def thread_start(
-        self, *, tools: Sequence[ToolLike] | None = None, **options: Unpack[ThreadStartOptions]
-    ) -> Thread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options).
-
-        `tools`: Python functions the agent may call (`@tool`; needs
-        `AppServerConfig(experimental_api=True)`, see `codex_app_server.tools`)."""
-        params: dict[str, Any] = dict(options)
-        offered = offer_tools(self._client.aio, tools, params)
-        response = self._client._request(_START, params, DEFAULT_TIMEOUT)
-        register_tools(self._client.aio, response.thread.id, offered)
-        return Thread(self._client, response.thread.id)
-
-    def thread_resume(
-        self,
-        thread_id: str,
-        /,
-        *,
-        tools: Sequence[ToolLike] | None = None,
-        **overrides: Unpack[ThreadResumeOptions],
-    ) -> Thread:
-        """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy...
-
-        `tools`: the functions that answer the thread's tools (it keeps the tools it was
-        started with; these are matched by name)."""
-        offered = None if tools is None else prepare_tools(self._client.aio, tools, _RESUME.method)
-        response = self._client._request(
-            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
-        )
-        register_tools(self._client.aio, response.thread.id, offered)
-        return Thread(self._client, response.thread.id)
-
-    def thread_fork(
-        self,
-        thread_id: str,
-        /,
-        *,
-        tools: Sequence[ToolLike] | None = None,
-        **options: Unpack[ThreadForkOptions],
-    ) -> Thread:
-        """Copy a thread's history into a new thread.
-
-        `tools`: the functions that answer the new thread's tools (it keeps the tools of the
-        thread it copies; these are matched by name)."""
-        offered = None if tools is None else prepare_tools(self._client.aio, tools, _FORK.method)
-        response = self._client._request(
-            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
-        )
-        register_tools(self._client.aio, response.thread.id, offered)
-        return Thread(self._client, response.thread.id)
-
-    def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
-        """Stored threads, newest first (paged with `cursor` / `limit`)."""
-        return self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
-
-    def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
-        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
-        return self._client.thread_archive(thread_id=thread_id)
-
-    def thread_unarchive(self, thread_id: str) -> Thread:
-        """Bring an archived thread back; returns a handle on it."""
-        response = self._client.thread_unarchive(thread_id=thread_id)
-        return Thread(self._client, response.thread.id)
-
-    def thread(self, thread_id: str) -> Thread:
-        """A handle on a thread the server already has loaded. Sends nothing; use
-        `thread_resume` to load a stored thread."""
-        return Thread(self._client, thread_id)
-
-    def models(self, *, include_hidden: bool = False) -> ModelListResponse:
-        """The models the server offers."""
-        return self._client.model_list(include_hidden=include_hidden)
-
-    def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
-        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
-        through a bounded buffer; ends when the client closes."""
-        return self._client.notifications(maxsize)
-
-    def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """Who Codex is logged in as (`account/read`).
-
-        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
-        configured model provider needs an OpenAI login at all (a custom provider may not,
-        and then the account is not reported either). `refresh_token=True` asks the server
-        to refresh a ChatGPT token first.
-        """
-        return self._client.account_read(refresh_token=refresh_token or None)
 
     def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.
@@ -260,10 +156,6 @@ class Codex:
         )
         return ChatgptDeviceCodeLogin(self._client, response, subscription)
 
-    def logout(self) -> None:
-        """Forget the stored credentials (`account/logout`)."""
-        self._client.account_logout()
-
     def close(self) -> None:
         """Stop the app-server (idempotent); no process or thread is left behind."""
         self._client.close()
@@ -283,7 +175,7 @@ class Codex:
         return f"Codex(server_version={self.server_version!r}, closed={self.closed})"
 
 
-class AsyncCodex:
+class AsyncCodex(AsyncConversations):
     """A running `codex app-server` and the conversations on it (async API).
 
     `async with AsyncCodex(config) as codex:` or `codex = await AsyncCodex.start(config)`.
@@ -295,6 +187,7 @@ class AsyncCodex:
         *,
         handlers: ServerRequestHandlers | None = None,
     ) -> None:
+        check_client_arguments(config, handlers, "AsyncCodex()")
         self._config = config
         self._initial_handlers = handlers
         self._client_or_none: AsyncAppServerClient | None = None
@@ -322,6 +215,8 @@ class AsyncCodex:
     ) -> AsyncCodex:
         """Connect to an app-server that is already listening (the async twin of
         `Codex.connect`: `ws://`, `wss://`, `unix://PATH`, the same token rules and errors)."""
+        from codex_app_server._client import AsyncAppServerClient
+
         codex = cls(None, handlers=handlers)
         codex._client_or_none = await AsyncAppServerClient.connect(
             url, token=token, config=config, handlers=handlers
@@ -330,6 +225,8 @@ class AsyncCodex:
 
     async def _ensure_started(self) -> AsyncAppServerClient:
         if self._client_or_none is None:
+            from codex_app_server._client import AsyncAppServerClient
+
             client = AsyncAppServerClient(self._config, handlers=self._initial_handlers)
             await client._open()
             self._client_or_none = client
@@ -368,95 +265,6 @@ class AsyncCodex:
             return None
         return server_version(self._client_or_none.session.initialize_result or {})
 
-    async def thread_start(
-        self, *, tools: Sequence[ToolLike] | None = None, **options: Unpack[ThreadStartOptions]
-    ) -> AsyncThread:
-        """Start a new thread (model, cwd, sandbox, approval policy... as keyword options).
-
-        `tools`: Python functions the agent may call (`@tool`; needs
-        `AppServerConfig(experimental_api=True)`, see `codex_app_server.tools`)."""
-        params: dict[str, Any] = dict(options)
-        offered = offer_tools(self._client, tools, params)
-        response = await self._client._request(_START, params, DEFAULT_TIMEOUT)
-        register_tools(self._client, response.thread.id, offered)
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_resume(
-        self,
-        thread_id: str,
-        /,
-        *,
-        tools: Sequence[ToolLike] | None = None,
-        **overrides: Unpack[ThreadResumeOptions],
-    ) -> AsyncThread:
-        """Load a stored thread into the server (`thread/resume`), optionally overriding its
-        model, instructions, sandbox, approval policy...
-
-        `tools`: the functions that answer the thread's tools (it keeps the tools it was
-        started with; these are matched by name)."""
-        offered = None if tools is None else prepare_tools(self._client, tools, _RESUME.method)
-        response = await self._client._request(
-            _RESUME, _with_thread(thread_id, dict(overrides)), DEFAULT_TIMEOUT
-        )
-        register_tools(self._client, response.thread.id, offered)
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_fork(
-        self,
-        thread_id: str,
-        /,
-        *,
-        tools: Sequence[ToolLike] | None = None,
-        **options: Unpack[ThreadForkOptions],
-    ) -> AsyncThread:
-        """Copy a thread's history into a new thread.
-
-        `tools`: the functions that answer the new thread's tools (it keeps the tools of the
-        thread it copies; these are matched by name)."""
-        offered = None if tools is None else prepare_tools(self._client, tools, _FORK.method)
-        response = await self._client._request(
-            _FORK, _with_thread(thread_id, dict(options)), DEFAULT_TIMEOUT
-        )
-        register_tools(self._client, response.thread.id, offered)
-        return AsyncThread(self._client, response.thread.id)
-
-    async def thread_list(self, **options: Unpack[ThreadListOptions]) -> ThreadListResponse:
-        """Stored threads, newest first (paged with `cursor` / `limit`)."""
-        return await self._client._request(_LIST, dict(options), DEFAULT_TIMEOUT)
-
-    async def thread_archive(self, thread_id: str) -> ThreadArchiveResponse:
-        """Archive a stored thread (hidden from `thread_list` unless asked for)."""
-        return await self._client.thread_archive(thread_id=thread_id)
-
-    async def thread_unarchive(self, thread_id: str) -> AsyncThread:
-        """Bring an archived thread back; returns a handle on it."""
-        response = await self._client.thread_unarchive(thread_id=thread_id)
-        return AsyncThread(self._client, response.thread.id)
-
-    def thread(self, thread_id: str) -> AsyncThread:
-        """A handle on a thread the server already has loaded. Sends nothing; use
-        `thread_resume` to load a stored thread."""
-        return AsyncThread(self._client, thread_id)
-
-    async def models(self, *, include_hidden: bool = False) -> ModelListResponse:
-        """The models the server offers."""
-        return await self._client.model_list(include_hidden=include_hidden)
-
-    def notifications(self, maxsize: int | None = None) -> AsyncIterator[Notification]:
-        """Notifications tied to no turn (account, config, MCP status...), as they arrive,
-        through a bounded buffer; ends when the client closes."""
-        return self._client.notifications(maxsize)
-
-    async def account(self, *, refresh_token: bool = False) -> GetAccountResponse:
-        """Who Codex is logged in as (`account/read`).
-
-        `account` is None when nobody is logged in; `requires_openai_auth` says whether the
-        configured model provider needs an OpenAI login at all (a custom provider may not,
-        and then the account is not reported either). `refresh_token=True` asks the server
-        to refresh a ChatGPT token first.
-        """
-        return await self._client.account_read(refresh_token=refresh_token or None)
-
     async def login_api_key(self, api_key: str, /) -> None:
         """Log in with an OpenAI API key; done when this returns.
 
@@ -489,10 +297,6 @@ class AsyncCodex:
             self._client, {"type": "chatgptDeviceCode"}, AsyncChatgptDeviceCodeLogin.label
         )
         return AsyncChatgptDeviceCodeLogin(self._client, response, subscription)
-
-    async def logout(self) -> None:
-        """Forget the stored credentials (`account/logout`)."""
-        await self._client.account_logout()
 
     async def close(self) -> None:
         """Stop the app-server (idempotent); no process or task is left behind."""

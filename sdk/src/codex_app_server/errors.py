@@ -19,6 +19,9 @@ The tree::
     +-- ConnectionFailedError       a listening app-server could not be reached (ws://, unix://)
     |   +-- ConnectionUnauthorizedError   it refused the handshake: token missing or wrong (401)
     +-- InsecureConnectionError     refused before connecting: a token over plain ws:// off-host
+    +-- InvalidArgumentError        a call's argument has a value it does not take (a ValueError)
+    |   +-- ArgumentTypeError       ... or the wrong type (also a TypeError)
+    +-- UnknownArgumentError        a keyword the call does not take (a TypeError)
     +-- JsonRpcError                the server answered a request with a JSON-RPC error
         +-- ParseError              -32700
         +-- InvalidRequestError     -32600
@@ -48,6 +51,7 @@ __all__ = [
     "METHOD_NOT_FOUND",
     "PARSE_ERROR",
     "SERVER_OVERLOADED",
+    "ArgumentTypeError",
     "AuthRequiredError",
     "CodexBinaryError",
     "CodexError",
@@ -59,6 +63,7 @@ __all__ = [
     "IncompatibleServerError",
     "InsecureConnectionError",
     "InternalRpcError",
+    "InvalidArgumentError",
     "InvalidParamsError",
     "InvalidRequestError",
     "JsonRpcError",
@@ -74,6 +79,7 @@ __all__ = [
     "TransportClosedError",
     "TurnFailedError",
     "TurnTimeoutError",
+    "UnknownArgumentError",
     "error_from_response",
 ]
 
@@ -163,7 +169,7 @@ class ProtocolError(CodexError):
         raw: bytes | None = None,
         request_id: int | str | None = None,
     ) -> None:
-        self.raw = raw[:1000] if raw is not None else None
+        self.raw: bytes | None = raw[:1000] if raw is not None else None
         self.request_id = request_id
         super().__init__(message)
 
@@ -455,6 +461,32 @@ class TurnFailedError(CodexError):
         self.status = status
         self.error_message = message
         super().__init__(f"turn {turn_id} ended {status}" + (f": {message}" if message else ""))
+
+
+class InvalidArgumentError(CodexError, ValueError):
+    """An argument of a public call has a value it does not take, found before anything is
+    sent. `field` names it (dotted for nested values, e.g. `sandbox_policy.type`), `expected`
+    says what it takes, `got` what it was given."""
+
+    def __init__(self, message: str, *, field: str, expected: str, got: str) -> None:
+        self.field = field
+        self.expected = expected
+        self.got = got
+        super().__init__(message)
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of a public call has the wrong type (also a `TypeError`)."""
+
+
+class UnknownArgumentError(CodexError, TypeError):
+    """A keyword argument the call does not take (a typo: `modle=`), found before anything
+    is sent. `name` is the keyword; `suggestion` the closest valid one, if any."""
+
+    def __init__(self, message: str, *, name: str, suggestion: str | None) -> None:
+        self.name = name
+        self.suggestion = suggestion
+        super().__init__(message)
 
 
 class ThreadBusyError(CodexError):

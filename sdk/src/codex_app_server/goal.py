@@ -100,11 +100,11 @@ class GoalTracker:
         self.thread_id = thread_id
         self.objective = objective
         self.goal: dict[str, Any] | None = None
-        self.cleared = False
+        self.cleared: bool = False
         self.current: TurnAccumulator | None = None
         self.turns: list[TurnResult[Any]] = []
-        self.interrupted = False
-        self.failed = False
+        self.interrupted: bool = False
+        self.failed: bool = False
 
     @property
     def started(self) -> bool:

@@ -44,7 +44,7 @@ __all__ = [
     "decline_all",
 ]
 
-log = logging.getLogger("codex_app_server")
+log: logging.Logger = logging.getLogger("codex_app_server")
 
 #: The answer that refuses each approval request, by wire method (what the SDK sends when
 #: no handler is set, and what `decline_all()` answers).
@@ -111,7 +111,9 @@ class ServerRequestDispatcher:
     def __init__(
         self, handlers: ServerRequestHandlers | None = None, *, max_threads: int = 8
     ) -> None:
-        self.handlers = handlers if handlers is not None else ServerRequestHandlers()
+        self.handlers: ServerRequestHandlers = (
+            handlers if handlers is not None else ServerRequestHandlers()
+        )
         self.tools: ToolRouter | None = None  # the threads' @tool functions, once offered
         self._pool = HandlerPool(max_threads)
 
@@ -182,7 +184,7 @@ class HandlerPool:
         self._ready = threading.Condition(self._lock)  # a worker waiting for its next job
         self._workers = 0
         self._idle = 0  # workers waiting on _ready
-        self.peak_workers = 0  # the most threads that ran at once (for tests and tuning)
+        self.peak_workers: int = 0  # the most threads that ran at once (for tests and tuning)
 
     @property
     def workers(self) -> int:

@@ -133,7 +133,7 @@ class LoginState:
         self.subscription = subscription
         self.outcome: AccountLoginCompletedNotification | None = None
         self.cancelled = False
-        self.closed = False
+        self.closed: bool = False
 
     def take(self, message: dict[str, Any] | None) -> None:
         """Look at one message from the subscription (None: the stream ended)."""

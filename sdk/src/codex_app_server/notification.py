@@ -7,7 +7,7 @@ SDK does not know. `raw` is always the params as received.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from codex_app_server._generated.notifications import NotificationParams
@@ -22,8 +22,8 @@ class Notification:
     __slots__ = ("_params", "method", "raw")
 
     def __init__(self, method: str, raw: dict[str, Any]) -> None:
-        self.method = method
-        self.raw = raw
+        self.method: str = method
+        self.raw: dict[str, Any] = raw
         self._params: Any = _UNSET
 
     @property
@@ -62,7 +62,7 @@ class Notification:
             return NotImplemented
         return self.method == other.method and self.raw == other.raw
 
-    __hash__ = None  # type: ignore[assignment]  # mutable payload
+    __hash__: ClassVar[None] = None  # type: ignore[assignment]  # mutable payload
 
 
 def parse_params(method: str, raw: dict[str, Any]) -> Any:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from codex_app_server._generated.models import (
+        ThreadItem,
         ThreadTokenUsage,
         TurnError,
         TurnInterruptResponse,
@@ -71,7 +72,7 @@ class TurnResult(Generic[M]):
     status: TurnStatus
     error: TurnError | None
     final_response: str | None
-    items: list[Any]
+    items: list[ThreadItem]
     usage: ThreadTokenUsage | None
     started_at: int | None
     completed_at: int | None
@@ -152,7 +153,7 @@ class TurnAccumulator:
         )
         listed: list[Any] = (self.completed or {}).get("items") or []
         items_raw = self.items or [item for item in map(_obj, listed) if item is not None]
-        items: list[Any] = Turn.model_validate(
+        items: list[ThreadItem] = Turn.model_validate(
             {"id": self.turn_id, "status": "completed", "items": items_raw}
         ).items
         return TurnResult(

@@ -11,9 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from codex_app_server._generated.registry import CLIENT_REQUESTS
-from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, compact
+from codex_app_server._not_given import NOT_GIVEN, NotGiven
+from codex_app_server._specs import RequestSpec, TimeoutArg, compact
 
 if TYPE_CHECKING:
+    import os
     from typing import Literal
 
     from codex_app_server._generated.models.add_credits_nudge_credit_type import (
@@ -424,17 +426,18 @@ class ClientMethods(_Experimental):
         self,
         *,
         client_info: ClientInfo,
-        capabilities: InitializeCapabilities | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        capabilities: InitializeCapabilities | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> InitializeResponse:
-        """Send the `initialize` request.
+        """Call `initialize`; the answer is a `InitializeResponse`.
 
         Wire method: `initialize`.
 
         Args:
-            capabilities: `capabilities` on the wire. Not sent when None.
-            client_info: `clientInfo` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            capabilities: Client-declared capabilities negotiated during initialize. Optional: not
+                sent when left out; None sends `null`.
+            client_info: Takes `ClientInfo`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `InitializeResponse`.
         """
@@ -454,49 +457,63 @@ class ClientMethods(_Experimental):
     def thread_start(
         self,
         *,
-        allow_provider_model_fallback: bool | None = None,
+        allow_provider_model_fallback: bool | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        daybreak_enabled: bool | None = None,
-        developer_instructions: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        daybreak_enabled: bool | None | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
         dynamic_tools: list[
             FunctionDynamicToolSpec | NamespaceDynamicToolSpec | UnrecognizedDynamicToolSpec
         ]
-        | None = None,
-        environments: list[TurnEnvironmentParams] | None = None,
-        ephemeral: bool | None = None,
-        experimental_raw_events: bool | None = None,
-        history_mode: ThreadHistoryMode | Literal["legacy", "paginated"] | None = None,
-        mock_experimental_field: str | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        experimental_raw_events: bool | NotGiven = NOT_GIVEN,
+        history_mode: ThreadHistoryMode
+        | Literal["legacy", "paginated"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        mock_experimental_field: str | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        project_id: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        selected_capability_roots: list[SelectedCapabilityRoot] | None = None,
-        service_name: str | None = None,
-        service_tier: str | None = None,
-        session_start_source: ThreadStartSource | Literal["startup", "clear"] | None = None,
-        thread_source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        selected_capability_roots: list[SelectedCapabilityRoot] | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        session_start_source: ThreadStartSource
+        | Literal["startup", "clear"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        thread_source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadStartResponse:
-        """Send the `thread/start` request.
+        """Call `thread/start`; the answer is a `ThreadStartResponse`.
 
         Wire method: `thread/start`.
 
@@ -504,48 +521,58 @@ class ClientMethods(_Experimental):
 
         Args:
             allow_provider_model_fallback: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
-            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
-            dynamic_tools: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            ephemeral: `ephemeral` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
+            dynamic_tools: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
             experimental_raw_events: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of
+                `legacy`, `paginated`. Optional: not sent when left out; None sends `null`.
             mock_experimental_field: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            model: `model` on the wire. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            personality: @deprecated `friendly` and `pragmatic` no longer select a style. Not sent
-                when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            model: A string. Optional: not sent when left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One
+                of `explicitRequestOnly`, `proactive`. Optional: not sent when left out; None sends
+                `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            personality: @deprecated `friendly` and `pragmatic` no longer select a style. One of
+                `none`, `friendly`, `pragmatic`. Optional: not sent when left out; None sends
+                `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
             selected_capability_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            service_name: `serviceName` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            session_start_source: `sessionStartSource` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            service_name: A string. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            session_start_source: Takes `ThreadStartSource`. One of `startup`, `clear`. Optional:
+                not sent when left out; None sends `null`.
             thread_source: Optional client-supplied analytics source classification for this thread.
-                Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadStartResponse`.
         """
@@ -594,15 +621,17 @@ class ClientMethods(_Experimental):
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        developer_instructions: str | None = None,
-        exclude_turns: bool | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
         history: list[
             AdditionalToolsResponseItem
             | MessageResponseItem
@@ -624,19 +653,24 @@ class ClientMethods(_Experimental):
             | OtherResponseItem
             | UnrecognizedResponseItem
         ]
-        | None = None,
-        initial_turns_page: ThreadResumeInitialTurnsPageParams | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
-        path: str | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        initial_turns_page: ThreadResumeInitialTurnsPageParams | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
+        path: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        service_tier: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadResumeResponse:
         """There are three ways to resume a thread: 1. By thread_id: load the thread from disk by thread_id and resume it. 2. By history: instantiate the thread from memory and resume it. 3. By path: load the thread from disk by path and resume it.
 
@@ -645,36 +679,43 @@ class ClientMethods(_Experimental):
         Experimental arguments (`history`, `initial_turns_page`, `path`, `permissions`, `runtime_workspace_roots`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
             exclude_turns: When true, return only thread metadata and live-resume state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after resuming. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Not sent when None.
-            history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
+                instead. Optional: not sent when left out.
+            history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
             initial_turns_page: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            model: Configuration overrides for the resumed thread, if any. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                Optional: not sent when left out; None sends `null`.
+            model: Configuration overrides for the resumed thread, if any. Optional: not sent when
+                left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadResumeResponse`.
         """
@@ -714,31 +755,34 @@ class ClientMethods(_Experimental):
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        before_turn_id: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        defer_goal_continuation: bool | None = None,
-        developer_instructions: str | None = None,
-        ephemeral: bool | None = None,
-        exclude_turns: bool | None = None,
-        experimental_prediction_mode: bool | None = None,
-        last_turn_id: str | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
-        path: str | None = None,
-        permissions: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        before_turn_id: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        defer_goal_continuation: bool | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
+        experimental_prediction_mode: bool | NotGiven = NOT_GIVEN,
+        last_turn_id: str | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
+        path: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        service_tier: str | None = None,
-        thread_source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        thread_source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadForkResponse:
         """There are two ways to fork a thread: 1. By thread_id: load the thread from disk by thread_id and fork it into a new thread. 2. By path: load the thread from disk by path and fork it into a new thread.
 
@@ -747,40 +791,47 @@ class ClientMethods(_Experimental):
         Experimental arguments (`before_turn_id`, `defer_goal_continuation`, `experimental_prediction_mode`, `path`, `permissions`, `runtime_workspace_roots`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            before_turn_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            before_turn_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
             defer_goal_continuation: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
-            ephemeral: `ephemeral` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             exclude_turns: When true, return only thread metadata and live fork state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after forking. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Not sent when None.
+                instead. Optional: not sent when left out.
             experimental_prediction_mode: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            last_turn_id: Optional last turn id to fork through, inclusive. Not sent when None.
-            model: Configuration overrides for the forked thread, if any. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            last_turn_id: Optional last turn id to fork through, inclusive. Optional: not sent when
+                left out; None sends `null`.
+            model: Configuration overrides for the forked thread, if any. Optional: not sent when
+                left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
             thread_source: Optional client-supplied analytics source classification for this forked
-                thread. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                thread. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadForkResponse`.
         """
@@ -820,15 +871,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadArchiveResponse:
-        """Send the `thread/archive` request.
+        """Call `thread/archive`; the answer is a `ThreadArchiveResponse`.
 
         Wire method: `thread/archive`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadArchiveResponse`.
         """
@@ -845,15 +896,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadDeleteResponse:
-        """Send the `thread/delete` request.
+        """Call `thread/delete`; the answer is a `ThreadDeleteResponse`.
 
         Wire method: `thread/delete`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadDeleteResponse`.
         """
@@ -870,15 +921,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadUnsubscribeResponse:
-        """Send the `thread/unsubscribe` request.
+        """Call `thread/unsubscribe`; the answer is a `ThreadUnsubscribeResponse`.
 
         Wire method: `thread/unsubscribe`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadUnsubscribeResponse`.
         """
@@ -896,16 +947,16 @@ class ClientMethods(_Experimental):
         *,
         name: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSetNameResponse:
-        """Send the `thread/name/set` request.
+        """Call `thread/name/set`; the answer is a `ThreadSetNameResponse`.
 
         Wire method: `thread/name/set`.
 
         Args:
-            name: `name` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            name: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSetNameResponse`.
         """
@@ -923,25 +974,31 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        objective: str | None = None,
-        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
+        objective: str | None | NotGiven = NOT_GIVEN,
+        origin: ThreadGoalMutationOrigin
+        | Literal["user", "automatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
         status: ThreadGoalStatus
         | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
-        | None = None,
-        token_budget: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        token_budget: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalSetResponse:
-        """Send the `thread/goal/set` request.
+        """Call `thread/goal/set`; the answer is a `ThreadGoalSetResponse`.
 
         Wire method: `thread/goal/set`.
 
         Args:
-            objective: `objective` on the wire. Not sent when None.
-            origin: Missing provenance does not supply user authorization. Not sent when None.
-            status: `status` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            token_budget: `tokenBudget` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            objective: A string. Optional: not sent when left out; None sends `null`.
+            origin: Missing provenance does not supply user authorization. One of `user`,
+                `automatic`. Optional: not sent when left out; None sends `null`.
+            status: Takes `ThreadGoalStatus`. One of `active`, `paused`, `blocked`, `usageLimited`,
+                `budgetLimited`, `complete`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            token_budget: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalSetResponse`.
         """
@@ -965,15 +1022,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalGetResponse:
-        """Send the `thread/goal/get` request.
+        """Call `thread/goal/get`; the answer is a `ThreadGoalGetResponse`.
 
         Wire method: `thread/goal/get`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalGetResponse`.
         """
@@ -990,17 +1047,21 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        origin: ThreadGoalMutationOrigin
+        | Literal["user", "automatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalClearResponse:
-        """Send the `thread/goal/clear` request.
+        """Call `thread/goal/clear`; the answer is a `ThreadGoalClearResponse`.
 
         Wire method: `thread/goal/clear`.
 
         Args:
-            origin: Missing provenance does not supply user authorization. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            origin: Missing provenance does not supply user authorization. One of `user`,
+                `automatic`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalClearResponse`.
         """
@@ -1021,27 +1082,27 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        daybreak_enabled: bool | None = None,
-        git_info: ThreadMetadataGitInfoUpdateParams | None = None,
-        project_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        daybreak_enabled: bool | None | NotGiven = NOT_GIVEN,
+        git_info: ThreadMetadataGitInfoUpdateParams | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadMetadataUpdateResponse:
-        """Send the `thread/metadata/update` request.
+        """Call `thread/metadata/update`; the answer is a `ThreadMetadataUpdateResponse`.
 
         Wire method: `thread/metadata/update`.
 
         Experimental arguments (`daybreak_enabled`, `project_id`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
+            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
             git_info: Patch the stored Git metadata for this thread. Omit a field to leave it
                 unchanged, set it to `null` to clear it, or provide a string to replace the stored
-                value. Not sent when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                value. Optional: not sent when left out; None sends `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadMetadataUpdateResponse`.
         """
@@ -1067,18 +1128,18 @@ class ClientMethods(_Experimental):
         identity_key: str,
         payload: Any,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentAddResponse:
         """Parameters for creating or locating an attachment on its owning thread.
 
         Wire method: `thread/attachment/add`.
 
         Args:
-            attachment_type: `attachmentType` on the wire.
-            identity_key: `identityKey` on the wire.
-            payload: `payload` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            attachment_type: A string. Required.
+            identity_key: A string. Required.
+            payload: Any JSON value. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentAddResponse`.
         """
@@ -1098,19 +1159,19 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentListResponse:
         """Parameters for listing attachments from one thread.
 
         Wire method: `thread/attachment/list`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentListResponse`.
         """
@@ -1133,10 +1194,10 @@ class ClientMethods(_Experimental):
         *,
         attachment_type: str,
         identity_key: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentOwnerListResponse:
         """Parameters for reverse lookup by attachment identity within this server's store.
 
@@ -1144,12 +1205,12 @@ class ClientMethods(_Experimental):
 
         Args:
             archived: Omitted or null returns all matches; false returns non-archived threads only.
-                Not sent when None.
-            attachment_type: `attachmentType` on the wire.
-            cursor: `cursor` on the wire. Not sent when None.
-            identity_key: `identityKey` on the wire.
-            limit: `limit` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            attachment_type: A string. Required.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            identity_key: A string. Required.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentOwnerListResponse`.
         """
@@ -1175,17 +1236,17 @@ class ClientMethods(_Experimental):
         attachment_type: str,
         identity_key: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentRemoveResponse:
         """Parameters for deleting an attachment by its stable thread-local identity.
 
         Wire method: `thread/attachment/remove`.
 
         Args:
-            attachment_type: `attachmentType` on the wire.
-            identity_key: `identityKey` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            attachment_type: A string. Required.
+            identity_key: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentRemoveResponse`.
         """
@@ -1204,9 +1265,9 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        before_thread_id: str | None = None,
-        section_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        before_thread_id: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionMoveResponse:
         """Parameters for moving a thread within a server-owned section ordering.
 
@@ -1214,11 +1275,11 @@ class ClientMethods(_Experimental):
 
         Args:
             before_thread_id: Existing thread to insert before; omission or null appends to the
-                section. Not sent when None.
-            section_id: Destination section, or `null` to remove the thread from its section. Not
-                sent when None.
-            thread_id: Thread to move into, within, or out of a section.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                section. Optional: not sent when left out; None sends `null`.
+            section_id: Destination section, or `null` to remove the thread from its section.
+                Optional: not sent when left out; None sends `null`.
+            thread_id: Thread to move into, within, or out of a section. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionMoveResponse`.
         """
@@ -1240,15 +1301,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadUnarchiveResponse:
-        """Send the `thread/unarchive` request.
+        """Call `thread/unarchive`; the answer is a `ThreadUnarchiveResponse`.
 
         Wire method: `thread/unarchive`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadUnarchiveResponse`.
         """
@@ -1265,15 +1326,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadCompactStartResponse:
-        """Send the `thread/compact/start` request.
+        """Call `thread/compact/start`; the answer is a `ThreadCompactStartResponse`.
 
         Wire method: `thread/compact/start`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadCompactStartResponse`.
         """
@@ -1291,10 +1352,10 @@ class ClientMethods(_Experimental):
         *,
         command: str,
         thread_id: str,
-        timeout_ms: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadShellCommandResponse:
-        """Send the `thread/shellCommand` request.
+        """Call `thread/shellCommand`; the answer is a `ThreadShellCommandResponse`.
 
         Wire method: `thread/shellCommand`.
 
@@ -1302,12 +1363,13 @@ class ClientMethods(_Experimental):
             command: Shell command string evaluated by the thread's configured shell. Unlike
                 `command/exec`, this intentionally preserves shell syntax such as pipes, redirects,
                 and quoting. This runs unsandboxed with full access rather than inheriting the
-                thread sandbox policy.
-            thread_id: `threadId` on the wire.
+                thread sandbox policy. Required.
+            thread_id: A string. Required.
             timeout_ms: Maximum execution time in milliseconds. Defaults to one hour when omitted or
                 null. Must be non-negative; zero requests an immediate timeout, not unlimited
-                execution. Does not affect the immediate RPC acknowledgement. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                execution. Does not affect the immediate RPC acknowledgement. Optional: not sent
+                when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadShellCommandResponse`.
         """
@@ -1330,16 +1392,16 @@ class ClientMethods(_Experimental):
         *,
         event: Any,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadApproveGuardianDeniedActionResponse:
-        """Send the `thread/approveGuardianDeniedAction` request.
+        """Call `thread/approveGuardianDeniedAction`; the answer is a `ThreadApproveGuardianDeniedActionResponse`.
 
         Wire method: `thread/approveGuardianDeniedAction`.
 
         Args:
-            event: Serialized `codex_protocol::protocol::GuardianAssessmentEvent`.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            event: Serialized `codex_protocol::protocol::GuardianAssessmentEvent`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadApproveGuardianDeniedActionResponse`.
         """
@@ -1358,7 +1420,7 @@ class ClientMethods(_Experimental):
         *,
         before_turn_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRevertResponse:
         """Replace a paginated thread's durable history with the prefix before one turn.
 
@@ -1366,9 +1428,9 @@ class ClientMethods(_Experimental):
 
         Args:
             before_turn_id: Turn excluded from the replacement history, together with every later
-                turn.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                turn. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRevertResponse`.
         """
@@ -1385,22 +1447,23 @@ class ClientMethods(_Experimental):
     def thread_list(
         self,
         *,
-        ancestor_thread_id: str | None = None,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        cwd: str | list[str] | None = None,
-        excluded_thread_ids: list[str] | None = None,
-        limit: int | None = None,
-        model_providers: list[str] | None = None,
-        originators: list[str] | None = None,
-        parent_thread_id: str | None = None,
-        project_id: str | None = None,
-        search_term: str | None = None,
-        section_id: str | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        ancestor_thread_id: str | None | NotGiven = NOT_GIVEN,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | list[str] | None | NotGiven = NOT_GIVEN,
+        excluded_thread_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        model_providers: list[str] | None | NotGiven = NOT_GIVEN,
+        originators: list[str] | None | NotGiven = NOT_GIVEN,
+        parent_thread_id: str | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSortKey
         | Literal["created_at", "updated_at", "recency_at", "section_position"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -1416,11 +1479,12 @@ class ClientMethods(_Experimental):
                 "unknown",
             ]
         ]
-        | None = None,
-        use_state_db_only: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadListResponse:
-        """Send the `thread/list` request.
+        """Call `thread/list`; the answer is a `ThreadListResponse`.
 
         Wire method: `thread/list`.
 
@@ -1428,43 +1492,51 @@ class ClientMethods(_Experimental):
 
         Args:
             ancestor_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             archived: Optional archived filter; when set to true, only archived threads are
-                returned. If false or null, only non-archived threads are returned. Not sent when
-                None.
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+                returned. If false or null, only non-archived threads are returned. Optional: not
+                sent when left out; None sends `null`.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             cwd: Optional cwd filter or filters; when set, only threads whose session cwd exactly
-                matches one of these paths are returned. Not sent when None.
+                matches one of these paths are returned. Optional: not sent when left out; None
+                sends `null`.
             excluded_thread_ids: Thread IDs to exclude before applying the result limit. Up to 100
                 entries; invalid IDs or a larger list are rejected, never truncated. Send the same
-                exclusions on each page. Omitted, null, or empty means no exclusions. Not sent when
-                None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+                exclusions on each page. Omitted, null, or empty means no exclusions. Optional: not
+                sent when left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             model_providers: Optional provider filter; when set, only sessions recorded under these
-                providers are returned. When present but empty, includes all providers. Not sent
-                when None.
+                providers are returned. When present but empty, includes all providers. Optional:
+                not sent when left out; None sends `null`.
             originators: Optional originator allowlist, matching any supplied value exactly.
                 Supported by hosted backends only; the local app-server rejects a nonempty list.
-                Omitted or empty lists leave originators unrestricted. Not sent when None.
-            parent_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            search_term: Optional substring filter for the extracted thread title. Not sent when
-                None.
+                Omitted or empty lists leave originators unrestricted. Optional: not sent when left
+                out; None sends `null`.
+            parent_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            search_term: Optional substring filter for the extracted thread title. Optional: not
+                sent when left out; None sends `null`.
             section_id: Omit to include every section, set to `null` for unsectioned threads, or
-                provide a section ID to return only threads in that section. Not sent when None.
-            sort_direction: Optional sort direction; defaults to descending (newest first). Not sent
-                when None.
-            sort_key: Optional sort key; defaults to created_at. Not sent when None.
+                provide a section ID to return only threads in that section. Optional: not sent when
+                left out; None sends `null`.
+            sort_direction: Optional sort direction; defaults to descending (newest first). One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Optional sort key; defaults to created_at. One of `created_at`, `updated_at`,
+                `recency_at`, `section_position`. Optional: not sent when left out; None sends
+                `null`.
             source_kinds: Optional source filter; when set, only sessions from these source kinds
-                are returned. When omitted or empty, defaults to interactive sources. Not sent when
-                None.
+                are returned. When omitted or empty, defaults to interactive sources. One of `cli`,
+                `vscode`, `exec`, `appServer`, `subAgent`, `subAgentReview`, `subAgentCompact`,
+                `subAgentThreadSpawn`, `subAgentOther`, `unknown`. Optional: not sent when left out;
+                None sends `null`.
             use_state_db_only: If true, return from the state DB without scanning JSONL rollouts to
-                repair thread metadata. Omitted or false preserves scan-and-repair behavior. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                repair thread metadata. Omitted or false preserves scan-and-repair behavior.
+                Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadListResponse`.
         """
@@ -1498,18 +1570,20 @@ class ClientMethods(_Experimental):
     def thread_section_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionListResponse:
         """Parameters for listing independently persisted thread sections.
 
         Wire method: `threadSection/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Maximum number of sections to return. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Maximum number of sections to return. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionListResponse`.
         """
@@ -1530,17 +1604,18 @@ class ClientMethods(_Experimental):
         self,
         *,
         name: str,
-        appearance: ThreadSectionAppearance | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        appearance: ThreadSectionAppearance | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionCreateResponse:
         """Parameters for creating an independently persisted thread section.
 
         Wire method: `threadSection/create`.
 
         Args:
-            appearance: `appearance` on the wire. Not sent when None.
-            name: The user-visible name of the section.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            appearance: Extensible visual presentation for a custom thread section. Optional: not
+                sent when left out; None sends `null`.
+            name: The user-visible name of the section. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionCreateResponse`.
         """
@@ -1562,8 +1637,8 @@ class ClientMethods(_Experimental):
         *,
         name: str,
         section_id: str,
-        appearance: ThreadSectionAppearance | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        appearance: ThreadSectionAppearance | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionUpdateResponse:
         """Parameters for updating an independently persisted thread section.
 
@@ -1571,10 +1646,10 @@ class ClientMethods(_Experimental):
 
         Args:
             appearance: Omit to preserve appearance, use `null` to clear it, or provide a
-                replacement. Not sent when None.
-            name: The updated user-visible name of the section.
-            section_id: The stable, server-generated identity of the section to update.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                replacement. Optional: not sent when left out; None sends `null`.
+            name: The updated user-visible name of the section. Required.
+            section_id: The stable, server-generated identity of the section to update. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionUpdateResponse`.
         """
@@ -1596,15 +1671,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         section_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionDeleteResponse:
         """Parameters for deleting an independently persisted thread section.
 
         Wire method: `threadSection/delete`.
 
         Args:
-            section_id: The stable, server-generated identity of the section to delete.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            section_id: The stable, server-generated identity of the section to delete. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionDeleteResponse`.
         """
@@ -1620,18 +1695,20 @@ class ClientMethods(_Experimental):
     def thread_loaded_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadLoadedListResponse:
-        """Send the `thread/loaded/list` request.
+        """Call `thread/loaded/list`; the answer is a `ThreadLoadedListResponse`.
 
         Wire method: `thread/loaded/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to no limit. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to no limit. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadLoadedListResponse`.
         """
@@ -1652,19 +1729,20 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        include_turns: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        include_turns: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadResponse:
-        """Send the `thread/read` request.
+        """Call `thread/read`; the answer is a `ThreadReadResponse`.
 
         Wire method: `thread/read`.
 
         Args:
             include_turns: When true, include turns and their items from rollout history. Full-
                 history hydration is deprecated for paginated threads; prefer a metadata-only read
-                and page with `thread/turns/list` and `thread/items/list`. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                and page with `thread/turns/list` and `thread/items/list`. Optional: not sent when
+                left out.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadReadResponse`.
         """
@@ -1685,26 +1763,30 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        items_view: TurnItemsView
+        | Literal["notLoaded", "summary", "full"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadTurnsListResponse:
-        """Send the `thread/turns/list` request.
+        """Call `thread/turns/list`; the answer is a `ThreadTurnsListResponse`.
 
         Wire method: `thread/turns/list`.
 
         Args:
-            cursor: Opaque cursor to pass to the next call to continue after the last turn. Not sent
-                when None.
+            cursor: Opaque cursor to pass to the next call to continue after the last turn.
+                Optional: not sent when left out; None sends `null`.
             items_view: How much item detail to include for each returned turn; defaults to summary.
-                Not sent when None.
-            limit: Optional turn page size. Not sent when None.
-            sort_direction: Optional turn pagination direction; defaults to descending. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                One of `notLoaded`, `summary`, `full`. Optional: not sent when left out; None sends
+                `null`.
+            limit: Optional turn page size. Optional: not sent when left out; None sends `null`.
+            sort_direction: Optional turn pagination direction; defaults to descending. One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadTurnsListResponse`.
         """
@@ -1728,13 +1810,13 @@ class ClientMethods(_Experimental):
         self,
         *,
         thread_id: str,
-        cursor: str | ThreadItemsListAnchor | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        turn_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | ThreadItemsListAnchor | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        turn_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadItemsListResponse:
-        """Send the `thread/items/list` request.
+        """Call `thread/items/list`; the answer is a `ThreadItemsListResponse`.
 
         Wire method: `thread/items/list`.
 
@@ -1742,14 +1824,14 @@ class ClientMethods(_Experimental):
             cursor: Opaque continuation cursor or an exclusive item anchor in the requested visible
                 turn. An item anchor requires a non-empty `turnId`; ascending (the default) returns
                 items after it, and descending returns items before it. Continue with the returned
-                string cursor. Not sent when None.
-            limit: Optional item page size. Not sent when None.
-            sort_direction: Optional item pagination direction; defaults to ascending. Not sent when
-                None.
-            thread_id: `threadId` on the wire.
+                string cursor. Optional: not sent when left out; None sends `null`.
+            limit: Optional item page size. Optional: not sent when left out; None sends `null`.
+            sort_direction: Optional item pagination direction; defaults to ascending. One of `asc`,
+                `desc`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
             turn_id: Optional turn id to filter by. When omitted, returns items across the thread.
-                Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadItemsListResponse`.
         """
@@ -1774,7 +1856,7 @@ class ClientMethods(_Experimental):
         *,
         items: list[Any],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadInjectItemsResponse:
         """Append raw Responses API items to the thread history without starting a user turn.
 
@@ -1782,8 +1864,9 @@ class ClientMethods(_Experimental):
 
         Args:
             items: Raw Responses API items to append to the thread's model-visible history.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadInjectItemsResponse`.
         """
@@ -1800,19 +1883,20 @@ class ClientMethods(_Experimental):
     def skills_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        force_reload: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        force_reload: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsListResponse:
-        """Send the `skills/list` request.
+        """Call `skills/list`; the answer is a `SkillsListResponse`.
 
         Wire method: `skills/list`.
 
         Args:
-            cwds: When empty, defaults to the current session working directory. Not sent when None.
-            force_reload: When true, bypass the skills cache and re-scan skills from disk. Not sent
-                when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwds: When empty, defaults to the current session working directory. Optional: not sent
+                when left out.
+            force_reload: When true, bypass the skills cache and re-scan skills from disk. Optional:
+                not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsListResponse`.
         """
@@ -1832,16 +1916,16 @@ class ClientMethods(_Experimental):
     def skills_extra_roots_set(
         self,
         *,
-        extra_roots: list[str],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        extra_roots: list[str | os.PathLike[str]],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsExtraRootsSetResponse:
-        """Send the `skills/extraRoots/set` request.
+        """Call `skills/extraRoots/set`; the answer is a `SkillsExtraRootsSetResponse`.
 
         Wire method: `skills/extraRoots/set`.
 
         Args:
-            extra_roots: `extraRoots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            extra_roots: Takes `list[str]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsExtraRootsSetResponse`.
         """
@@ -1857,16 +1941,17 @@ class ClientMethods(_Experimental):
     def hooks_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> HooksListResponse:
-        """Send the `hooks/list` request.
+        """Call `hooks/list`; the answer is a `HooksListResponse`.
 
         Wire method: `hooks/list`.
 
         Args:
-            cwds: When empty, defaults to the current session working directory. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwds: When empty, defaults to the current session working directory. Optional: not sent
+                when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `HooksListResponse`.
         """
@@ -1886,19 +1971,19 @@ class ClientMethods(_Experimental):
         self,
         *,
         source: str,
-        ref_name: str | None = None,
-        sparse_paths: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ref_name: str | None | NotGiven = NOT_GIVEN,
+        sparse_paths: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceAddResponse:
-        """Send the `marketplace/add` request.
+        """Call `marketplace/add`; the answer is a `MarketplaceAddResponse`.
 
         Wire method: `marketplace/add`.
 
         Args:
-            ref_name: `refName` on the wire. Not sent when None.
-            source: `source` on the wire.
-            sparse_paths: `sparsePaths` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ref_name: A string. Optional: not sent when left out; None sends `null`.
+            source: A string. Required.
+            sparse_paths: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceAddResponse`.
         """
@@ -1920,15 +2005,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         marketplace_name: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceRemoveResponse:
-        """Send the `marketplace/remove` request.
+        """Call `marketplace/remove`; the answer is a `MarketplaceRemoveResponse`.
 
         Wire method: `marketplace/remove`.
 
         Args:
-            marketplace_name: `marketplaceName` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_name: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceRemoveResponse`.
         """
@@ -1944,16 +2029,16 @@ class ClientMethods(_Experimental):
     def marketplace_upgrade(
         self,
         *,
-        marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceUpgradeResponse:
-        """Send the `marketplace/upgrade` request.
+        """Call `marketplace/upgrade`; the answer is a `MarketplaceUpgradeResponse`.
 
         Wire method: `marketplace/upgrade`.
 
         Args:
-            marketplace_name: `marketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceUpgradeResponse`.
         """
@@ -1972,31 +2057,33 @@ class ClientMethods(_Experimental):
     def plugin_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        force_refetch: bool | None = None,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         marketplace_kinds: list[
             PluginListMarketplaceKind
             | Literal[
                 "local", "vertical", "workspace-directory", "shared-with-me", "created-by-me-remote"
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginListResponse:
-        """Send the `plugin/list` request.
+        """Call `plugin/list`; the answer is a `PluginListResponse`.
 
         Wire method: `plugin/list`.
 
         Args:
             cwds: Optional working directories used to discover repo marketplaces. When omitted,
                 only home-scoped marketplaces and the official curated marketplace are considered.
-                Not sent when None.
-            force_refetch: Whether the client requests a fresh remote plugin catalog fetch. Not sent
-                when None.
+                Optional: not sent when left out; None sends `null`.
+            force_refetch: Whether the client requests a fresh remote plugin catalog fetch.
+                Optional: not sent when left out.
             marketplace_kinds: Optional marketplace kind filter. When omitted, only local
                 marketplaces are queried, plus the default remote catalog when enabled by feature
-                flag. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                flag. One of `local`, `vertical`, `workspace-directory`, `shared-with-me`, `created-
+                by-me-remote`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginListResponse`.
         """
@@ -2017,21 +2104,21 @@ class ClientMethods(_Experimental):
     def plugin_installed(
         self,
         *,
-        cwds: list[str] | None = None,
-        install_suggestion_plugin_names: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        install_suggestion_plugin_names: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginInstalledResponse:
-        """Send the `plugin/installed` request.
+        """Call `plugin/installed`; the answer is a `PluginInstalledResponse`.
 
         Wire method: `plugin/installed`.
 
         Args:
-            cwds: Optional working directories used to discover repo marketplaces. Not sent when
-                None.
+            cwds: Optional working directories used to discover repo marketplaces. Optional: not
+                sent when left out; None sends `null`.
             install_suggestion_plugin_names: Additional uninstalled plugin names that should be
                 returned when present locally. This is used by mention surfaces that intentionally
-                expose install entrypoints. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                expose install entrypoints. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginInstalledResponse`.
         """
@@ -2051,17 +2138,17 @@ class ClientMethods(_Experimental):
     def plugin_reconcile(
         self,
         *,
-        reason: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginReconcileResponse:
-        """Send the `plugin/reconcile` request.
+        """Call `plugin/reconcile`; the answer is a `PluginReconcileResponse`: Bundle and installed-state changes observed by this pass, not a runtime-readiness acknowledgement or a cumulative diff since the client's last request. Other metadata-only changes are not listed.
 
         Wire method: `plugin/reconcile`.
 
         Args:
-            reason: Optional client-provided reason recorded with the reconciliation attempt. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            reason: Optional client-provided reason recorded with the reconciliation attempt.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginReconcileResponse`.
         """
@@ -2081,19 +2168,19 @@ class ClientMethods(_Experimental):
         self,
         *,
         plugin_name: str,
-        marketplace_path: str | None = None,
-        remote_marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        marketplace_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        remote_marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginReadResponse:
-        """Send the `plugin/read` request.
+        """Call `plugin/read`; the answer is a `PluginReadResponse`.
 
         Wire method: `plugin/read`.
 
         Args:
-            marketplace_path: `marketplacePath` on the wire. Not sent when None.
-            plugin_name: `pluginName` on the wire.
-            remote_marketplace_name: `remoteMarketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_path: A string. Optional: not sent when left out; None sends `null`.
+            plugin_name: A string. Required.
+            remote_marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginReadResponse`.
         """
@@ -2117,17 +2204,17 @@ class ClientMethods(_Experimental):
         remote_marketplace_name: str,
         remote_plugin_id: str,
         skill_name: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginSkillReadResponse:
-        """Send the `plugin/skill/read` request.
+        """Call `plugin/skill/read`; the answer is a `PluginSkillReadResponse`.
 
         Wire method: `plugin/skill/read`.
 
         Args:
-            remote_marketplace_name: `remoteMarketplaceName` on the wire.
-            remote_plugin_id: `remotePluginId` on the wire.
-            skill_name: `skillName` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_marketplace_name: A string. Required.
+            remote_plugin_id: A string. Required.
+            skill_name: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginSkillReadResponse`.
         """
@@ -2145,25 +2232,28 @@ class ClientMethods(_Experimental):
     def plugin_share_save(
         self,
         *,
-        plugin_path: str,
+        plugin_path: str | os.PathLike[str],
         discoverability: PluginShareDiscoverability
         | Literal["LISTED", "UNLISTED", "PRIVATE"]
-        | None = None,
-        remote_plugin_id: str | None = None,
-        share_targets: list[PluginShareTarget] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        remote_plugin_id: str | None | NotGiven = NOT_GIVEN,
+        share_targets: list[PluginShareTarget] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareSaveResponse:
-        """Send the `plugin/share/save` request.
+        """Call `plugin/share/save`; the answer is a `PluginShareSaveResponse`.
 
         Wire method: `plugin/share/save`.
 
         Args:
-            discoverability: `discoverability` on the wire. Not sent when None.
+            discoverability: Takes `PluginShareDiscoverability`. One of `LISTED`, `UNLISTED`,
+                `PRIVATE`. Optional: not sent when left out; None sends `null`.
             plugin_path: A path that is guaranteed to be absolute and normalized (though it is not
-                guaranteed to be canonicalized or exist on the filesystem).
-            remote_plugin_id: `remotePluginId` on the wire. Not sent when None.
-            share_targets: `shareTargets` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                guaranteed to be canonicalized or exist on the filesystem). Required.
+            remote_plugin_id: A string. Optional: not sent when left out; None sends `null`.
+            share_targets: Takes `list[PluginShareTarget]`. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareSaveResponse`.
         """
@@ -2189,17 +2279,18 @@ class ClientMethods(_Experimental):
         | Literal["UNLISTED", "PRIVATE", "LISTED"],
         remote_plugin_id: str,
         share_targets: list[PluginShareTarget],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareUpdateTargetsResponse:
-        """Send the `plugin/share/updateTargets` request.
+        """Call `plugin/share/updateTargets`; the answer is a `PluginShareUpdateTargetsResponse`.
 
         Wire method: `plugin/share/updateTargets`.
 
         Args:
-            discoverability: `discoverability` on the wire.
-            remote_plugin_id: `remotePluginId` on the wire.
-            share_targets: `shareTargets` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            discoverability: Takes `PluginShareUpdateDiscoverability`. One of `UNLISTED`, `PRIVATE`,
+                `LISTED`. Required.
+            remote_plugin_id: A string. Required.
+            share_targets: Takes `list[PluginShareTarget]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareUpdateTargetsResponse`.
         """
@@ -2217,9 +2308,9 @@ class ClientMethods(_Experimental):
     def plugin_share_list(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareListResponse:
-        """Send the `plugin/share/list` request.
+        """Call `plugin/share/list`; the answer is a `PluginShareListResponse`.
 
         Wire method: `plugin/share/list`.
 
@@ -2237,15 +2328,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         remote_plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareCheckoutResponse:
-        """Send the `plugin/share/checkout` request.
+        """Call `plugin/share/checkout`; the answer is a `PluginShareCheckoutResponse`.
 
         Wire method: `plugin/share/checkout`.
 
         Args:
-            remote_plugin_id: `remotePluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareCheckoutResponse`.
         """
@@ -2262,15 +2353,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         remote_plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareDeleteResponse:
-        """Send the `plugin/share/delete` request.
+        """Call `plugin/share/delete`; the answer is a `PluginShareDeleteResponse`.
 
         Wire method: `plugin/share/delete`.
 
         Args:
-            remote_plugin_id: `remotePluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareDeleteResponse`.
         """
@@ -2287,9 +2378,9 @@ class ClientMethods(_Experimental):
         self,
         *,
         app_ids: list[str],
-        include_tools: bool | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        include_tools: bool | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsReadResponse:
         """EXPERIMENTAL - read metadata for specific apps/connectors.
 
@@ -2297,12 +2388,12 @@ class ClientMethods(_Experimental):
 
         Args:
             app_ids: App ids to read. The server accepts at most 100 ids and deduplicates repeated
-                ids while preserving their first-request order.
+                ids while preserving their first-request order. Required.
             include_tools: When true, include display-only public tool summaries in the returned
-                metadata. Not sent when None.
-            thread_id: Optional loaded thread id used to evaluate effective app configuration. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                metadata. Optional: not sent when left out.
+            thread_id: Optional loaded thread id used to evaluate effective app configuration.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsReadResponse`.
         """
@@ -2323,25 +2414,26 @@ class ClientMethods(_Experimental):
     def app_list(
         self,
         *,
-        cursor: str | None = None,
-        force_refetch: bool | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsListResponse:
         """EXPERIMENTAL - list available apps/connectors.
 
         Wire method: `app/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            force_refetch: When true, bypass app caches and fetch the latest data from sources. Not
-                sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            force_refetch: When true, bypass app caches and fetch the latest data from sources.
+                Optional: not sent when left out.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             thread_id: Optional thread id used to evaluate app feature gating from that thread's
-                config. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                config. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsListResponse`.
         """
@@ -2363,9 +2455,9 @@ class ClientMethods(_Experimental):
     def app_installed(
         self,
         *,
-        force_refresh: bool | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        force_refresh: bool | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsInstalledResponse:
         """Read the committed installed connector runtime snapshot.
 
@@ -2373,10 +2465,10 @@ class ClientMethods(_Experimental):
 
         Args:
             force_refresh: When true and Apps are permitted, refresh and publish the hosted
-                connector runtime tool snapshot first. Not sent when None.
-            thread_id: Optional loaded thread id used to evaluate effective app configuration. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                connector runtime tool snapshot first. Optional: not sent when left out.
+            thread_id: Optional loaded thread id used to evaluate effective app configuration.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsInstalledResponse`.
         """
@@ -2396,16 +2488,16 @@ class ClientMethods(_Experimental):
     def fs_read_file(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsReadFileResponse:
         """Read a file from the host filesystem.
 
         Wire method: `fs/readFile`.
 
         Args:
-            path: Absolute path to read.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute path to read. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsReadFileResponse`.
         """
@@ -2422,17 +2514,17 @@ class ClientMethods(_Experimental):
         self,
         *,
         data_base64: str,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsWriteFileResponse:
         """Write a file on the host filesystem.
 
         Wire method: `fs/writeFile`.
 
         Args:
-            data_base64: File contents encoded as base64.
-            path: Absolute path to write.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            data_base64: File contents encoded as base64. Required.
+            path: Absolute path to write. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsWriteFileResponse`.
         """
@@ -2449,19 +2541,19 @@ class ClientMethods(_Experimental):
     def fs_create_directory(
         self,
         *,
-        path: str,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        recursive: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCreateDirectoryResponse:
         """Create a directory on the host filesystem.
 
         Wire method: `fs/createDirectory`.
 
         Args:
-            path: Absolute directory path to create.
-            recursive: Whether parent directories should also be created. Defaults to `true`. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute directory path to create. Required.
+            recursive: Whether parent directories should also be created. Defaults to `true`.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsCreateDirectoryResponse`.
         """
@@ -2481,16 +2573,16 @@ class ClientMethods(_Experimental):
     def fs_get_metadata(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsGetMetadataResponse:
         """Request metadata for an absolute path.
 
         Wire method: `fs/getMetadata`.
 
         Args:
-            path: Absolute path to inspect.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute path to inspect. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsGetMetadataResponse`.
         """
@@ -2506,16 +2598,16 @@ class ClientMethods(_Experimental):
     def fs_read_directory(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsReadDirectoryResponse:
         """List direct child names for a directory.
 
         Wire method: `fs/readDirectory`.
 
         Args:
-            path: Absolute directory path to read.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute directory path to read. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsReadDirectoryResponse`.
         """
@@ -2531,21 +2623,22 @@ class ClientMethods(_Experimental):
     def fs_remove(
         self,
         *,
-        path: str,
-        force: bool | None = None,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        force: bool | None | NotGiven = NOT_GIVEN,
+        recursive: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsRemoveResponse:
         """Remove a file or directory tree from the host filesystem.
 
         Wire method: `fs/remove`.
 
         Args:
-            force: Whether missing paths should be ignored. Defaults to `true`. Not sent when None.
-            path: Absolute path to remove.
-            recursive: Whether directory removal should recurse. Defaults to `true`. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            force: Whether missing paths should be ignored. Defaults to `true`. Optional: not sent
+                when left out; None sends `null`.
+            path: Absolute path to remove. Required.
+            recursive: Whether directory removal should recurse. Defaults to `true`. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsRemoveResponse`.
         """
@@ -2566,20 +2659,21 @@ class ClientMethods(_Experimental):
     def fs_copy(
         self,
         *,
-        destination_path: str,
-        source_path: str,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        destination_path: str | os.PathLike[str],
+        source_path: str | os.PathLike[str],
+        recursive: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCopyResponse:
         """Copy a file or directory tree on the host filesystem.
 
         Wire method: `fs/copy`.
 
         Args:
-            destination_path: Absolute destination path.
-            recursive: Required for directory copies; ignored for file copies. Not sent when None.
-            source_path: Absolute source path.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            destination_path: Absolute destination path. Required.
+            recursive: Required for directory copies; ignored for file copies. Optional: not sent
+                when left out.
+            source_path: Absolute source path. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsCopyResponse`.
         """
@@ -2600,18 +2694,19 @@ class ClientMethods(_Experimental):
     def fs_watch(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         watch_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsWatchResponse:
         """Start filesystem watch notifications for an absolute path.
 
         Wire method: `fs/watch`.
 
         Args:
-            path: Absolute file or directory path to watch.
+            path: Absolute file or directory path to watch. Required.
             watch_id: Connection-scoped watch identifier used for `fs/unwatch` and `fs/changed`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsWatchResponse`.
         """
@@ -2629,15 +2724,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         watch_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsUnwatchResponse:
         """Stop filesystem watch notifications for a prior `fs/watch`.
 
         Wire method: `fs/unwatch`.
 
         Args:
-            watch_id: Watch identifier previously provided to `fs/watch`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            watch_id: Watch identifier previously provided to `fs/watch`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsUnwatchResponse`.
         """
@@ -2654,19 +2749,19 @@ class ClientMethods(_Experimental):
         self,
         *,
         enabled: bool,
-        name: str | None = None,
-        path: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        name: str | None | NotGiven = NOT_GIVEN,
+        path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsConfigWriteResponse:
-        """Send the `skills/config/write` request.
+        """Call `skills/config/write`; the answer is a `SkillsConfigWriteResponse`.
 
         Wire method: `skills/config/write`.
 
         Args:
-            enabled: `enabled` on the wire.
-            name: Name-based selector. Not sent when None.
-            path: Path-based selector. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            enabled: True or false. Required.
+            name: Name-based selector. Optional: not sent when left out; None sends `null`.
+            path: Path-based selector. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsConfigWriteResponse`.
         """
@@ -2688,22 +2783,22 @@ class ClientMethods(_Experimental):
         self,
         *,
         plugin_name: str,
-        install_attempt_id: str | None = None,
-        marketplace_path: str | None = None,
-        remote_marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        install_attempt_id: str | None | NotGiven = NOT_GIVEN,
+        marketplace_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        remote_marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginInstallResponse:
-        """Send the `plugin/install` request.
+        """Call `plugin/install`; the answer is a `PluginInstallResponse`.
 
         Wire method: `plugin/install`.
 
         Args:
             install_attempt_id: Client-generated identifier used to correlate one installation
-                attempt. Not sent when None.
-            marketplace_path: `marketplacePath` on the wire. Not sent when None.
-            plugin_name: `pluginName` on the wire.
-            remote_marketplace_name: `remoteMarketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                attempt. Optional: not sent when left out; None sends `null`.
+            marketplace_path: A string. Optional: not sent when left out; None sends `null`.
+            plugin_name: A string. Required.
+            remote_marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginInstallResponse`.
         """
@@ -2726,15 +2821,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginUninstallResponse:
-        """Send the `plugin/uninstall` request.
+        """Call `plugin/uninstall`; the answer is a `PluginUninstallResponse`.
 
         Wire method: `plugin/uninstall`.
 
         Args:
-            plugin_id: `pluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginUninstallResponse`.
         """
@@ -2762,49 +2857,60 @@ class ClientMethods(_Experimental):
             | FileIdUserInput
         ],
         thread_id: str,
-        additional_context: dict[str, Any] | None = None,
+        additional_context: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        client_user_message_id: str | None = None,
-        collaboration_mode: CollaborationMode | None = None,
-        cwd: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        client_user_message_id: str | None | NotGiven = NOT_GIVEN,
+        collaboration_mode: CollaborationMode | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
         cyber_access_program: CyberAccessProgram
         | Literal["standard", "daybreakBlue", "daybreakRed"]
-        | None = None,
-        disabled_plugin_ids: list[str] | None = None,
-        effort: ReasoningEffort | None = None,
-        environments: list[TurnEnvironmentParams] | None = None,
-        model: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        disabled_plugin_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        output_schema: Any | None = None,
-        parent_turn_id: str | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        responsesapi_client_metadata: dict[str, Any] | None = None,
-        root_turn_id: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        output_schema: Any | None | NotGiven = NOT_GIVEN,
+        parent_turn_id: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        responsesapi_client_metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        root_turn_id: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        service_tier: str | None = None,
-        service_tier_for_turn: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        tool_output: TurnToolOutput | None = None,
-        turn_trigger: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        service_tier_for_turn: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        tool_output: TurnToolOutput | None | NotGiven = NOT_GIVEN,
+        turn_trigger: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnStartResponse:
-        """Send the `turn/start` request.
+        """Call `turn/start`; the answer is a `TurnStartResponse`.
 
         Wire method: `turn/start`.
 
@@ -2812,55 +2918,70 @@ class ClientMethods(_Experimental):
 
         Args:
             additional_context: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            approval_policy: Override the approval policy for this turn and subsequent turns. Not
-                sent when None.
+                Optional: not sent when left out; None sends `null`.
+            approval_policy: Override the approval policy for this turn and subsequent turns. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this turn
-                and subsequent turns. Not sent when None.
-            client_user_message_id: `clientUserMessageId` on the wire. Not sent when None.
+                and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`. Optional:
+                not sent when left out; None sends `null`.
+            client_user_message_id: A string. Optional: not sent when left out; None sends `null`.
             collaboration_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            cwd: Override the working directory for this turn and subsequent turns. Not sent when
-                None.
+                Optional: not sent when left out; None sends `null`.
+            cwd: Override the working directory for this turn and subsequent turns. Optional: not
+                sent when left out; None sends `null`.
             cyber_access_program: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
+                One of `standard`, `daybreakBlue`, `daybreakRed`. Optional: not sent when left out;
+                None sends `null`.
             disabled_plugin_ids: Replace this thread's disabled plugin IDs. Omitted/null preserves
-                the list; [] clears it. Not sent when None.
-            effort: Override the reasoning effort for this turn and subsequent turns. Not sent when
-                None.
-            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            input: `input` on the wire.
-            model: Override the model for this turn and subsequent turns. Not sent when None.
-            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
+                the list; [] clears it. Optional: not sent when left out; None sends `null`.
+            effort: Override the reasoning effort for this turn and subsequent turns. Optional: not
+                sent when left out; None sends `null`.
+            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            model: Override the model for this turn and subsequent turns. Optional: not sent when
+                left out; None sends `null`.
+            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One
+                of `explicitRequestOnly`, `proactive`. Optional: not sent when left out; None sends
+                `null`.
             output_schema: Optional JSON Schema used to constrain the final assistant message for
-                this turn. Not sent when None.
-            parent_turn_id: ID of the turn that caused this new turn to start. Not sent when None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                this turn. Optional: not sent when left out; None sends `null`.
+            parent_turn_id: ID of the turn that caused this new turn to start. Optional: not sent
+                when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
             responsesapi_client_metadata: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            root_turn_id: ID of the first turn in the chain of work that led to this new turn. Not
-                sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            root_turn_id: ID of the first turn in the chain of work that led to this new turn.
+                Optional: not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox_policy: Override the sandbox policy for this turn and subsequent turns. Not sent
-                when None.
-            service_tier: Override the service tier for this turn and subsequent turns. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox_policy: Override the sandbox policy for this turn and subsequent turns.
+                Optional: not sent when left out; None sends `null`.
+            service_tier: Override the service tier for this turn and subsequent turns. Optional:
+                not sent when left out; None sends `null`.
             service_tier_for_turn: Override the service tier only when this request starts a new
                 turn. Use "default" for standard speed. Omitted or null inherits the thread's tier.
-                Does not change the thread's tier or a turn being steered. Not sent when None.
-            summary: Override the reasoning summary for this turn and subsequent turns. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            tool_output: `toolOutput` on the wire. Not sent when None.
+                Does not change the thread's tier or a turn being steered. Optional: not sent when
+                left out; None sends `null`.
+            summary: Override the reasoning summary for this turn and subsequent turns. One of
+                `auto`, `concise`, `detailed`, `none`. Optional: not sent when left out; None sends
+                `null`.
+            thread_id: A string. Required.
+            tool_output: Takes `TurnToolOutput`. Optional: not sent when left out; None sends
+                `null`.
             turn_trigger: Optional source classification for the caller that starts this turn.
-                Ignored when this request steers an already-active turn. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Ignored when this request steers an already-active turn. Optional: not sent when
+                left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnStartResponse`.
         """
@@ -2918,12 +3039,12 @@ class ClientMethods(_Experimental):
             | FileIdUserInput
         ],
         thread_id: str,
-        additional_context: dict[str, Any] | None = None,
-        client_user_message_id: str | None = None,
-        responsesapi_client_metadata: dict[str, Any] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        additional_context: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        client_user_message_id: str | None | NotGiven = NOT_GIVEN,
+        responsesapi_client_metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnSteerResponse:
-        """Send the `turn/steer` request.
+        """Call `turn/steer`; the answer is a `TurnSteerResponse`.
 
         Wire method: `turn/steer`.
 
@@ -2931,15 +3052,18 @@ class ClientMethods(_Experimental):
 
         Args:
             additional_context: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            client_user_message_id: `clientUserMessageId` on the wire. Not sent when None.
+                Optional: not sent when left out; None sends `null`.
+            client_user_message_id: A string. Optional: not sent when left out; None sends `null`.
             expected_turn_id: Required active turn id precondition. The request fails when it does
-                not match the currently active turn.
-            input: `input` on the wire.
+                not match the currently active turn. Required.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
             responsesapi_client_metadata: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnSteerResponse`.
         """
@@ -2965,16 +3089,16 @@ class ClientMethods(_Experimental):
         *,
         thread_id: str,
         turn_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnInterruptResponse:
-        """Send the `turn/interrupt` request.
+        """Call `turn/interrupt`; the answer is a `TurnInterruptResponse`.
 
         Wire method: `turn/interrupt`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnInterruptResponse`.
         """
@@ -2997,10 +3121,10 @@ class ClientMethods(_Experimental):
         | CustomReviewTarget
         | UnrecognizedReviewTarget,
         thread_id: str,
-        delivery: ReviewDelivery | Literal["inline", "detached"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        delivery: ReviewDelivery | Literal["inline", "detached"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ReviewStartResponse:
-        """Send the `review/start` request.
+        """Call `review/start`; the answer is a `ReviewStartResponse`.
 
         Wire method: `review/start`.
 
@@ -3008,10 +3132,12 @@ class ClientMethods(_Experimental):
             delivery: Where to run the review: inline (default) on the current thread or detached on
                 a new thread (returned in `reviewThreadId`). Detached delivery is deprecated and
                 emits `deprecationNotice`. Use `thread/start` followed by an inline review for a
-                separate review thread. Not sent when None.
-            target: `target` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                separate review thread. One of `inline`, `detached`. Optional: not sent when left
+                out; None sends `null`.
+            target: Takes `UncommittedChangesReviewTarget | BaseBranchReviewTarget |
+                CommitReviewTarget | CustomReviewTarget | UnrecognizedReviewTarget`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ReviewStartResponse`.
         """
@@ -3032,22 +3158,23 @@ class ClientMethods(_Experimental):
     def model_list(
         self,
         *,
-        cursor: str | None = None,
-        include_hidden: bool | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        include_hidden: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ModelListResponse:
-        """Send the `model/list` request.
+        """Call `model/list`; the answer is a `ModelListResponse`.
 
         Wire method: `model/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             include_hidden: When true, include models that are hidden from the default picker list.
-                Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ModelListResponse`.
         """
@@ -3068,9 +3195,9 @@ class ClientMethods(_Experimental):
     def account_gateway_oauth_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GatewayOAuthReadResponse:
-        """Send the `account/gatewayOAuth/read` request.
+        """Call `account/gatewayOAuth/read`; the answer is a `GatewayOAuthReadResponse`: Current effective gateway policy and credential readiness; never contains credentials.
 
         Wire method: `account/gatewayOAuth/read`.
 
@@ -3081,9 +3208,9 @@ class ClientMethods(_Experimental):
     def account_gateway_oauth_login(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> JsonValue:
-        """Send the `account/gatewayOAuth/login` request.
+        """Call `account/gatewayOAuth/login`; the answer is a `JsonValue`.
 
         Wire method: `account/gatewayOAuth/login`.
 
@@ -3094,9 +3221,9 @@ class ClientMethods(_Experimental):
     def account_gateway_oauth_cancel(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GatewayOAuthCancelResponse:
-        """Send the `account/gatewayOAuth/cancel` request.
+        """Call `account/gatewayOAuth/cancel`; the answer is a `GatewayOAuthCancelResponse`.
 
         Wire method: `account/gatewayOAuth/cancel`.
 
@@ -3107,9 +3234,9 @@ class ClientMethods(_Experimental):
     def model_provider_capabilities_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ModelProviderCapabilitiesReadResponse:
-        """Send the `modelProvider/capabilities/read` request.
+        """Call `modelProvider/capabilities/read`; the answer is a `ModelProviderCapabilitiesReadResponse`.
 
         Wire method: `modelProvider/capabilities/read`.
 
@@ -3126,23 +3253,25 @@ class ClientMethods(_Experimental):
     def experimental_feature_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExperimentalFeatureListResponse:
-        """Send the `experimentalFeature/list` request.
+        """Call `experimentalFeature/list`; the answer is a `ExperimentalFeatureListResponse`.
 
         Wire method: `experimentalFeature/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             thread_id: Optional loaded thread id. Pass this when showing feature state for an
                 existing thread so enablement is computed from that thread's refreshed config,
-                including project-local config for the thread's cwd. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                including project-local config for the thread's cwd. Optional: not sent when left
+                out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExperimentalFeatureListResponse`.
         """
@@ -3163,20 +3292,23 @@ class ClientMethods(_Experimental):
     def permission_profile_list(
         self,
         *,
-        cursor: str | None = None,
-        cwd: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PermissionProfileListResponse:
-        """Send the `permissionProfile/list` request.
+        """Call `permissionProfile/list`; the answer is a `PermissionProfileListResponse`.
 
         Wire method: `permissionProfile/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            cwd: Optional working directory to resolve project config layers. Not sent when None.
-            limit: Optional page size; defaults to the full result set. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            cwd: Optional working directory to resolve project config layers. Optional: not sent
+                when left out; None sends `null`.
+            limit: Optional page size; defaults to the full result set. Optional: not sent when left
+                out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PermissionProfileListResponse`.
         """
@@ -3198,15 +3330,16 @@ class ClientMethods(_Experimental):
         self,
         *,
         enablement: dict[str, bool],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExperimentalFeatureEnablementSetResponse:
-        """Send the `experimentalFeature/enablement/set` request.
+        """Call `experimentalFeature/enablement/set`; the answer is a `ExperimentalFeatureEnablementSetResponse`.
 
         Wire method: `experimentalFeature/enablement/set`.
 
         Args:
             enablement: Process-wide runtime feature enablement keyed by canonical feature name.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExperimentalFeatureEnablementSetResponse`.
         """
@@ -3225,24 +3358,26 @@ class ClientMethods(_Experimental):
         name: str,
         client_registration: McpServerOauthClientRegistration
         | Literal["auto", "cimd", "dcr"]
-        | None = None,
-        scopes: list[str] | None = None,
-        thread_id: str | None = None,
-        timeout_secs: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        scopes: list[str] | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        timeout_secs: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerOauthLoginResponse:
-        """Send the `mcpServer/oauth/login` request.
+        """Call `mcpServer/oauth/login`; the answer is a `McpServerOauthLoginResponse`.
 
         Wire method: `mcpServer/oauth/login`.
 
         Args:
             client_registration: Registration strategy for this login only; omission selects
-                automatic discovery. Not sent when None.
-            name: `name` on the wire.
-            scopes: `scopes` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            timeout_secs: `timeoutSecs` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                automatic discovery. One of `auto`, `cimd`, `dcr`. Optional: not sent when left out;
+                None sends `null`.
+            name: A string. Required.
+            scopes: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            timeout_secs: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerOauthLoginResponse`.
         """
@@ -3265,9 +3400,9 @@ class ClientMethods(_Experimental):
     def config_mcp_server_reload(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerRefreshResponse:
-        """Send the `config/mcpServer/reload` request.
+        """Call `config/mcpServer/reload`; the answer is a `McpServerRefreshResponse`.
 
         Wire method: `config/mcpServer/reload`.
 
@@ -3278,26 +3413,32 @@ class ClientMethods(_Experimental):
     def mcp_server_status_list(
         self,
         *,
-        cursor: str | None = None,
-        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
-        limit: int | None = None,
-        server_name: str | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        detail: McpServerStatusDetail
+        | Literal["full", "toolsAndAuthOnly"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        server_name: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ListMcpServerStatusResponse:
-        """Send the `mcpServerStatus/list` request.
+        """Call `mcpServerStatus/list`; the answer is a `ListMcpServerStatusResponse`.
 
         Wire method: `mcpServerStatus/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             detail: Controls how much MCP inventory data to fetch for each server. Defaults to
-                `Full` when omitted. Not sent when None.
-            limit: Optional page size; defaults to a server-defined value. Not sent when None.
+                `Full` when omitted. One of `full`, `toolsAndAuthOnly`. Optional: not sent when left
+                out; None sends `null`.
+            limit: Optional page size; defaults to a server-defined value. Optional: not sent when
+                left out; None sends `null`.
             server_name: Limit discovery to one server. With a thread ID, reuse that thread's MCP
-                connection. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                connection. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ListMcpServerStatusResponse`.
         """
@@ -3322,26 +3463,26 @@ class ClientMethods(_Experimental):
         *,
         server: str,
         uri: str,
-        connector_id: str | None = None,
-        origin_call_id: str | None = None,
-        target: McpResourceReadTarget | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        connector_id: str | None | NotGiven = NOT_GIVEN,
+        origin_call_id: str | None | NotGiven = NOT_GIVEN,
+        target: McpResourceReadTarget | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpResourceReadResponse:
-        """Send the `mcpServer/resource/read` request.
+        """Call `mcpServer/resource/read`; the answer is a `McpResourceReadResponse`.
 
         Wire method: `mcpServer/resource/read`.
 
         Args:
-            connector_id: `connectorId` on the wire. Not sent when None.
-            origin_call_id: Originating MCP tool call used to select the resource's app. Not sent
-                when None.
-            server: `server` on the wire.
-            target: Explicit hosted app/account. Omit to retain legacy resource discovery. Not sent
-                when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            uri: `uri` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            connector_id: A string. Optional: not sent when left out; None sends `null`.
+            origin_call_id: Originating MCP tool call used to select the resource's app. Optional:
+                not sent when left out; None sends `null`.
+            server: A string. Required.
+            target: Explicit hosted app/account. Omit to retain legacy resource discovery. Optional:
+                not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            uri: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpResourceReadResponse`.
         """
@@ -3368,21 +3509,21 @@ class ClientMethods(_Experimental):
         server: str,
         thread_id: str,
         tool: str,
-        field_meta: Any | None = None,
-        arguments: Any | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        field_meta: Any | None | NotGiven = NOT_GIVEN,
+        arguments: Any | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerToolCallResponse:
-        """Send the `mcpServer/tool/call` request.
+        """Call `mcpServer/tool/call`; the answer is a `McpServerToolCallResponse`.
 
         Wire method: `mcpServer/tool/call`.
 
         Args:
-            field_meta: `_meta` on the wire. Not sent when None.
-            arguments: `arguments` on the wire. Not sent when None.
-            server: `server` on the wire.
-            thread_id: `threadId` on the wire.
-            tool: `tool` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            field_meta: Any JSON value. Optional: not sent when left out; None sends `null`.
+            arguments: Any JSON value. Optional: not sent when left out; None sends `null`.
+            server: A string. Required.
+            thread_id: A string. Required.
+            tool: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerToolCallResponse`.
         """
@@ -3406,17 +3547,17 @@ class ClientMethods(_Experimental):
         self,
         *,
         mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
-        cwd: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> WindowsSandboxSetupStartResponse:
-        """Send the `windowsSandbox/setupStart` request.
+        """Call `windowsSandbox/setupStart`; the answer is a `WindowsSandboxSetupStartResponse`.
 
         Wire method: `windowsSandbox/setupStart`.
 
         Args:
-            cwd: `cwd` on the wire. Not sent when None.
-            mode: `mode` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            mode: Takes `WindowsSandboxSetupMode`. One of `elevated`, `unelevated`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `WindowsSandboxSetupStartResponse`.
         """
@@ -3436,9 +3577,9 @@ class ClientMethods(_Experimental):
     def windows_sandbox_readiness(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> WindowsSandboxReadinessResponse:
-        """Send the `windowsSandbox/readiness` request.
+        """Call `windowsSandbox/readiness`; the answer is a `WindowsSandboxReadinessResponse`.
 
         Wire method: `windowsSandbox/readiness`.
 
@@ -3451,9 +3592,9 @@ class ClientMethods(_Experimental):
         params: LoginAccountParams,
         /,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> LoginAccountResponse:
-        """Send the `account/login/start` request.
+        """Call `account/login/start`; the answer is a `LoginAccountResponse`.
 
         Wire method: `account/login/start`.
 
@@ -3467,15 +3608,15 @@ class ClientMethods(_Experimental):
         self,
         *,
         login_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CancelLoginAccountResponse:
-        """Send the `account/login/cancel` request.
+        """Call `account/login/cancel`; the answer is a `CancelLoginAccountResponse`.
 
         Wire method: `account/login/cancel`.
 
         Args:
-            login_id: `loginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            login_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CancelLoginAccountResponse`.
         """
@@ -3491,9 +3632,9 @@ class ClientMethods(_Experimental):
     def account_logout(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> LogoutAccountResponse:
-        """Send the `account/logout` request.
+        """Call `account/logout`; the answer is a `LogoutAccountResponse`.
 
         Wire method: `account/logout`.
 
@@ -3504,9 +3645,9 @@ class ClientMethods(_Experimental):
     def account_rate_limits_read(
         self,
         *,
-        exclude_reset_credit_details: bool | None = None,
-        supports_luna_reserve: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        exclude_reset_credit_details: bool | NotGiven = NOT_GIVEN,
+        supports_luna_reserve: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountRateLimitsResponse:
         """Usage-read capabilities of the requesting client, never inferred from its experiment arm.
 
@@ -3515,11 +3656,11 @@ class ClientMethods(_Experimental):
         Args:
             exclude_reset_credit_details: Skip the separate reset-credit detail lookup for
                 background usage polls. The usage response still includes the available count;
-                omitted/false preserves detailed reads. Not sent when None.
+                omitted/false preserves detailed reads. Optional: not sent when left out.
             supports_luna_reserve: The client supports automatic Luna Reserve fallback. For eligible
                 ChatGPT CLI users, allow the backend to record experiment exposure after ordinary
-                usage is blocked. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                usage is blocked. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountRateLimitsResponse`.
         """
@@ -3540,19 +3681,19 @@ class ClientMethods(_Experimental):
         self,
         *,
         idempotency_key: str,
-        credit_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        credit_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConsumeAccountRateLimitResetCreditResponse:
-        """Send the `account/rateLimitResetCredit/consume` request.
+        """Call `account/rateLimitResetCredit/consume`; the answer is a `ConsumeAccountRateLimitResetCreditResponse`.
 
         Wire method: `account/rateLimitResetCredit/consume`.
 
         Args:
             credit_id: Opaque reset-credit identifier to redeem. When omitted, the backend selects
-                the next available credit. Not sent when None.
+                the next available credit. Optional: not sent when left out; None sends `null`.
             idempotency_key: Identifies one logical reset attempt. A UUID is recommended; reuse the
-                same value when retrying that attempt.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                same value when retrying that attempt. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConsumeAccountRateLimitResetCreditResponse`.
         """
@@ -3572,17 +3713,17 @@ class ClientMethods(_Experimental):
     def account_usage_read(
         self,
         *,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountTokenUsageResponse:
-        """Send the `account/usage/read` request.
+        """Call `account/usage/read`; the answer is a `GetAccountTokenUsageResponse`.
 
         Wire method: `account/usage/read`.
 
         Args:
             thread_id: When present, read estimated usage for this thread instead of account-wide
-                token activity. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                token activity. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountTokenUsageResponse`.
         """
@@ -3601,9 +3742,9 @@ class ClientMethods(_Experimental):
     def account_workspace_messages_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> JsonValue:
-        """Send the `account/workspaceMessages/read` request.
+        """Call `account/workspaceMessages/read`; the answer is a `JsonValue`.
 
         Wire method: `account/workspaceMessages/read`.
 
@@ -3615,15 +3756,16 @@ class ClientMethods(_Experimental):
         self,
         *,
         credit_type: AddCreditsNudgeCreditType | Literal["credits", "usage_limit"],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SendAddCreditsNudgeEmailResponse:
-        """Send the `account/sendAddCreditsNudgeEmail` request.
+        """Call `account/sendAddCreditsNudgeEmail`; the answer is a `SendAddCreditsNudgeEmailResponse`.
 
         Wire method: `account/sendAddCreditsNudgeEmail`.
 
         Args:
-            credit_type: `creditType` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            credit_type: Takes `AddCreditsNudgeCreditType`. One of `credits`, `usage_limit`.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SendAddCreditsNudgeEmailResponse`.
         """
@@ -3640,25 +3782,25 @@ class ClientMethods(_Experimental):
         self,
         *,
         classification: str,
-        extra_log_files: list[str] | None = None,
-        include_logs: bool | None = None,
-        reason: str | None = None,
-        tags: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        extra_log_files: list[str] | None | NotGiven = NOT_GIVEN,
+        include_logs: bool | NotGiven = NOT_GIVEN,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        tags: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FeedbackUploadResponse:
-        """Send the `feedback/upload` request.
+        """Call `feedback/upload`; the answer is a `FeedbackUploadResponse`.
 
         Wire method: `feedback/upload`.
 
         Args:
-            classification: `classification` on the wire.
-            extra_log_files: `extraLogFiles` on the wire. Not sent when None.
-            include_logs: `includeLogs` on the wire. Not sent when None.
-            reason: `reason` on the wire. Not sent when None.
-            tags: `tags` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            classification: A string. Required.
+            extra_log_files: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            include_logs: True or false. Optional: not sent when left out.
+            reason: A string. Optional: not sent when left out; None sends `null`.
+            tags: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FeedbackUploadResponse`.
         """
@@ -3683,25 +3825,26 @@ class ClientMethods(_Experimental):
         self,
         *,
         command: list[str],
-        cwd: str | None = None,
-        disable_output_cap: bool | None = None,
-        disable_timeout: bool | None = None,
-        env: dict[str, Any] | None = None,
-        output_bytes_cap: int | None = None,
-        permission_profile: str | None = None,
-        process_id: str | None = None,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        disable_output_cap: bool | NotGiven = NOT_GIVEN,
+        disable_timeout: bool | NotGiven = NOT_GIVEN,
+        env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
+        permission_profile: str | None | NotGiven = NOT_GIVEN,
+        process_id: str | None | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        size: CommandExecTerminalSize | None = None,
-        stream_stdin: bool | None = None,
-        stream_stdout_stderr: bool | None = None,
-        timeout_ms: int | None = None,
-        tty: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        size: CommandExecTerminalSize | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResponse:
         """Execute a standalone command (argv vector) under the server's sandbox.
 
@@ -3710,28 +3853,33 @@ class ClientMethods(_Experimental):
         Experimental arguments (`permission_profile`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            command: Command argv vector. Empty arrays are rejected.
-            cwd: Optional working directory. Defaults to the server cwd. Not sent when None.
-            disable_output_cap: Disable stdout/stderr capture truncation for this request. Not sent
-                when None.
-            disable_timeout: Disable the timeout entirely for this request. Not sent when None.
-            env: Optional environment overrides merged into the server-computed environment. Not
-                sent when None.
-            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Not sent when
-                None.
+            command: Command argv vector. Empty arrays are rejected. Required.
+            cwd: Optional working directory. Defaults to the server cwd. Optional: not sent when
+                left out; None sends `null`.
+            disable_output_cap: Disable stdout/stderr capture truncation for this request. Optional:
+                not sent when left out.
+            disable_timeout: Disable the timeout entirely for this request. Optional: not sent when
+                left out.
+            env: Optional environment overrides merged into the server-computed environment.
+                Optional: not sent when left out; None sends `null`.
+            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
+                sent when left out; None sends `null`.
             permission_profile: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            process_id: Optional client-supplied, connection-scoped process id. Not sent when None.
-            sandbox_policy: Optional sandbox policy for this command. Not sent when None.
-            size: Optional initial PTY size in character cells. Only valid when `tty` is true. Not
-                sent when None.
-            stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes. Not
-                sent when None.
+                Optional: not sent when left out; None sends `null`.
+            process_id: Optional client-supplied, connection-scoped process id. Optional: not sent
+                when left out; None sends `null`.
+            sandbox_policy: Optional sandbox policy for this command. Optional: not sent when left
+                out; None sends `null`.
+            size: Optional initial PTY size in character cells. Only valid when `tty` is true.
+                Optional: not sent when left out; None sends `null`.
+            stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `command/exec/outputDelta` notifications.
-                Not sent when None.
-            timeout_ms: Optional timeout in milliseconds. Not sent when None.
-            tty: Enable PTY mode. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out.
+            timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
+                sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResponse`.
         """
@@ -3764,20 +3912,22 @@ class ClientMethods(_Experimental):
         self,
         *,
         process_id: str,
-        close_stdin: bool | None = None,
-        delta_base64: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
+        delta_base64: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecWriteResponse:
         """Write stdin bytes to a running `command/exec` session or close stdin.
 
         Wire method: `command/exec/write`.
 
         Args:
-            close_stdin: Close stdin after writing `deltaBase64`, if present. Not sent when None.
-            delta_base64: Optional base64-encoded stdin bytes to write. Not sent when None.
+            close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
+                when left out.
+            delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
+                out; None sends `null`.
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecWriteResponse`.
         """
@@ -3799,7 +3949,7 @@ class ClientMethods(_Experimental):
         self,
         *,
         process_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecTerminateResponse:
         """Terminate a running `command/exec` session by client-supplied `processId`.
 
@@ -3807,8 +3957,8 @@ class ClientMethods(_Experimental):
 
         Args:
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecTerminateResponse`.
         """
@@ -3826,7 +3976,7 @@ class ClientMethods(_Experimental):
         *,
         process_id: str,
         size: CommandExecTerminalSize,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResizeResponse:
         """Resize a running PTY-backed `command/exec` session by client-supplied `processId`.
 
@@ -3834,9 +3984,9 @@ class ClientMethods(_Experimental):
 
         Args:
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            size: New PTY size in character cells.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            size: New PTY size in character cells. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResizeResponse`.
         """
@@ -3853,20 +4003,21 @@ class ClientMethods(_Experimental):
     def config_read(
         self,
         *,
-        cwd: str | None = None,
-        include_layers: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        include_layers: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigReadResponse:
-        """Send the `config/read` request.
+        """Call `config/read`; the answer is a `ConfigReadResponse`.
 
         Wire method: `config/read`.
 
         Args:
             cwd: Optional working directory to resolve project config layers. If specified, return
                 the effective config as seen from that directory (i.e., including any project layers
-                between `cwd` and the project/repo root). Not sent when None.
-            include_layers: `includeLayers` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                between `cwd` and the project/repo root). Optional: not sent when left out; None
+                sends `null`.
+            include_layers: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigReadResponse`.
         """
@@ -3886,32 +4037,33 @@ class ClientMethods(_Experimental):
     def external_agent_config_detect(
         self,
         *,
-        cwds: list[str] | None = None,
-        include_home: bool | None = None,
-        max_session_age_days: int | None = None,
-        max_sessions: int | None = None,
-        migration_source: str | None = None,
-        source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        include_home: bool | NotGiven = NOT_GIVEN,
+        max_session_age_days: int | None | NotGiven = NOT_GIVEN,
+        max_sessions: int | None | NotGiven = NOT_GIVEN,
+        migration_source: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigDetectResponse:
-        """Send the `externalAgentConfig/detect` request.
+        """Call `externalAgentConfig/detect`; the answer is a `ExternalAgentConfigDetectResponse`.
 
         Wire method: `externalAgentConfig/detect`.
 
         Args:
-            cwds: Zero or more working directories to include for repo-scoped detection. Not sent
-                when None.
-            include_home: If true, include detection under the user's home directory. Not sent when
-                None.
+            cwds: Zero or more working directories to include for repo-scoped detection. Optional:
+                not sent when left out; None sends `null`.
+            include_home: If true, include detection under the user's home directory. Optional: not
+                sent when left out.
             max_session_age_days: Maximum age in days for detected sessions. Missing values use the
-                default limit. Not sent when None.
+                default limit. Optional: not sent when left out; None sends `null`.
             max_sessions: Maximum number of sessions to detect. Missing values use the default
-                limit. Not sent when None.
+                limit. Optional: not sent when left out; None sends `null`.
             migration_source: Optional migration-source selector. Missing or unrecognized values use
-                the default source. Not sent when None.
+                the default source. Optional: not sent when left out; None sends `null`.
             source: Deprecated field retained for compatibility. This field is ignored; use
-                `migrationSource` to select the migration source. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `migrationSource` to select the migration source. Optional: not sent when left out;
+                None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigDetectResponse`.
         """
@@ -3936,26 +4088,26 @@ class ClientMethods(_Experimental):
         self,
         *,
         migration_items: list[ExternalAgentConfigMigrationItem],
-        migration_source: str | None = None,
-        provider_id: str | None = None,
-        source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        migration_source: str | None | NotGiven = NOT_GIVEN,
+        provider_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportResponse:
-        """Send the `externalAgentConfig/import` request.
+        """Call `externalAgentConfig/import`; the answer is a `ExternalAgentConfigImportResponse`.
 
         Wire method: `externalAgentConfig/import`.
 
         Args:
-            migration_items: `migrationItems` on the wire.
+            migration_items: Takes `list[ExternalAgentConfigMigrationItem]`. Required.
             migration_source: Migration-source selector used to produce the migration items. Pass
                 the same value to detection and import; missing or unrecognized values use the
-                default source. Not sent when None.
+                default source. Optional: not sent when left out; None sends `null`.
             provider_id: Opaque provider identifier supplied by the caller for analytics attribution
-                and import history display. This does not select the migration source. Not sent when
-                None.
-            source: Optional identifier for the product that initiated the import. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                and import history display. This does not select the migration source. Optional: not
+                sent when left out; None sends `null`.
+            source: Optional identifier for the product that initiated the import. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigImportResponse`.
         """
@@ -3979,16 +4131,16 @@ class ClientMethods(_Experimental):
         *,
         item_type_results: list[ExternalAgentConfigImportHistoryRecordTypeResultParams],
         provider_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportHistoryRecordResponse:
-        """Send the `externalAgentConfig/import/recordHistory` request.
+        """Call `externalAgentConfig/import/recordHistory`; the answer is a `ExternalAgentConfigImportHistoryRecordResponse`.
 
         Wire method: `externalAgentConfig/import/recordHistory`.
 
         Args:
-            item_type_results: Completed results grouped by imported item type.
-            provider_id: Opaque provider identifier for the externally completed import.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            item_type_results: Completed results grouped by imported item type. Required.
+            provider_id: Opaque provider identifier for the externally completed import. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigImportHistoryRecordResponse`.
         """
@@ -4005,9 +4157,9 @@ class ClientMethods(_Experimental):
     def external_agent_config_import_read_histories(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportHistoriesReadResponse:
-        """Send the `externalAgentConfig/import/readHistories` request.
+        """Call `externalAgentConfig/import/readHistories`; the answer is a `ExternalAgentConfigImportHistoriesReadResponse`.
 
         Wire method: `externalAgentConfig/import/readHistories`.
 
@@ -4023,22 +4175,22 @@ class ClientMethods(_Experimental):
         key_path: str,
         merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
-        expected_version: str | None = None,
-        file_path: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        expected_version: str | None | NotGiven = NOT_GIVEN,
+        file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
-        """Send the `config/value/write` request.
+        """Call `config/value/write`; the answer is a `ConfigWriteResponse`.
 
         Wire method: `config/value/write`.
 
         Args:
-            expected_version: `expectedVersion` on the wire. Not sent when None.
+            expected_version: A string. Optional: not sent when left out; None sends `null`.
             file_path: Path to the config file to write; defaults to the user's `config.toml` when
-                omitted. Not sent when None.
-            key_path: `keyPath` on the wire.
-            merge_strategy: `mergeStrategy` on the wire.
-            value: `value` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                omitted. Optional: not sent when left out; None sends `null`.
+            key_path: A string. Required.
+            merge_strategy: Takes `MergeStrategy`. One of `replace`, `upsert`. Required.
+            value: Any JSON value. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
         """
@@ -4062,25 +4214,25 @@ class ClientMethods(_Experimental):
         self,
         *,
         edits: list[ConfigEdit],
-        expected_version: str | None = None,
-        file_path: str | None = None,
-        reload_user_config: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        expected_version: str | None | NotGiven = NOT_GIVEN,
+        file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        reload_user_config: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
-        """Send the `config/batchWrite` request.
+        """Call `config/batchWrite`; the answer is a `ConfigWriteResponse`.
 
         Wire method: `config/batchWrite`.
 
         Args:
-            edits: `edits` on the wire.
-            expected_version: `expectedVersion` on the wire. Not sent when None.
+            edits: Takes `list[ConfigEdit]`. Required.
+            expected_version: A string. Optional: not sent when left out; None sends `null`.
             file_path: Path to the config file to write; defaults to the user's `config.toml` when
-                omitted. Not sent when None.
+                omitted. Optional: not sent when left out; None sends `null`.
             reload_user_config: When true, hot-reload updated runtime settings into loaded threads
                 after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort,
                 and service-tier defaults are not reloaded. The deprecated personality setting is
-                also not reloaded. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                also not reloaded. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
         """
@@ -4102,9 +4254,9 @@ class ClientMethods(_Experimental):
     def config_requirements_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigRequirementsReadResponse:
-        """Send the `configRequirements/read` request.
+        """Call `configRequirements/read`; the answer is a `ConfigRequirementsReadResponse`.
 
         Wire method: `configRequirements/read`.
 
@@ -4115,17 +4267,17 @@ class ClientMethods(_Experimental):
     def account_read(
         self,
         *,
-        refresh_token: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        refresh_token: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountResponse:
-        """Send the `account/read` request.
+        """Call `account/read`; the answer is a `GetAccountResponse`.
 
         Wire method: `account/read`.
 
         Args:
-            refresh_token: When `true`, requests a proactive token refresh before returning. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            refresh_token: When `true`, requests a proactive token refresh before returning.
+                Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountResponse`.
         """
@@ -4146,18 +4298,18 @@ class ClientMethods(_Experimental):
         *,
         query: str,
         roots: list[str],
-        cancellation_token: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cancellation_token: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchResponse:
-        """Send the `fuzzyFileSearch` request.
+        """Call `fuzzyFileSearch`; the answer is a `FuzzyFileSearchResponse`.
 
         Wire method: `fuzzyFileSearch`.
 
         Args:
-            cancellation_token: `cancellationToken` on the wire. Not sent when None.
-            query: `query` on the wire.
-            roots: `roots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cancellation_token: A string. Optional: not sent when left out; None sends `null`.
+            query: A string. Required.
+            roots: Takes `list[str]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchResponse`.
         """
@@ -4186,17 +4338,18 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         client_info: ClientInfo,
-        capabilities: InitializeCapabilities | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        capabilities: InitializeCapabilities | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> InitializeResponse:
-        """Send the `initialize` request.
+        """Call `initialize`; the answer is a `InitializeResponse`.
 
         Wire method: `initialize`.
 
         Args:
-            capabilities: `capabilities` on the wire. Not sent when None.
-            client_info: `clientInfo` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            capabilities: Client-declared capabilities negotiated during initialize. Optional: not
+                sent when left out; None sends `null`.
+            client_info: Takes `ClientInfo`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `InitializeResponse`.
         """
@@ -4216,49 +4369,63 @@ class AsyncClientMethods(_AsyncExperimental):
     async def thread_start(
         self,
         *,
-        allow_provider_model_fallback: bool | None = None,
+        allow_provider_model_fallback: bool | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        daybreak_enabled: bool | None = None,
-        developer_instructions: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        daybreak_enabled: bool | None | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
         dynamic_tools: list[
             FunctionDynamicToolSpec | NamespaceDynamicToolSpec | UnrecognizedDynamicToolSpec
         ]
-        | None = None,
-        environments: list[TurnEnvironmentParams] | None = None,
-        ephemeral: bool | None = None,
-        experimental_raw_events: bool | None = None,
-        history_mode: ThreadHistoryMode | Literal["legacy", "paginated"] | None = None,
-        mock_experimental_field: str | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | None | NotGiven = NOT_GIVEN,
+        experimental_raw_events: bool | NotGiven = NOT_GIVEN,
+        history_mode: ThreadHistoryMode
+        | Literal["legacy", "paginated"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        mock_experimental_field: str | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        project_id: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        selected_capability_roots: list[SelectedCapabilityRoot] | None = None,
-        service_name: str | None = None,
-        service_tier: str | None = None,
-        session_start_source: ThreadStartSource | Literal["startup", "clear"] | None = None,
-        thread_source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        selected_capability_roots: list[SelectedCapabilityRoot] | None | NotGiven = NOT_GIVEN,
+        service_name: str | None | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        session_start_source: ThreadStartSource
+        | Literal["startup", "clear"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        thread_source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadStartResponse:
-        """Send the `thread/start` request.
+        """Call `thread/start`; the answer is a `ThreadStartResponse`.
 
         Wire method: `thread/start`.
 
@@ -4266,48 +4433,58 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             allow_provider_model_fallback: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
-            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
-            dynamic_tools: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            ephemeral: `ephemeral` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
+            dynamic_tools: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out; None sends `null`.
             experimental_raw_events: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            history_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of
+                `legacy`, `paginated`. Optional: not sent when left out; None sends `null`.
             mock_experimental_field: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            model: `model` on the wire. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            personality: @deprecated `friendly` and `pragmatic` no longer select a style. Not sent
-                when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            model: A string. Optional: not sent when left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One
+                of `explicitRequestOnly`, `proactive`. Optional: not sent when left out; None sends
+                `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            personality: @deprecated `friendly` and `pragmatic` no longer select a style. One of
+                `none`, `friendly`, `pragmatic`. Optional: not sent when left out; None sends
+                `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
             selected_capability_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            service_name: `serviceName` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            session_start_source: `sessionStartSource` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            service_name: A string. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            session_start_source: Takes `ThreadStartSource`. One of `startup`, `clear`. Optional:
+                not sent when left out; None sends `null`.
             thread_source: Optional client-supplied analytics source classification for this thread.
-                Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadStartResponse`.
         """
@@ -4356,15 +4533,17 @@ class AsyncClientMethods(_AsyncExperimental):
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        developer_instructions: str | None = None,
-        exclude_turns: bool | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
         history: list[
             AdditionalToolsResponseItem
             | MessageResponseItem
@@ -4386,19 +4565,24 @@ class AsyncClientMethods(_AsyncExperimental):
             | OtherResponseItem
             | UnrecognizedResponseItem
         ]
-        | None = None,
-        initial_turns_page: ThreadResumeInitialTurnsPageParams | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
-        path: str | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        initial_turns_page: ThreadResumeInitialTurnsPageParams | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
+        path: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        service_tier: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadResumeResponse:
         """There are three ways to resume a thread: 1. By thread_id: load the thread from disk by thread_id and resume it. 2. By history: instantiate the thread from memory and resume it. 3. By path: load the thread from disk by path and resume it.
 
@@ -4407,36 +4591,43 @@ class AsyncClientMethods(_AsyncExperimental):
         Experimental arguments (`history`, `initial_turns_page`, `path`, `permissions`, `runtime_workspace_roots`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
             exclude_turns: When true, return only thread metadata and live-resume state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after resuming. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Not sent when None.
-            history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
+                instead. Optional: not sent when left out.
+            history: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
             initial_turns_page: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            model: Configuration overrides for the resumed thread, if any. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                Optional: not sent when left out; None sends `null`.
+            model: Configuration overrides for the resumed thread, if any. Optional: not sent when
+                left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadResumeResponse`.
         """
@@ -4476,31 +4667,34 @@ class AsyncClientMethods(_AsyncExperimental):
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        base_instructions: str | None = None,
-        before_turn_id: str | None = None,
-        config: dict[str, Any] | None = None,
-        cwd: str | None = None,
-        defer_goal_continuation: bool | None = None,
-        developer_instructions: str | None = None,
-        ephemeral: bool | None = None,
-        exclude_turns: bool | None = None,
-        experimental_prediction_mode: bool | None = None,
-        last_turn_id: str | None = None,
-        model: str | None = None,
-        model_provider: str | None = None,
-        path: str | None = None,
-        permissions: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        base_instructions: str | None | NotGiven = NOT_GIVEN,
+        before_turn_id: str | None | NotGiven = NOT_GIVEN,
+        config: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        defer_goal_continuation: bool | NotGiven = NOT_GIVEN,
+        developer_instructions: str | None | NotGiven = NOT_GIVEN,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        exclude_turns: bool | NotGiven = NOT_GIVEN,
+        experimental_prediction_mode: bool | NotGiven = NOT_GIVEN,
+        last_turn_id: str | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        model_provider: str | None | NotGiven = NOT_GIVEN,
+        path: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox: SandboxMode
         | Literal["read-only", "workspace-write", "danger-full-access"]
-        | None = None,
-        service_tier: str | None = None,
-        thread_source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        thread_source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadForkResponse:
         """There are two ways to fork a thread: 1. By thread_id: load the thread from disk by thread_id and fork it into a new thread. 2. By path: load the thread from disk by path and fork it into a new thread.
 
@@ -4509,40 +4703,47 @@ class AsyncClientMethods(_AsyncExperimental):
         Experimental arguments (`before_turn_id`, `defer_goal_continuation`, `experimental_prediction_mode`, `path`, `permissions`, `runtime_workspace_roots`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: `approvalPolicy` on the wire. Not sent when None.
+            approval_policy: Takes `AskForApprovalKind | GranularAskForApproval`. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this
-                thread and subsequent turns. Not sent when None.
-            base_instructions: `baseInstructions` on the wire. Not sent when None.
-            before_turn_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            config: `config` on the wire. Not sent when None.
-            cwd: `cwd` on the wire. Not sent when None.
+                thread and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`.
+                Optional: not sent when left out; None sends `null`.
+            base_instructions: A string. Optional: not sent when left out; None sends `null`.
+            before_turn_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            config: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
             defer_goal_continuation: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            developer_instructions: `developerInstructions` on the wire. Not sent when None.
-            ephemeral: `ephemeral` on the wire. Not sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            developer_instructions: A string. Optional: not sent when left out; None sends `null`.
+            ephemeral: True or false. Optional: not sent when left out.
             exclude_turns: When true, return only thread metadata and live fork state without
                 populating `thread.turns`. This is useful when the client plans to call
                 `thread/turns/list` immediately after forking. Full-history hydration is deprecated
                 for paginated threads; use this with `thread/turns/list` and `thread/items/list`
-                instead. Not sent when None.
+                instead. Optional: not sent when left out.
             experimental_prediction_mode: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            last_turn_id: Optional last turn id to fork through, inclusive. Not sent when None.
-            model: Configuration overrides for the forked thread, if any. Not sent when None.
-            model_provider: `modelProvider` on the wire. Not sent when None.
-            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent when
-                None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out.
+            last_turn_id: Optional last turn id to fork through, inclusive. Optional: not sent when
+                left out; None sends `null`.
+            model: Configuration overrides for the forked thread, if any. Optional: not sent when
+                left out; None sends `null`.
+            model_provider: A string. Optional: not sent when left out; None sends `null`.
+            path: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional: not
+                sent when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox: `sandbox` on the wire. Not sent when None.
-            service_tier: `serviceTier` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox: Takes `SandboxMode`. One of `read-only`, `workspace-write`, `danger-full-
+                access`. Optional: not sent when left out; None sends `null`.
+            service_tier: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
             thread_source: Optional client-supplied analytics source classification for this forked
-                thread. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                thread. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadForkResponse`.
         """
@@ -4582,15 +4783,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadArchiveResponse:
-        """Send the `thread/archive` request.
+        """Call `thread/archive`; the answer is a `ThreadArchiveResponse`.
 
         Wire method: `thread/archive`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadArchiveResponse`.
         """
@@ -4607,15 +4808,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadDeleteResponse:
-        """Send the `thread/delete` request.
+        """Call `thread/delete`; the answer is a `ThreadDeleteResponse`.
 
         Wire method: `thread/delete`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadDeleteResponse`.
         """
@@ -4632,15 +4833,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadUnsubscribeResponse:
-        """Send the `thread/unsubscribe` request.
+        """Call `thread/unsubscribe`; the answer is a `ThreadUnsubscribeResponse`.
 
         Wire method: `thread/unsubscribe`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadUnsubscribeResponse`.
         """
@@ -4658,16 +4859,16 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         name: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSetNameResponse:
-        """Send the `thread/name/set` request.
+        """Call `thread/name/set`; the answer is a `ThreadSetNameResponse`.
 
         Wire method: `thread/name/set`.
 
         Args:
-            name: `name` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            name: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSetNameResponse`.
         """
@@ -4685,25 +4886,31 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        objective: str | None = None,
-        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
+        objective: str | None | NotGiven = NOT_GIVEN,
+        origin: ThreadGoalMutationOrigin
+        | Literal["user", "automatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
         status: ThreadGoalStatus
         | Literal["active", "paused", "blocked", "usageLimited", "budgetLimited", "complete"]
-        | None = None,
-        token_budget: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        token_budget: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalSetResponse:
-        """Send the `thread/goal/set` request.
+        """Call `thread/goal/set`; the answer is a `ThreadGoalSetResponse`.
 
         Wire method: `thread/goal/set`.
 
         Args:
-            objective: `objective` on the wire. Not sent when None.
-            origin: Missing provenance does not supply user authorization. Not sent when None.
-            status: `status` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            token_budget: `tokenBudget` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            objective: A string. Optional: not sent when left out; None sends `null`.
+            origin: Missing provenance does not supply user authorization. One of `user`,
+                `automatic`. Optional: not sent when left out; None sends `null`.
+            status: Takes `ThreadGoalStatus`. One of `active`, `paused`, `blocked`, `usageLimited`,
+                `budgetLimited`, `complete`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            token_budget: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalSetResponse`.
         """
@@ -4727,15 +4934,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalGetResponse:
-        """Send the `thread/goal/get` request.
+        """Call `thread/goal/get`; the answer is a `ThreadGoalGetResponse`.
 
         Wire method: `thread/goal/get`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalGetResponse`.
         """
@@ -4752,17 +4959,21 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        origin: ThreadGoalMutationOrigin | Literal["user", "automatic"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        origin: ThreadGoalMutationOrigin
+        | Literal["user", "automatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadGoalClearResponse:
-        """Send the `thread/goal/clear` request.
+        """Call `thread/goal/clear`; the answer is a `ThreadGoalClearResponse`.
 
         Wire method: `thread/goal/clear`.
 
         Args:
-            origin: Missing provenance does not supply user authorization. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            origin: Missing provenance does not supply user authorization. One of `user`,
+                `automatic`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadGoalClearResponse`.
         """
@@ -4783,27 +4994,27 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        daybreak_enabled: bool | None = None,
-        git_info: ThreadMetadataGitInfoUpdateParams | None = None,
-        project_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        daybreak_enabled: bool | None | NotGiven = NOT_GIVEN,
+        git_info: ThreadMetadataGitInfoUpdateParams | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadMetadataUpdateResponse:
-        """Send the `thread/metadata/update` request.
+        """Call `thread/metadata/update`; the answer is a `ThreadMetadataUpdateResponse`.
 
         Wire method: `thread/metadata/update`.
 
         Experimental arguments (`daybreak_enabled`, `project_id`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
+            daybreak_enabled: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
             git_info: Patch the stored Git metadata for this thread. Omit a field to leave it
                 unchanged, set it to `null` to clear it, or provide a string to replace the stored
-                value. Not sent when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                value. Optional: not sent when left out; None sends `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadMetadataUpdateResponse`.
         """
@@ -4829,18 +5040,18 @@ class AsyncClientMethods(_AsyncExperimental):
         identity_key: str,
         payload: Any,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentAddResponse:
         """Parameters for creating or locating an attachment on its owning thread.
 
         Wire method: `thread/attachment/add`.
 
         Args:
-            attachment_type: `attachmentType` on the wire.
-            identity_key: `identityKey` on the wire.
-            payload: `payload` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            attachment_type: A string. Required.
+            identity_key: A string. Required.
+            payload: Any JSON value. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentAddResponse`.
         """
@@ -4860,19 +5071,19 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentListResponse:
         """Parameters for listing attachments from one thread.
 
         Wire method: `thread/attachment/list`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentListResponse`.
         """
@@ -4895,10 +5106,10 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         attachment_type: str,
         identity_key: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentOwnerListResponse:
         """Parameters for reverse lookup by attachment identity within this server's store.
 
@@ -4906,12 +5117,12 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             archived: Omitted or null returns all matches; false returns non-archived threads only.
-                Not sent when None.
-            attachment_type: `attachmentType` on the wire.
-            cursor: `cursor` on the wire. Not sent when None.
-            identity_key: `identityKey` on the wire.
-            limit: `limit` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            attachment_type: A string. Required.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            identity_key: A string. Required.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentOwnerListResponse`.
         """
@@ -4937,17 +5148,17 @@ class AsyncClientMethods(_AsyncExperimental):
         attachment_type: str,
         identity_key: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadAttachmentRemoveResponse:
         """Parameters for deleting an attachment by its stable thread-local identity.
 
         Wire method: `thread/attachment/remove`.
 
         Args:
-            attachment_type: `attachmentType` on the wire.
-            identity_key: `identityKey` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            attachment_type: A string. Required.
+            identity_key: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadAttachmentRemoveResponse`.
         """
@@ -4966,9 +5177,9 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        before_thread_id: str | None = None,
-        section_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        before_thread_id: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionMoveResponse:
         """Parameters for moving a thread within a server-owned section ordering.
 
@@ -4976,11 +5187,11 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             before_thread_id: Existing thread to insert before; omission or null appends to the
-                section. Not sent when None.
-            section_id: Destination section, or `null` to remove the thread from its section. Not
-                sent when None.
-            thread_id: Thread to move into, within, or out of a section.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                section. Optional: not sent when left out; None sends `null`.
+            section_id: Destination section, or `null` to remove the thread from its section.
+                Optional: not sent when left out; None sends `null`.
+            thread_id: Thread to move into, within, or out of a section. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionMoveResponse`.
         """
@@ -5002,15 +5213,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadUnarchiveResponse:
-        """Send the `thread/unarchive` request.
+        """Call `thread/unarchive`; the answer is a `ThreadUnarchiveResponse`.
 
         Wire method: `thread/unarchive`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadUnarchiveResponse`.
         """
@@ -5027,15 +5238,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadCompactStartResponse:
-        """Send the `thread/compact/start` request.
+        """Call `thread/compact/start`; the answer is a `ThreadCompactStartResponse`.
 
         Wire method: `thread/compact/start`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadCompactStartResponse`.
         """
@@ -5053,10 +5264,10 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         command: str,
         thread_id: str,
-        timeout_ms: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadShellCommandResponse:
-        """Send the `thread/shellCommand` request.
+        """Call `thread/shellCommand`; the answer is a `ThreadShellCommandResponse`.
 
         Wire method: `thread/shellCommand`.
 
@@ -5064,12 +5275,13 @@ class AsyncClientMethods(_AsyncExperimental):
             command: Shell command string evaluated by the thread's configured shell. Unlike
                 `command/exec`, this intentionally preserves shell syntax such as pipes, redirects,
                 and quoting. This runs unsandboxed with full access rather than inheriting the
-                thread sandbox policy.
-            thread_id: `threadId` on the wire.
+                thread sandbox policy. Required.
+            thread_id: A string. Required.
             timeout_ms: Maximum execution time in milliseconds. Defaults to one hour when omitted or
                 null. Must be non-negative; zero requests an immediate timeout, not unlimited
-                execution. Does not affect the immediate RPC acknowledgement. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                execution. Does not affect the immediate RPC acknowledgement. Optional: not sent
+                when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadShellCommandResponse`.
         """
@@ -5092,16 +5304,16 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         event: Any,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadApproveGuardianDeniedActionResponse:
-        """Send the `thread/approveGuardianDeniedAction` request.
+        """Call `thread/approveGuardianDeniedAction`; the answer is a `ThreadApproveGuardianDeniedActionResponse`.
 
         Wire method: `thread/approveGuardianDeniedAction`.
 
         Args:
-            event: Serialized `codex_protocol::protocol::GuardianAssessmentEvent`.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            event: Serialized `codex_protocol::protocol::GuardianAssessmentEvent`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadApproveGuardianDeniedActionResponse`.
         """
@@ -5120,7 +5332,7 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         before_turn_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRevertResponse:
         """Replace a paginated thread's durable history with the prefix before one turn.
 
@@ -5128,9 +5340,9 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             before_turn_id: Turn excluded from the replacement history, together with every later
-                turn.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                turn. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRevertResponse`.
         """
@@ -5147,22 +5359,23 @@ class AsyncClientMethods(_AsyncExperimental):
     async def thread_list(
         self,
         *,
-        ancestor_thread_id: str | None = None,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        cwd: str | list[str] | None = None,
-        excluded_thread_ids: list[str] | None = None,
-        limit: int | None = None,
-        model_providers: list[str] | None = None,
-        originators: list[str] | None = None,
-        parent_thread_id: str | None = None,
-        project_id: str | None = None,
-        search_term: str | None = None,
-        section_id: str | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        ancestor_thread_id: str | None | NotGiven = NOT_GIVEN,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | list[str] | None | NotGiven = NOT_GIVEN,
+        excluded_thread_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        model_providers: list[str] | None | NotGiven = NOT_GIVEN,
+        originators: list[str] | None | NotGiven = NOT_GIVEN,
+        parent_thread_id: str | None | NotGiven = NOT_GIVEN,
+        project_id: str | None | NotGiven = NOT_GIVEN,
+        search_term: str | None | NotGiven = NOT_GIVEN,
+        section_id: str | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSortKey
         | Literal["created_at", "updated_at", "recency_at", "section_position"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -5178,11 +5391,12 @@ class AsyncClientMethods(_AsyncExperimental):
                 "unknown",
             ]
         ]
-        | None = None,
-        use_state_db_only: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        use_state_db_only: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadListResponse:
-        """Send the `thread/list` request.
+        """Call `thread/list`; the answer is a `ThreadListResponse`.
 
         Wire method: `thread/list`.
 
@@ -5190,43 +5404,51 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             ancestor_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             archived: Optional archived filter; when set to true, only archived threads are
-                returned. If false or null, only non-archived threads are returned. Not sent when
-                None.
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+                returned. If false or null, only non-archived threads are returned. Optional: not
+                sent when left out; None sends `null`.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             cwd: Optional cwd filter or filters; when set, only threads whose session cwd exactly
-                matches one of these paths are returned. Not sent when None.
+                matches one of these paths are returned. Optional: not sent when left out; None
+                sends `null`.
             excluded_thread_ids: Thread IDs to exclude before applying the result limit. Up to 100
                 entries; invalid IDs or a larger list are rejected, never truncated. Send the same
-                exclusions on each page. Omitted, null, or empty means no exclusions. Not sent when
-                None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+                exclusions on each page. Omitted, null, or empty means no exclusions. Optional: not
+                sent when left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             model_providers: Optional provider filter; when set, only sessions recorded under these
-                providers are returned. When present but empty, includes all providers. Not sent
-                when None.
+                providers are returned. When present but empty, includes all providers. Optional:
+                not sent when left out; None sends `null`.
             originators: Optional originator allowlist, matching any supplied value exactly.
                 Supported by hosted backends only; the local app-server rejects a nonempty list.
-                Omitted or empty lists leave originators unrestricted. Not sent when None.
-            parent_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
-            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            search_term: Optional substring filter for the extracted thread title. Not sent when
-                None.
+                Omitted or empty lists leave originators unrestricted. Optional: not sent when left
+                out; None sends `null`.
+            parent_thread_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            project_id: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
+            search_term: Optional substring filter for the extracted thread title. Optional: not
+                sent when left out; None sends `null`.
             section_id: Omit to include every section, set to `null` for unsectioned threads, or
-                provide a section ID to return only threads in that section. Not sent when None.
-            sort_direction: Optional sort direction; defaults to descending (newest first). Not sent
-                when None.
-            sort_key: Optional sort key; defaults to created_at. Not sent when None.
+                provide a section ID to return only threads in that section. Optional: not sent when
+                left out; None sends `null`.
+            sort_direction: Optional sort direction; defaults to descending (newest first). One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Optional sort key; defaults to created_at. One of `created_at`, `updated_at`,
+                `recency_at`, `section_position`. Optional: not sent when left out; None sends
+                `null`.
             source_kinds: Optional source filter; when set, only sessions from these source kinds
-                are returned. When omitted or empty, defaults to interactive sources. Not sent when
-                None.
+                are returned. When omitted or empty, defaults to interactive sources. One of `cli`,
+                `vscode`, `exec`, `appServer`, `subAgent`, `subAgentReview`, `subAgentCompact`,
+                `subAgentThreadSpawn`, `subAgentOther`, `unknown`. Optional: not sent when left out;
+                None sends `null`.
             use_state_db_only: If true, return from the state DB without scanning JSONL rollouts to
-                repair thread metadata. Omitted or false preserves scan-and-repair behavior. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                repair thread metadata. Omitted or false preserves scan-and-repair behavior.
+                Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadListResponse`.
         """
@@ -5260,18 +5482,20 @@ class AsyncClientMethods(_AsyncExperimental):
     async def thread_section_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionListResponse:
         """Parameters for listing independently persisted thread sections.
 
         Wire method: `threadSection/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Maximum number of sections to return. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Maximum number of sections to return. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionListResponse`.
         """
@@ -5292,17 +5516,18 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         name: str,
-        appearance: ThreadSectionAppearance | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        appearance: ThreadSectionAppearance | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionCreateResponse:
         """Parameters for creating an independently persisted thread section.
 
         Wire method: `threadSection/create`.
 
         Args:
-            appearance: `appearance` on the wire. Not sent when None.
-            name: The user-visible name of the section.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            appearance: Extensible visual presentation for a custom thread section. Optional: not
+                sent when left out; None sends `null`.
+            name: The user-visible name of the section. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionCreateResponse`.
         """
@@ -5324,8 +5549,8 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         name: str,
         section_id: str,
-        appearance: ThreadSectionAppearance | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        appearance: ThreadSectionAppearance | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionUpdateResponse:
         """Parameters for updating an independently persisted thread section.
 
@@ -5333,10 +5558,10 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             appearance: Omit to preserve appearance, use `null` to clear it, or provide a
-                replacement. Not sent when None.
-            name: The updated user-visible name of the section.
-            section_id: The stable, server-generated identity of the section to update.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                replacement. Optional: not sent when left out; None sends `null`.
+            name: The updated user-visible name of the section. Required.
+            section_id: The stable, server-generated identity of the section to update. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionUpdateResponse`.
         """
@@ -5358,15 +5583,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         section_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSectionDeleteResponse:
         """Parameters for deleting an independently persisted thread section.
 
         Wire method: `threadSection/delete`.
 
         Args:
-            section_id: The stable, server-generated identity of the section to delete.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            section_id: The stable, server-generated identity of the section to delete. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSectionDeleteResponse`.
         """
@@ -5382,18 +5607,20 @@ class AsyncClientMethods(_AsyncExperimental):
     async def thread_loaded_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadLoadedListResponse:
-        """Send the `thread/loaded/list` request.
+        """Call `thread/loaded/list`; the answer is a `ThreadLoadedListResponse`.
 
         Wire method: `thread/loaded/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to no limit. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to no limit. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadLoadedListResponse`.
         """
@@ -5414,19 +5641,20 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        include_turns: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        include_turns: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadResponse:
-        """Send the `thread/read` request.
+        """Call `thread/read`; the answer is a `ThreadReadResponse`.
 
         Wire method: `thread/read`.
 
         Args:
             include_turns: When true, include turns and their items from rollout history. Full-
                 history hydration is deprecated for paginated threads; prefer a metadata-only read
-                and page with `thread/turns/list` and `thread/items/list`. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                and page with `thread/turns/list` and `thread/items/list`. Optional: not sent when
+                left out.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadReadResponse`.
         """
@@ -5447,26 +5675,30 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        items_view: TurnItemsView | Literal["notLoaded", "summary", "full"] | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        items_view: TurnItemsView
+        | Literal["notLoaded", "summary", "full"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadTurnsListResponse:
-        """Send the `thread/turns/list` request.
+        """Call `thread/turns/list`; the answer is a `ThreadTurnsListResponse`.
 
         Wire method: `thread/turns/list`.
 
         Args:
-            cursor: Opaque cursor to pass to the next call to continue after the last turn. Not sent
-                when None.
+            cursor: Opaque cursor to pass to the next call to continue after the last turn.
+                Optional: not sent when left out; None sends `null`.
             items_view: How much item detail to include for each returned turn; defaults to summary.
-                Not sent when None.
-            limit: Optional turn page size. Not sent when None.
-            sort_direction: Optional turn pagination direction; defaults to descending. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                One of `notLoaded`, `summary`, `full`. Optional: not sent when left out; None sends
+                `null`.
+            limit: Optional turn page size. Optional: not sent when left out; None sends `null`.
+            sort_direction: Optional turn pagination direction; defaults to descending. One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadTurnsListResponse`.
         """
@@ -5490,13 +5722,13 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         thread_id: str,
-        cursor: str | ThreadItemsListAnchor | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        turn_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | ThreadItemsListAnchor | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        turn_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadItemsListResponse:
-        """Send the `thread/items/list` request.
+        """Call `thread/items/list`; the answer is a `ThreadItemsListResponse`.
 
         Wire method: `thread/items/list`.
 
@@ -5504,14 +5736,14 @@ class AsyncClientMethods(_AsyncExperimental):
             cursor: Opaque continuation cursor or an exclusive item anchor in the requested visible
                 turn. An item anchor requires a non-empty `turnId`; ascending (the default) returns
                 items after it, and descending returns items before it. Continue with the returned
-                string cursor. Not sent when None.
-            limit: Optional item page size. Not sent when None.
-            sort_direction: Optional item pagination direction; defaults to ascending. Not sent when
-                None.
-            thread_id: `threadId` on the wire.
+                string cursor. Optional: not sent when left out; None sends `null`.
+            limit: Optional item page size. Optional: not sent when left out; None sends `null`.
+            sort_direction: Optional item pagination direction; defaults to ascending. One of `asc`,
+                `desc`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
             turn_id: Optional turn id to filter by. When omitted, returns items across the thread.
-                Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadItemsListResponse`.
         """
@@ -5536,7 +5768,7 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         items: list[Any],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadInjectItemsResponse:
         """Append raw Responses API items to the thread history without starting a user turn.
 
@@ -5544,8 +5776,9 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             items: Raw Responses API items to append to the thread's model-visible history.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadInjectItemsResponse`.
         """
@@ -5562,19 +5795,20 @@ class AsyncClientMethods(_AsyncExperimental):
     async def skills_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        force_reload: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        force_reload: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsListResponse:
-        """Send the `skills/list` request.
+        """Call `skills/list`; the answer is a `SkillsListResponse`.
 
         Wire method: `skills/list`.
 
         Args:
-            cwds: When empty, defaults to the current session working directory. Not sent when None.
-            force_reload: When true, bypass the skills cache and re-scan skills from disk. Not sent
-                when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwds: When empty, defaults to the current session working directory. Optional: not sent
+                when left out.
+            force_reload: When true, bypass the skills cache and re-scan skills from disk. Optional:
+                not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsListResponse`.
         """
@@ -5594,16 +5828,16 @@ class AsyncClientMethods(_AsyncExperimental):
     async def skills_extra_roots_set(
         self,
         *,
-        extra_roots: list[str],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        extra_roots: list[str | os.PathLike[str]],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsExtraRootsSetResponse:
-        """Send the `skills/extraRoots/set` request.
+        """Call `skills/extraRoots/set`; the answer is a `SkillsExtraRootsSetResponse`.
 
         Wire method: `skills/extraRoots/set`.
 
         Args:
-            extra_roots: `extraRoots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            extra_roots: Takes `list[str]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsExtraRootsSetResponse`.
         """
@@ -5619,16 +5853,17 @@ class AsyncClientMethods(_AsyncExperimental):
     async def hooks_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> HooksListResponse:
-        """Send the `hooks/list` request.
+        """Call `hooks/list`; the answer is a `HooksListResponse`.
 
         Wire method: `hooks/list`.
 
         Args:
-            cwds: When empty, defaults to the current session working directory. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwds: When empty, defaults to the current session working directory. Optional: not sent
+                when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `HooksListResponse`.
         """
@@ -5648,19 +5883,19 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         source: str,
-        ref_name: str | None = None,
-        sparse_paths: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ref_name: str | None | NotGiven = NOT_GIVEN,
+        sparse_paths: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceAddResponse:
-        """Send the `marketplace/add` request.
+        """Call `marketplace/add`; the answer is a `MarketplaceAddResponse`.
 
         Wire method: `marketplace/add`.
 
         Args:
-            ref_name: `refName` on the wire. Not sent when None.
-            source: `source` on the wire.
-            sparse_paths: `sparsePaths` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ref_name: A string. Optional: not sent when left out; None sends `null`.
+            source: A string. Required.
+            sparse_paths: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceAddResponse`.
         """
@@ -5682,15 +5917,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         marketplace_name: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceRemoveResponse:
-        """Send the `marketplace/remove` request.
+        """Call `marketplace/remove`; the answer is a `MarketplaceRemoveResponse`.
 
         Wire method: `marketplace/remove`.
 
         Args:
-            marketplace_name: `marketplaceName` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_name: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceRemoveResponse`.
         """
@@ -5706,16 +5941,16 @@ class AsyncClientMethods(_AsyncExperimental):
     async def marketplace_upgrade(
         self,
         *,
-        marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MarketplaceUpgradeResponse:
-        """Send the `marketplace/upgrade` request.
+        """Call `marketplace/upgrade`; the answer is a `MarketplaceUpgradeResponse`.
 
         Wire method: `marketplace/upgrade`.
 
         Args:
-            marketplace_name: `marketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MarketplaceUpgradeResponse`.
         """
@@ -5734,31 +5969,33 @@ class AsyncClientMethods(_AsyncExperimental):
     async def plugin_list(
         self,
         *,
-        cwds: list[str] | None = None,
-        force_refetch: bool | None = None,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
         marketplace_kinds: list[
             PluginListMarketplaceKind
             | Literal[
                 "local", "vertical", "workspace-directory", "shared-with-me", "created-by-me-remote"
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginListResponse:
-        """Send the `plugin/list` request.
+        """Call `plugin/list`; the answer is a `PluginListResponse`.
 
         Wire method: `plugin/list`.
 
         Args:
             cwds: Optional working directories used to discover repo marketplaces. When omitted,
                 only home-scoped marketplaces and the official curated marketplace are considered.
-                Not sent when None.
-            force_refetch: Whether the client requests a fresh remote plugin catalog fetch. Not sent
-                when None.
+                Optional: not sent when left out; None sends `null`.
+            force_refetch: Whether the client requests a fresh remote plugin catalog fetch.
+                Optional: not sent when left out.
             marketplace_kinds: Optional marketplace kind filter. When omitted, only local
                 marketplaces are queried, plus the default remote catalog when enabled by feature
-                flag. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                flag. One of `local`, `vertical`, `workspace-directory`, `shared-with-me`, `created-
+                by-me-remote`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginListResponse`.
         """
@@ -5779,21 +6016,21 @@ class AsyncClientMethods(_AsyncExperimental):
     async def plugin_installed(
         self,
         *,
-        cwds: list[str] | None = None,
-        install_suggestion_plugin_names: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        install_suggestion_plugin_names: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginInstalledResponse:
-        """Send the `plugin/installed` request.
+        """Call `plugin/installed`; the answer is a `PluginInstalledResponse`.
 
         Wire method: `plugin/installed`.
 
         Args:
-            cwds: Optional working directories used to discover repo marketplaces. Not sent when
-                None.
+            cwds: Optional working directories used to discover repo marketplaces. Optional: not
+                sent when left out; None sends `null`.
             install_suggestion_plugin_names: Additional uninstalled plugin names that should be
                 returned when present locally. This is used by mention surfaces that intentionally
-                expose install entrypoints. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                expose install entrypoints. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginInstalledResponse`.
         """
@@ -5813,17 +6050,17 @@ class AsyncClientMethods(_AsyncExperimental):
     async def plugin_reconcile(
         self,
         *,
-        reason: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginReconcileResponse:
-        """Send the `plugin/reconcile` request.
+        """Call `plugin/reconcile`; the answer is a `PluginReconcileResponse`: Bundle and installed-state changes observed by this pass, not a runtime-readiness acknowledgement or a cumulative diff since the client's last request. Other metadata-only changes are not listed.
 
         Wire method: `plugin/reconcile`.
 
         Args:
-            reason: Optional client-provided reason recorded with the reconciliation attempt. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            reason: Optional client-provided reason recorded with the reconciliation attempt.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginReconcileResponse`.
         """
@@ -5843,19 +6080,19 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         plugin_name: str,
-        marketplace_path: str | None = None,
-        remote_marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        marketplace_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        remote_marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginReadResponse:
-        """Send the `plugin/read` request.
+        """Call `plugin/read`; the answer is a `PluginReadResponse`.
 
         Wire method: `plugin/read`.
 
         Args:
-            marketplace_path: `marketplacePath` on the wire. Not sent when None.
-            plugin_name: `pluginName` on the wire.
-            remote_marketplace_name: `remoteMarketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            marketplace_path: A string. Optional: not sent when left out; None sends `null`.
+            plugin_name: A string. Required.
+            remote_marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginReadResponse`.
         """
@@ -5879,17 +6116,17 @@ class AsyncClientMethods(_AsyncExperimental):
         remote_marketplace_name: str,
         remote_plugin_id: str,
         skill_name: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginSkillReadResponse:
-        """Send the `plugin/skill/read` request.
+        """Call `plugin/skill/read`; the answer is a `PluginSkillReadResponse`.
 
         Wire method: `plugin/skill/read`.
 
         Args:
-            remote_marketplace_name: `remoteMarketplaceName` on the wire.
-            remote_plugin_id: `remotePluginId` on the wire.
-            skill_name: `skillName` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_marketplace_name: A string. Required.
+            remote_plugin_id: A string. Required.
+            skill_name: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginSkillReadResponse`.
         """
@@ -5907,25 +6144,28 @@ class AsyncClientMethods(_AsyncExperimental):
     async def plugin_share_save(
         self,
         *,
-        plugin_path: str,
+        plugin_path: str | os.PathLike[str],
         discoverability: PluginShareDiscoverability
         | Literal["LISTED", "UNLISTED", "PRIVATE"]
-        | None = None,
-        remote_plugin_id: str | None = None,
-        share_targets: list[PluginShareTarget] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        remote_plugin_id: str | None | NotGiven = NOT_GIVEN,
+        share_targets: list[PluginShareTarget] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareSaveResponse:
-        """Send the `plugin/share/save` request.
+        """Call `plugin/share/save`; the answer is a `PluginShareSaveResponse`.
 
         Wire method: `plugin/share/save`.
 
         Args:
-            discoverability: `discoverability` on the wire. Not sent when None.
+            discoverability: Takes `PluginShareDiscoverability`. One of `LISTED`, `UNLISTED`,
+                `PRIVATE`. Optional: not sent when left out; None sends `null`.
             plugin_path: A path that is guaranteed to be absolute and normalized (though it is not
-                guaranteed to be canonicalized or exist on the filesystem).
-            remote_plugin_id: `remotePluginId` on the wire. Not sent when None.
-            share_targets: `shareTargets` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                guaranteed to be canonicalized or exist on the filesystem). Required.
+            remote_plugin_id: A string. Optional: not sent when left out; None sends `null`.
+            share_targets: Takes `list[PluginShareTarget]`. Optional: not sent when left out; None
+                sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareSaveResponse`.
         """
@@ -5951,17 +6191,18 @@ class AsyncClientMethods(_AsyncExperimental):
         | Literal["UNLISTED", "PRIVATE", "LISTED"],
         remote_plugin_id: str,
         share_targets: list[PluginShareTarget],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareUpdateTargetsResponse:
-        """Send the `plugin/share/updateTargets` request.
+        """Call `plugin/share/updateTargets`; the answer is a `PluginShareUpdateTargetsResponse`.
 
         Wire method: `plugin/share/updateTargets`.
 
         Args:
-            discoverability: `discoverability` on the wire.
-            remote_plugin_id: `remotePluginId` on the wire.
-            share_targets: `shareTargets` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            discoverability: Takes `PluginShareUpdateDiscoverability`. One of `UNLISTED`, `PRIVATE`,
+                `LISTED`. Required.
+            remote_plugin_id: A string. Required.
+            share_targets: Takes `list[PluginShareTarget]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareUpdateTargetsResponse`.
         """
@@ -5979,9 +6220,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def plugin_share_list(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareListResponse:
-        """Send the `plugin/share/list` request.
+        """Call `plugin/share/list`; the answer is a `PluginShareListResponse`.
 
         Wire method: `plugin/share/list`.
 
@@ -5999,15 +6240,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         remote_plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareCheckoutResponse:
-        """Send the `plugin/share/checkout` request.
+        """Call `plugin/share/checkout`; the answer is a `PluginShareCheckoutResponse`.
 
         Wire method: `plugin/share/checkout`.
 
         Args:
-            remote_plugin_id: `remotePluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareCheckoutResponse`.
         """
@@ -6024,15 +6265,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         remote_plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginShareDeleteResponse:
-        """Send the `plugin/share/delete` request.
+        """Call `plugin/share/delete`; the answer is a `PluginShareDeleteResponse`.
 
         Wire method: `plugin/share/delete`.
 
         Args:
-            remote_plugin_id: `remotePluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            remote_plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginShareDeleteResponse`.
         """
@@ -6049,9 +6290,9 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         app_ids: list[str],
-        include_tools: bool | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        include_tools: bool | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsReadResponse:
         """EXPERIMENTAL - read metadata for specific apps/connectors.
 
@@ -6059,12 +6300,12 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             app_ids: App ids to read. The server accepts at most 100 ids and deduplicates repeated
-                ids while preserving their first-request order.
+                ids while preserving their first-request order. Required.
             include_tools: When true, include display-only public tool summaries in the returned
-                metadata. Not sent when None.
-            thread_id: Optional loaded thread id used to evaluate effective app configuration. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                metadata. Optional: not sent when left out.
+            thread_id: Optional loaded thread id used to evaluate effective app configuration.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsReadResponse`.
         """
@@ -6085,25 +6326,26 @@ class AsyncClientMethods(_AsyncExperimental):
     async def app_list(
         self,
         *,
-        cursor: str | None = None,
-        force_refetch: bool | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        force_refetch: bool | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsListResponse:
         """EXPERIMENTAL - list available apps/connectors.
 
         Wire method: `app/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            force_refetch: When true, bypass app caches and fetch the latest data from sources. Not
-                sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            force_refetch: When true, bypass app caches and fetch the latest data from sources.
+                Optional: not sent when left out.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             thread_id: Optional thread id used to evaluate app feature gating from that thread's
-                config. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                config. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsListResponse`.
         """
@@ -6125,9 +6367,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def app_installed(
         self,
         *,
-        force_refresh: bool | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        force_refresh: bool | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> AppsInstalledResponse:
         """Read the committed installed connector runtime snapshot.
 
@@ -6135,10 +6377,10 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             force_refresh: When true and Apps are permitted, refresh and publish the hosted
-                connector runtime tool snapshot first. Not sent when None.
-            thread_id: Optional loaded thread id used to evaluate effective app configuration. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                connector runtime tool snapshot first. Optional: not sent when left out.
+            thread_id: Optional loaded thread id used to evaluate effective app configuration.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `AppsInstalledResponse`.
         """
@@ -6158,16 +6400,16 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_read_file(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsReadFileResponse:
         """Read a file from the host filesystem.
 
         Wire method: `fs/readFile`.
 
         Args:
-            path: Absolute path to read.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute path to read. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsReadFileResponse`.
         """
@@ -6184,17 +6426,17 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         data_base64: str,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsWriteFileResponse:
         """Write a file on the host filesystem.
 
         Wire method: `fs/writeFile`.
 
         Args:
-            data_base64: File contents encoded as base64.
-            path: Absolute path to write.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            data_base64: File contents encoded as base64. Required.
+            path: Absolute path to write. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsWriteFileResponse`.
         """
@@ -6211,19 +6453,19 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_create_directory(
         self,
         *,
-        path: str,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        recursive: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCreateDirectoryResponse:
         """Create a directory on the host filesystem.
 
         Wire method: `fs/createDirectory`.
 
         Args:
-            path: Absolute directory path to create.
-            recursive: Whether parent directories should also be created. Defaults to `true`. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute directory path to create. Required.
+            recursive: Whether parent directories should also be created. Defaults to `true`.
+                Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsCreateDirectoryResponse`.
         """
@@ -6243,16 +6485,16 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_get_metadata(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsGetMetadataResponse:
         """Request metadata for an absolute path.
 
         Wire method: `fs/getMetadata`.
 
         Args:
-            path: Absolute path to inspect.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute path to inspect. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsGetMetadataResponse`.
         """
@@ -6268,16 +6510,16 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_read_directory(
         self,
         *,
-        path: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsReadDirectoryResponse:
         """List direct child names for a directory.
 
         Wire method: `fs/readDirectory`.
 
         Args:
-            path: Absolute directory path to read.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            path: Absolute directory path to read. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsReadDirectoryResponse`.
         """
@@ -6293,21 +6535,22 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_remove(
         self,
         *,
-        path: str,
-        force: bool | None = None,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        path: str | os.PathLike[str],
+        force: bool | None | NotGiven = NOT_GIVEN,
+        recursive: bool | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsRemoveResponse:
         """Remove a file or directory tree from the host filesystem.
 
         Wire method: `fs/remove`.
 
         Args:
-            force: Whether missing paths should be ignored. Defaults to `true`. Not sent when None.
-            path: Absolute path to remove.
-            recursive: Whether directory removal should recurse. Defaults to `true`. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            force: Whether missing paths should be ignored. Defaults to `true`. Optional: not sent
+                when left out; None sends `null`.
+            path: Absolute path to remove. Required.
+            recursive: Whether directory removal should recurse. Defaults to `true`. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsRemoveResponse`.
         """
@@ -6328,20 +6571,21 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_copy(
         self,
         *,
-        destination_path: str,
-        source_path: str,
-        recursive: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        destination_path: str | os.PathLike[str],
+        source_path: str | os.PathLike[str],
+        recursive: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsCopyResponse:
         """Copy a file or directory tree on the host filesystem.
 
         Wire method: `fs/copy`.
 
         Args:
-            destination_path: Absolute destination path.
-            recursive: Required for directory copies; ignored for file copies. Not sent when None.
-            source_path: Absolute source path.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            destination_path: Absolute destination path. Required.
+            recursive: Required for directory copies; ignored for file copies. Optional: not sent
+                when left out.
+            source_path: Absolute source path. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsCopyResponse`.
         """
@@ -6362,18 +6606,19 @@ class AsyncClientMethods(_AsyncExperimental):
     async def fs_watch(
         self,
         *,
-        path: str,
+        path: str | os.PathLike[str],
         watch_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsWatchResponse:
         """Start filesystem watch notifications for an absolute path.
 
         Wire method: `fs/watch`.
 
         Args:
-            path: Absolute file or directory path to watch.
+            path: Absolute file or directory path to watch. Required.
             watch_id: Connection-scoped watch identifier used for `fs/unwatch` and `fs/changed`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsWatchResponse`.
         """
@@ -6391,15 +6636,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         watch_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FsUnwatchResponse:
         """Stop filesystem watch notifications for a prior `fs/watch`.
 
         Wire method: `fs/unwatch`.
 
         Args:
-            watch_id: Watch identifier previously provided to `fs/watch`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            watch_id: Watch identifier previously provided to `fs/watch`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FsUnwatchResponse`.
         """
@@ -6416,19 +6661,19 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         enabled: bool,
-        name: str | None = None,
-        path: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        name: str | None | NotGiven = NOT_GIVEN,
+        path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SkillsConfigWriteResponse:
-        """Send the `skills/config/write` request.
+        """Call `skills/config/write`; the answer is a `SkillsConfigWriteResponse`.
 
         Wire method: `skills/config/write`.
 
         Args:
-            enabled: `enabled` on the wire.
-            name: Name-based selector. Not sent when None.
-            path: Path-based selector. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            enabled: True or false. Required.
+            name: Name-based selector. Optional: not sent when left out; None sends `null`.
+            path: Path-based selector. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SkillsConfigWriteResponse`.
         """
@@ -6450,22 +6695,22 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         plugin_name: str,
-        install_attempt_id: str | None = None,
-        marketplace_path: str | None = None,
-        remote_marketplace_name: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        install_attempt_id: str | None | NotGiven = NOT_GIVEN,
+        marketplace_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        remote_marketplace_name: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginInstallResponse:
-        """Send the `plugin/install` request.
+        """Call `plugin/install`; the answer is a `PluginInstallResponse`.
 
         Wire method: `plugin/install`.
 
         Args:
             install_attempt_id: Client-generated identifier used to correlate one installation
-                attempt. Not sent when None.
-            marketplace_path: `marketplacePath` on the wire. Not sent when None.
-            plugin_name: `pluginName` on the wire.
-            remote_marketplace_name: `remoteMarketplaceName` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                attempt. Optional: not sent when left out; None sends `null`.
+            marketplace_path: A string. Optional: not sent when left out; None sends `null`.
+            plugin_name: A string. Required.
+            remote_marketplace_name: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginInstallResponse`.
         """
@@ -6488,15 +6733,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         plugin_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginUninstallResponse:
-        """Send the `plugin/uninstall` request.
+        """Call `plugin/uninstall`; the answer is a `PluginUninstallResponse`.
 
         Wire method: `plugin/uninstall`.
 
         Args:
-            plugin_id: `pluginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            plugin_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginUninstallResponse`.
         """
@@ -6524,49 +6769,60 @@ class AsyncClientMethods(_AsyncExperimental):
             | FileIdUserInput
         ],
         thread_id: str,
-        additional_context: dict[str, Any] | None = None,
+        additional_context: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        client_user_message_id: str | None = None,
-        collaboration_mode: CollaborationMode | None = None,
-        cwd: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        client_user_message_id: str | None | NotGiven = NOT_GIVEN,
+        collaboration_mode: CollaborationMode | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
         cyber_access_program: CyberAccessProgram
         | Literal["standard", "daybreakBlue", "daybreakRed"]
-        | None = None,
-        disabled_plugin_ids: list[str] | None = None,
-        effort: ReasoningEffort | None = None,
-        environments: list[TurnEnvironmentParams] | None = None,
-        model: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        disabled_plugin_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        environments: list[TurnEnvironmentParams] | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        output_schema: Any | None = None,
-        parent_turn_id: str | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
-        responsesapi_client_metadata: dict[str, Any] | None = None,
-        root_turn_id: str | None = None,
-        runtime_workspace_roots: list[str] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        output_schema: Any | None | NotGiven = NOT_GIVEN,
+        parent_turn_id: str | None | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        responsesapi_client_metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        root_turn_id: str | None | NotGiven = NOT_GIVEN,
+        runtime_workspace_roots: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        service_tier: str | None = None,
-        service_tier_for_turn: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        tool_output: TurnToolOutput | None = None,
-        turn_trigger: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        service_tier_for_turn: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        tool_output: TurnToolOutput | None | NotGiven = NOT_GIVEN,
+        turn_trigger: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnStartResponse:
-        """Send the `turn/start` request.
+        """Call `turn/start`; the answer is a `TurnStartResponse`.
 
         Wire method: `turn/start`.
 
@@ -6574,55 +6830,70 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             additional_context: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            approval_policy: Override the approval policy for this turn and subsequent turns. Not
-                sent when None.
+                Optional: not sent when left out; None sends `null`.
+            approval_policy: Override the approval policy for this turn and subsequent turns. One of
+                `untrusted`, `on-request`, `never`. Optional: not sent when left out; None sends
+                `null`.
             approvals_reviewer: Override where approval requests are routed for review on this turn
-                and subsequent turns. Not sent when None.
-            client_user_message_id: `clientUserMessageId` on the wire. Not sent when None.
+                and subsequent turns. One of `user`, `auto_review`, `guardian_subagent`. Optional:
+                not sent when left out; None sends `null`.
+            client_user_message_id: A string. Optional: not sent when left out; None sends `null`.
             collaboration_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            cwd: Override the working directory for this turn and subsequent turns. Not sent when
-                None.
+                Optional: not sent when left out; None sends `null`.
+            cwd: Override the working directory for this turn and subsequent turns. Optional: not
+                sent when left out; None sends `null`.
             cyber_access_program: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
+                One of `standard`, `daybreakBlue`, `daybreakRed`. Optional: not sent when left out;
+                None sends `null`.
             disabled_plugin_ids: Replace this thread's disabled plugin IDs. Omitted/null preserves
-                the list; [] clears it. Not sent when None.
-            effort: Override the reasoning effort for this turn and subsequent turns. Not sent when
-                None.
-            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
-            input: `input` on the wire.
-            model: Override the model for this turn and subsequent turns. Not sent when None.
-            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not
-                sent when None.
+                the list; [] clears it. Optional: not sent when left out; None sends `null`.
+            effort: Override the reasoning effort for this turn and subsequent turns. Optional: not
+                sent when left out; None sends `null`.
+            environments: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
+                Optional: not sent when left out; None sends `null`.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            model: Override the model for this turn and subsequent turns. Optional: not sent when
+                left out; None sends `null`.
+            multi_agent_mode: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One
+                of `explicitRequestOnly`, `proactive`. Optional: not sent when left out; None sends
+                `null`.
             output_schema: Optional JSON Schema used to constrain the final assistant message for
-                this turn. Not sent when None.
-            parent_turn_id: ID of the turn that caused this new turn to start. Not sent when None.
-            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Not sent
-                when None.
+                this turn. Optional: not sent when left out; None sends `null`.
+            parent_turn_id: ID of the turn that caused this new turn to start. Optional: not sent
+                when left out; None sends `null`.
+            permissions: [Experimental] Requires `AppServerConfig(experimental_api=True)`. Optional:
+                not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
             responsesapi_client_metadata: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            root_turn_id: ID of the first turn in the chain of work that led to this new turn. Not
-                sent when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            root_turn_id: ID of the first turn in the chain of work that led to this new turn.
+                Optional: not sent when left out; None sends `null`.
             runtime_workspace_roots: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            sandbox_policy: Override the sandbox policy for this turn and subsequent turns. Not sent
-                when None.
-            service_tier: Override the service tier for this turn and subsequent turns. Not sent
-                when None.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            sandbox_policy: Override the sandbox policy for this turn and subsequent turns.
+                Optional: not sent when left out; None sends `null`.
+            service_tier: Override the service tier for this turn and subsequent turns. Optional:
+                not sent when left out; None sends `null`.
             service_tier_for_turn: Override the service tier only when this request starts a new
                 turn. Use "default" for standard speed. Omitted or null inherits the thread's tier.
-                Does not change the thread's tier or a turn being steered. Not sent when None.
-            summary: Override the reasoning summary for this turn and subsequent turns. Not sent
-                when None.
-            thread_id: `threadId` on the wire.
-            tool_output: `toolOutput` on the wire. Not sent when None.
+                Does not change the thread's tier or a turn being steered. Optional: not sent when
+                left out; None sends `null`.
+            summary: Override the reasoning summary for this turn and subsequent turns. One of
+                `auto`, `concise`, `detailed`, `none`. Optional: not sent when left out; None sends
+                `null`.
+            thread_id: A string. Required.
+            tool_output: Takes `TurnToolOutput`. Optional: not sent when left out; None sends
+                `null`.
             turn_trigger: Optional source classification for the caller that starts this turn.
-                Ignored when this request steers an already-active turn. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Ignored when this request steers an already-active turn. Optional: not sent when
+                left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnStartResponse`.
         """
@@ -6680,12 +6951,12 @@ class AsyncClientMethods(_AsyncExperimental):
             | FileIdUserInput
         ],
         thread_id: str,
-        additional_context: dict[str, Any] | None = None,
-        client_user_message_id: str | None = None,
-        responsesapi_client_metadata: dict[str, Any] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        additional_context: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        client_user_message_id: str | None | NotGiven = NOT_GIVEN,
+        responsesapi_client_metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnSteerResponse:
-        """Send the `turn/steer` request.
+        """Call `turn/steer`; the answer is a `TurnSteerResponse`.
 
         Wire method: `turn/steer`.
 
@@ -6693,15 +6964,18 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             additional_context: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            client_user_message_id: `clientUserMessageId` on the wire. Not sent when None.
+                Optional: not sent when left out; None sends `null`.
+            client_user_message_id: A string. Optional: not sent when left out; None sends `null`.
             expected_turn_id: Required active turn id precondition. The request fails when it does
-                not match the currently active turn.
-            input: `input` on the wire.
+                not match the currently active turn. Required.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
             responsesapi_client_metadata: [Experimental] Requires
-                `AppServerConfig(experimental_api=True)`. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `AppServerConfig(experimental_api=True)`. Optional: not sent when left out; None
+                sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnSteerResponse`.
         """
@@ -6727,16 +7001,16 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         thread_id: str,
         turn_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnInterruptResponse:
-        """Send the `turn/interrupt` request.
+        """Call `turn/interrupt`; the answer is a `TurnInterruptResponse`.
 
         Wire method: `turn/interrupt`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnInterruptResponse`.
         """
@@ -6759,10 +7033,10 @@ class AsyncClientMethods(_AsyncExperimental):
         | CustomReviewTarget
         | UnrecognizedReviewTarget,
         thread_id: str,
-        delivery: ReviewDelivery | Literal["inline", "detached"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        delivery: ReviewDelivery | Literal["inline", "detached"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ReviewStartResponse:
-        """Send the `review/start` request.
+        """Call `review/start`; the answer is a `ReviewStartResponse`.
 
         Wire method: `review/start`.
 
@@ -6770,10 +7044,12 @@ class AsyncClientMethods(_AsyncExperimental):
             delivery: Where to run the review: inline (default) on the current thread or detached on
                 a new thread (returned in `reviewThreadId`). Detached delivery is deprecated and
                 emits `deprecationNotice`. Use `thread/start` followed by an inline review for a
-                separate review thread. Not sent when None.
-            target: `target` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                separate review thread. One of `inline`, `detached`. Optional: not sent when left
+                out; None sends `null`.
+            target: Takes `UncommittedChangesReviewTarget | BaseBranchReviewTarget |
+                CommitReviewTarget | CustomReviewTarget | UnrecognizedReviewTarget`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ReviewStartResponse`.
         """
@@ -6794,22 +7070,23 @@ class AsyncClientMethods(_AsyncExperimental):
     async def model_list(
         self,
         *,
-        cursor: str | None = None,
-        include_hidden: bool | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        include_hidden: bool | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ModelListResponse:
-        """Send the `model/list` request.
+        """Call `model/list`; the answer is a `ModelListResponse`.
 
         Wire method: `model/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             include_hidden: When true, include models that are hidden from the default picker list.
-                Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ModelListResponse`.
         """
@@ -6830,9 +7107,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_gateway_oauth_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GatewayOAuthReadResponse:
-        """Send the `account/gatewayOAuth/read` request.
+        """Call `account/gatewayOAuth/read`; the answer is a `GatewayOAuthReadResponse`: Current effective gateway policy and credential readiness; never contains credentials.
 
         Wire method: `account/gatewayOAuth/read`.
 
@@ -6843,9 +7120,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_gateway_oauth_login(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> JsonValue:
-        """Send the `account/gatewayOAuth/login` request.
+        """Call `account/gatewayOAuth/login`; the answer is a `JsonValue`.
 
         Wire method: `account/gatewayOAuth/login`.
 
@@ -6856,9 +7133,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_gateway_oauth_cancel(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GatewayOAuthCancelResponse:
-        """Send the `account/gatewayOAuth/cancel` request.
+        """Call `account/gatewayOAuth/cancel`; the answer is a `GatewayOAuthCancelResponse`.
 
         Wire method: `account/gatewayOAuth/cancel`.
 
@@ -6869,9 +7146,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def model_provider_capabilities_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ModelProviderCapabilitiesReadResponse:
-        """Send the `modelProvider/capabilities/read` request.
+        """Call `modelProvider/capabilities/read`; the answer is a `ModelProviderCapabilitiesReadResponse`.
 
         Wire method: `modelProvider/capabilities/read`.
 
@@ -6888,23 +7165,25 @@ class AsyncClientMethods(_AsyncExperimental):
     async def experimental_feature_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExperimentalFeatureListResponse:
-        """Send the `experimentalFeature/list` request.
+        """Call `experimentalFeature/list`; the answer is a `ExperimentalFeatureListResponse`.
 
         Wire method: `experimentalFeature/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
             thread_id: Optional loaded thread id. Pass this when showing feature state for an
                 existing thread so enablement is computed from that thread's refreshed config,
-                including project-local config for the thread's cwd. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                including project-local config for the thread's cwd. Optional: not sent when left
+                out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExperimentalFeatureListResponse`.
         """
@@ -6925,20 +7204,23 @@ class AsyncClientMethods(_AsyncExperimental):
     async def permission_profile_list(
         self,
         *,
-        cursor: str | None = None,
-        cwd: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PermissionProfileListResponse:
-        """Send the `permissionProfile/list` request.
+        """Call `permissionProfile/list`; the answer is a `PermissionProfileListResponse`.
 
         Wire method: `permissionProfile/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            cwd: Optional working directory to resolve project config layers. Not sent when None.
-            limit: Optional page size; defaults to the full result set. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            cwd: Optional working directory to resolve project config layers. Optional: not sent
+                when left out; None sends `null`.
+            limit: Optional page size; defaults to the full result set. Optional: not sent when left
+                out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PermissionProfileListResponse`.
         """
@@ -6960,15 +7242,16 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         enablement: dict[str, bool],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExperimentalFeatureEnablementSetResponse:
-        """Send the `experimentalFeature/enablement/set` request.
+        """Call `experimentalFeature/enablement/set`; the answer is a `ExperimentalFeatureEnablementSetResponse`.
 
         Wire method: `experimentalFeature/enablement/set`.
 
         Args:
             enablement: Process-wide runtime feature enablement keyed by canonical feature name.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExperimentalFeatureEnablementSetResponse`.
         """
@@ -6987,24 +7270,26 @@ class AsyncClientMethods(_AsyncExperimental):
         name: str,
         client_registration: McpServerOauthClientRegistration
         | Literal["auto", "cimd", "dcr"]
-        | None = None,
-        scopes: list[str] | None = None,
-        thread_id: str | None = None,
-        timeout_secs: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        scopes: list[str] | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        timeout_secs: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerOauthLoginResponse:
-        """Send the `mcpServer/oauth/login` request.
+        """Call `mcpServer/oauth/login`; the answer is a `McpServerOauthLoginResponse`.
 
         Wire method: `mcpServer/oauth/login`.
 
         Args:
             client_registration: Registration strategy for this login only; omission selects
-                automatic discovery. Not sent when None.
-            name: `name` on the wire.
-            scopes: `scopes` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            timeout_secs: `timeoutSecs` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                automatic discovery. One of `auto`, `cimd`, `dcr`. Optional: not sent when left out;
+                None sends `null`.
+            name: A string. Required.
+            scopes: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            timeout_secs: An integer. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerOauthLoginResponse`.
         """
@@ -7027,9 +7312,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def config_mcp_server_reload(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerRefreshResponse:
-        """Send the `config/mcpServer/reload` request.
+        """Call `config/mcpServer/reload`; the answer is a `McpServerRefreshResponse`.
 
         Wire method: `config/mcpServer/reload`.
 
@@ -7040,26 +7325,32 @@ class AsyncClientMethods(_AsyncExperimental):
     async def mcp_server_status_list(
         self,
         *,
-        cursor: str | None = None,
-        detail: McpServerStatusDetail | Literal["full", "toolsAndAuthOnly"] | None = None,
-        limit: int | None = None,
-        server_name: str | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        detail: McpServerStatusDetail
+        | Literal["full", "toolsAndAuthOnly"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        server_name: str | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ListMcpServerStatusResponse:
-        """Send the `mcpServerStatus/list` request.
+        """Call `mcpServerStatus/list`; the answer is a `ListMcpServerStatusResponse`.
 
         Wire method: `mcpServerStatus/list`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
             detail: Controls how much MCP inventory data to fetch for each server. Defaults to
-                `Full` when omitted. Not sent when None.
-            limit: Optional page size; defaults to a server-defined value. Not sent when None.
+                `Full` when omitted. One of `full`, `toolsAndAuthOnly`. Optional: not sent when left
+                out; None sends `null`.
+            limit: Optional page size; defaults to a server-defined value. Optional: not sent when
+                left out; None sends `null`.
             server_name: Limit discovery to one server. With a thread ID, reuse that thread's MCP
-                connection. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                connection. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ListMcpServerStatusResponse`.
         """
@@ -7084,26 +7375,26 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         server: str,
         uri: str,
-        connector_id: str | None = None,
-        origin_call_id: str | None = None,
-        target: McpResourceReadTarget | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        connector_id: str | None | NotGiven = NOT_GIVEN,
+        origin_call_id: str | None | NotGiven = NOT_GIVEN,
+        target: McpResourceReadTarget | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpResourceReadResponse:
-        """Send the `mcpServer/resource/read` request.
+        """Call `mcpServer/resource/read`; the answer is a `McpResourceReadResponse`.
 
         Wire method: `mcpServer/resource/read`.
 
         Args:
-            connector_id: `connectorId` on the wire. Not sent when None.
-            origin_call_id: Originating MCP tool call used to select the resource's app. Not sent
-                when None.
-            server: `server` on the wire.
-            target: Explicit hosted app/account. Omit to retain legacy resource discovery. Not sent
-                when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            uri: `uri` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            connector_id: A string. Optional: not sent when left out; None sends `null`.
+            origin_call_id: Originating MCP tool call used to select the resource's app. Optional:
+                not sent when left out; None sends `null`.
+            server: A string. Required.
+            target: Explicit hosted app/account. Omit to retain legacy resource discovery. Optional:
+                not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            uri: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpResourceReadResponse`.
         """
@@ -7130,21 +7421,21 @@ class AsyncClientMethods(_AsyncExperimental):
         server: str,
         thread_id: str,
         tool: str,
-        field_meta: Any | None = None,
-        arguments: Any | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        field_meta: Any | None | NotGiven = NOT_GIVEN,
+        arguments: Any | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerToolCallResponse:
-        """Send the `mcpServer/tool/call` request.
+        """Call `mcpServer/tool/call`; the answer is a `McpServerToolCallResponse`.
 
         Wire method: `mcpServer/tool/call`.
 
         Args:
-            field_meta: `_meta` on the wire. Not sent when None.
-            arguments: `arguments` on the wire. Not sent when None.
-            server: `server` on the wire.
-            thread_id: `threadId` on the wire.
-            tool: `tool` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            field_meta: Any JSON value. Optional: not sent when left out; None sends `null`.
+            arguments: Any JSON value. Optional: not sent when left out; None sends `null`.
+            server: A string. Required.
+            thread_id: A string. Required.
+            tool: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerToolCallResponse`.
         """
@@ -7168,17 +7459,17 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         mode: WindowsSandboxSetupMode | Literal["elevated", "unelevated"],
-        cwd: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> WindowsSandboxSetupStartResponse:
-        """Send the `windowsSandbox/setupStart` request.
+        """Call `windowsSandbox/setupStart`; the answer is a `WindowsSandboxSetupStartResponse`.
 
         Wire method: `windowsSandbox/setupStart`.
 
         Args:
-            cwd: `cwd` on the wire. Not sent when None.
-            mode: `mode` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cwd: A string. Optional: not sent when left out; None sends `null`.
+            mode: Takes `WindowsSandboxSetupMode`. One of `elevated`, `unelevated`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `WindowsSandboxSetupStartResponse`.
         """
@@ -7198,9 +7489,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def windows_sandbox_readiness(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> WindowsSandboxReadinessResponse:
-        """Send the `windowsSandbox/readiness` request.
+        """Call `windowsSandbox/readiness`; the answer is a `WindowsSandboxReadinessResponse`.
 
         Wire method: `windowsSandbox/readiness`.
 
@@ -7213,9 +7504,9 @@ class AsyncClientMethods(_AsyncExperimental):
         params: LoginAccountParams,
         /,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> LoginAccountResponse:
-        """Send the `account/login/start` request.
+        """Call `account/login/start`; the answer is a `LoginAccountResponse`.
 
         Wire method: `account/login/start`.
 
@@ -7229,15 +7520,15 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         login_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CancelLoginAccountResponse:
-        """Send the `account/login/cancel` request.
+        """Call `account/login/cancel`; the answer is a `CancelLoginAccountResponse`.
 
         Wire method: `account/login/cancel`.
 
         Args:
-            login_id: `loginId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            login_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CancelLoginAccountResponse`.
         """
@@ -7253,9 +7544,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_logout(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> LogoutAccountResponse:
-        """Send the `account/logout` request.
+        """Call `account/logout`; the answer is a `LogoutAccountResponse`.
 
         Wire method: `account/logout`.
 
@@ -7266,9 +7557,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_rate_limits_read(
         self,
         *,
-        exclude_reset_credit_details: bool | None = None,
-        supports_luna_reserve: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        exclude_reset_credit_details: bool | NotGiven = NOT_GIVEN,
+        supports_luna_reserve: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountRateLimitsResponse:
         """Usage-read capabilities of the requesting client, never inferred from its experiment arm.
 
@@ -7277,11 +7568,11 @@ class AsyncClientMethods(_AsyncExperimental):
         Args:
             exclude_reset_credit_details: Skip the separate reset-credit detail lookup for
                 background usage polls. The usage response still includes the available count;
-                omitted/false preserves detailed reads. Not sent when None.
+                omitted/false preserves detailed reads. Optional: not sent when left out.
             supports_luna_reserve: The client supports automatic Luna Reserve fallback. For eligible
                 ChatGPT CLI users, allow the backend to record experiment exposure after ordinary
-                usage is blocked. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                usage is blocked. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountRateLimitsResponse`.
         """
@@ -7302,19 +7593,19 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         idempotency_key: str,
-        credit_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        credit_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConsumeAccountRateLimitResetCreditResponse:
-        """Send the `account/rateLimitResetCredit/consume` request.
+        """Call `account/rateLimitResetCredit/consume`; the answer is a `ConsumeAccountRateLimitResetCreditResponse`.
 
         Wire method: `account/rateLimitResetCredit/consume`.
 
         Args:
             credit_id: Opaque reset-credit identifier to redeem. When omitted, the backend selects
-                the next available credit. Not sent when None.
+                the next available credit. Optional: not sent when left out; None sends `null`.
             idempotency_key: Identifies one logical reset attempt. A UUID is recommended; reuse the
-                same value when retrying that attempt.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                same value when retrying that attempt. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConsumeAccountRateLimitResetCreditResponse`.
         """
@@ -7334,17 +7625,17 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_usage_read(
         self,
         *,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountTokenUsageResponse:
-        """Send the `account/usage/read` request.
+        """Call `account/usage/read`; the answer is a `GetAccountTokenUsageResponse`.
 
         Wire method: `account/usage/read`.
 
         Args:
             thread_id: When present, read estimated usage for this thread instead of account-wide
-                token activity. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                token activity. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountTokenUsageResponse`.
         """
@@ -7363,9 +7654,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_workspace_messages_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> JsonValue:
-        """Send the `account/workspaceMessages/read` request.
+        """Call `account/workspaceMessages/read`; the answer is a `JsonValue`.
 
         Wire method: `account/workspaceMessages/read`.
 
@@ -7377,15 +7668,16 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         credit_type: AddCreditsNudgeCreditType | Literal["credits", "usage_limit"],
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> SendAddCreditsNudgeEmailResponse:
-        """Send the `account/sendAddCreditsNudgeEmail` request.
+        """Call `account/sendAddCreditsNudgeEmail`; the answer is a `SendAddCreditsNudgeEmailResponse`.
 
         Wire method: `account/sendAddCreditsNudgeEmail`.
 
         Args:
-            credit_type: `creditType` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            credit_type: Takes `AddCreditsNudgeCreditType`. One of `credits`, `usage_limit`.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `SendAddCreditsNudgeEmailResponse`.
         """
@@ -7402,25 +7694,25 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         classification: str,
-        extra_log_files: list[str] | None = None,
-        include_logs: bool | None = None,
-        reason: str | None = None,
-        tags: dict[str, Any] | None = None,
-        thread_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        extra_log_files: list[str] | None | NotGiven = NOT_GIVEN,
+        include_logs: bool | NotGiven = NOT_GIVEN,
+        reason: str | None | NotGiven = NOT_GIVEN,
+        tags: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        thread_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FeedbackUploadResponse:
-        """Send the `feedback/upload` request.
+        """Call `feedback/upload`; the answer is a `FeedbackUploadResponse`.
 
         Wire method: `feedback/upload`.
 
         Args:
-            classification: `classification` on the wire.
-            extra_log_files: `extraLogFiles` on the wire. Not sent when None.
-            include_logs: `includeLogs` on the wire. Not sent when None.
-            reason: `reason` on the wire. Not sent when None.
-            tags: `tags` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            classification: A string. Required.
+            extra_log_files: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            include_logs: True or false. Optional: not sent when left out.
+            reason: A string. Optional: not sent when left out; None sends `null`.
+            tags: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FeedbackUploadResponse`.
         """
@@ -7445,25 +7737,26 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         command: list[str],
-        cwd: str | None = None,
-        disable_output_cap: bool | None = None,
-        disable_timeout: bool | None = None,
-        env: dict[str, Any] | None = None,
-        output_bytes_cap: int | None = None,
-        permission_profile: str | None = None,
-        process_id: str | None = None,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        disable_output_cap: bool | NotGiven = NOT_GIVEN,
+        disable_timeout: bool | NotGiven = NOT_GIVEN,
+        env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
+        permission_profile: str | None | NotGiven = NOT_GIVEN,
+        process_id: str | None | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        size: CommandExecTerminalSize | None = None,
-        stream_stdin: bool | None = None,
-        stream_stdout_stderr: bool | None = None,
-        timeout_ms: int | None = None,
-        tty: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        size: CommandExecTerminalSize | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResponse:
         """Execute a standalone command (argv vector) under the server's sandbox.
 
@@ -7472,28 +7765,33 @@ class AsyncClientMethods(_AsyncExperimental):
         Experimental arguments (`permission_profile`): Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            command: Command argv vector. Empty arrays are rejected.
-            cwd: Optional working directory. Defaults to the server cwd. Not sent when None.
-            disable_output_cap: Disable stdout/stderr capture truncation for this request. Not sent
-                when None.
-            disable_timeout: Disable the timeout entirely for this request. Not sent when None.
-            env: Optional environment overrides merged into the server-computed environment. Not
-                sent when None.
-            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Not sent when
-                None.
+            command: Command argv vector. Empty arrays are rejected. Required.
+            cwd: Optional working directory. Defaults to the server cwd. Optional: not sent when
+                left out; None sends `null`.
+            disable_output_cap: Disable stdout/stderr capture truncation for this request. Optional:
+                not sent when left out.
+            disable_timeout: Disable the timeout entirely for this request. Optional: not sent when
+                left out.
+            env: Optional environment overrides merged into the server-computed environment.
+                Optional: not sent when left out; None sends `null`.
+            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
+                sent when left out; None sends `null`.
             permission_profile: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
-                Not sent when None.
-            process_id: Optional client-supplied, connection-scoped process id. Not sent when None.
-            sandbox_policy: Optional sandbox policy for this command. Not sent when None.
-            size: Optional initial PTY size in character cells. Only valid when `tty` is true. Not
-                sent when None.
-            stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes. Not
-                sent when None.
+                Optional: not sent when left out; None sends `null`.
+            process_id: Optional client-supplied, connection-scoped process id. Optional: not sent
+                when left out; None sends `null`.
+            sandbox_policy: Optional sandbox policy for this command. Optional: not sent when left
+                out; None sends `null`.
+            size: Optional initial PTY size in character cells. Only valid when `tty` is true.
+                Optional: not sent when left out; None sends `null`.
+            stream_stdin: Allow follow-up `command/exec/write` requests to write stdin bytes.
+                Optional: not sent when left out.
             stream_stdout_stderr: Stream stdout/stderr via `command/exec/outputDelta` notifications.
-                Not sent when None.
-            timeout_ms: Optional timeout in milliseconds. Not sent when None.
-            tty: Enable PTY mode. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Optional: not sent when left out.
+            timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
+                sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResponse`.
         """
@@ -7526,20 +7824,22 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         process_id: str,
-        close_stdin: bool | None = None,
-        delta_base64: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
+        delta_base64: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecWriteResponse:
         """Write stdin bytes to a running `command/exec` session or close stdin.
 
         Wire method: `command/exec/write`.
 
         Args:
-            close_stdin: Close stdin after writing `deltaBase64`, if present. Not sent when None.
-            delta_base64: Optional base64-encoded stdin bytes to write. Not sent when None.
+            close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
+                when left out.
+            delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
+                out; None sends `null`.
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecWriteResponse`.
         """
@@ -7561,7 +7861,7 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         process_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecTerminateResponse:
         """Terminate a running `command/exec` session by client-supplied `processId`.
 
@@ -7569,8 +7869,8 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecTerminateResponse`.
         """
@@ -7588,7 +7888,7 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         process_id: str,
         size: CommandExecTerminalSize,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CommandExecResizeResponse:
         """Resize a running PTY-backed `command/exec` session by client-supplied `processId`.
 
@@ -7596,9 +7896,9 @@ class AsyncClientMethods(_AsyncExperimental):
 
         Args:
             process_id: Client-supplied, connection-scoped `processId` from the original
-                `command/exec` request.
-            size: New PTY size in character cells.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `command/exec` request. Required.
+            size: New PTY size in character cells. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `CommandExecResizeResponse`.
         """
@@ -7615,20 +7915,21 @@ class AsyncClientMethods(_AsyncExperimental):
     async def config_read(
         self,
         *,
-        cwd: str | None = None,
-        include_layers: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        include_layers: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigReadResponse:
-        """Send the `config/read` request.
+        """Call `config/read`; the answer is a `ConfigReadResponse`.
 
         Wire method: `config/read`.
 
         Args:
             cwd: Optional working directory to resolve project config layers. If specified, return
                 the effective config as seen from that directory (i.e., including any project layers
-                between `cwd` and the project/repo root). Not sent when None.
-            include_layers: `includeLayers` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                between `cwd` and the project/repo root). Optional: not sent when left out; None
+                sends `null`.
+            include_layers: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigReadResponse`.
         """
@@ -7648,32 +7949,33 @@ class AsyncClientMethods(_AsyncExperimental):
     async def external_agent_config_detect(
         self,
         *,
-        cwds: list[str] | None = None,
-        include_home: bool | None = None,
-        max_session_age_days: int | None = None,
-        max_sessions: int | None = None,
-        migration_source: str | None = None,
-        source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        include_home: bool | NotGiven = NOT_GIVEN,
+        max_session_age_days: int | None | NotGiven = NOT_GIVEN,
+        max_sessions: int | None | NotGiven = NOT_GIVEN,
+        migration_source: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigDetectResponse:
-        """Send the `externalAgentConfig/detect` request.
+        """Call `externalAgentConfig/detect`; the answer is a `ExternalAgentConfigDetectResponse`.
 
         Wire method: `externalAgentConfig/detect`.
 
         Args:
-            cwds: Zero or more working directories to include for repo-scoped detection. Not sent
-                when None.
-            include_home: If true, include detection under the user's home directory. Not sent when
-                None.
+            cwds: Zero or more working directories to include for repo-scoped detection. Optional:
+                not sent when left out; None sends `null`.
+            include_home: If true, include detection under the user's home directory. Optional: not
+                sent when left out.
             max_session_age_days: Maximum age in days for detected sessions. Missing values use the
-                default limit. Not sent when None.
+                default limit. Optional: not sent when left out; None sends `null`.
             max_sessions: Maximum number of sessions to detect. Missing values use the default
-                limit. Not sent when None.
+                limit. Optional: not sent when left out; None sends `null`.
             migration_source: Optional migration-source selector. Missing or unrecognized values use
-                the default source. Not sent when None.
+                the default source. Optional: not sent when left out; None sends `null`.
             source: Deprecated field retained for compatibility. This field is ignored; use
-                `migrationSource` to select the migration source. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                `migrationSource` to select the migration source. Optional: not sent when left out;
+                None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigDetectResponse`.
         """
@@ -7698,26 +8000,26 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         migration_items: list[ExternalAgentConfigMigrationItem],
-        migration_source: str | None = None,
-        provider_id: str | None = None,
-        source: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        migration_source: str | None | NotGiven = NOT_GIVEN,
+        provider_id: str | None | NotGiven = NOT_GIVEN,
+        source: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportResponse:
-        """Send the `externalAgentConfig/import` request.
+        """Call `externalAgentConfig/import`; the answer is a `ExternalAgentConfigImportResponse`.
 
         Wire method: `externalAgentConfig/import`.
 
         Args:
-            migration_items: `migrationItems` on the wire.
+            migration_items: Takes `list[ExternalAgentConfigMigrationItem]`. Required.
             migration_source: Migration-source selector used to produce the migration items. Pass
                 the same value to detection and import; missing or unrecognized values use the
-                default source. Not sent when None.
+                default source. Optional: not sent when left out; None sends `null`.
             provider_id: Opaque provider identifier supplied by the caller for analytics attribution
-                and import history display. This does not select the migration source. Not sent when
-                None.
-            source: Optional identifier for the product that initiated the import. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                and import history display. This does not select the migration source. Optional: not
+                sent when left out; None sends `null`.
+            source: Optional identifier for the product that initiated the import. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigImportResponse`.
         """
@@ -7741,16 +8043,16 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         item_type_results: list[ExternalAgentConfigImportHistoryRecordTypeResultParams],
         provider_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportHistoryRecordResponse:
-        """Send the `externalAgentConfig/import/recordHistory` request.
+        """Call `externalAgentConfig/import/recordHistory`; the answer is a `ExternalAgentConfigImportHistoryRecordResponse`.
 
         Wire method: `externalAgentConfig/import/recordHistory`.
 
         Args:
-            item_type_results: Completed results grouped by imported item type.
-            provider_id: Opaque provider identifier for the externally completed import.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            item_type_results: Completed results grouped by imported item type. Required.
+            provider_id: Opaque provider identifier for the externally completed import. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ExternalAgentConfigImportHistoryRecordResponse`.
         """
@@ -7767,9 +8069,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def external_agent_config_import_read_histories(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ExternalAgentConfigImportHistoriesReadResponse:
-        """Send the `externalAgentConfig/import/readHistories` request.
+        """Call `externalAgentConfig/import/readHistories`; the answer is a `ExternalAgentConfigImportHistoriesReadResponse`.
 
         Wire method: `externalAgentConfig/import/readHistories`.
 
@@ -7785,22 +8087,22 @@ class AsyncClientMethods(_AsyncExperimental):
         key_path: str,
         merge_strategy: MergeStrategy | Literal["replace", "upsert"],
         value: Any,
-        expected_version: str | None = None,
-        file_path: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        expected_version: str | None | NotGiven = NOT_GIVEN,
+        file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
-        """Send the `config/value/write` request.
+        """Call `config/value/write`; the answer is a `ConfigWriteResponse`.
 
         Wire method: `config/value/write`.
 
         Args:
-            expected_version: `expectedVersion` on the wire. Not sent when None.
+            expected_version: A string. Optional: not sent when left out; None sends `null`.
             file_path: Path to the config file to write; defaults to the user's `config.toml` when
-                omitted. Not sent when None.
-            key_path: `keyPath` on the wire.
-            merge_strategy: `mergeStrategy` on the wire.
-            value: `value` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                omitted. Optional: not sent when left out; None sends `null`.
+            key_path: A string. Required.
+            merge_strategy: Takes `MergeStrategy`. One of `replace`, `upsert`. Required.
+            value: Any JSON value. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
         """
@@ -7824,25 +8126,25 @@ class AsyncClientMethods(_AsyncExperimental):
         self,
         *,
         edits: list[ConfigEdit],
-        expected_version: str | None = None,
-        file_path: str | None = None,
-        reload_user_config: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        expected_version: str | None | NotGiven = NOT_GIVEN,
+        file_path: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        reload_user_config: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigWriteResponse:
-        """Send the `config/batchWrite` request.
+        """Call `config/batchWrite`; the answer is a `ConfigWriteResponse`.
 
         Wire method: `config/batchWrite`.
 
         Args:
-            edits: `edits` on the wire.
-            expected_version: `expectedVersion` on the wire. Not sent when None.
+            edits: Takes `list[ConfigEdit]`. Required.
+            expected_version: A string. Optional: not sent when left out; None sends `null`.
             file_path: Path to the config file to write; defaults to the user's `config.toml` when
-                omitted. Not sent when None.
+                omitted. Optional: not sent when left out; None sends `null`.
             reload_user_config: When true, hot-reload updated runtime settings into loaded threads
                 after writing. Session-static model, reasoning-effort, Plan-mode reasoning-effort,
                 and service-tier defaults are not reloaded. The deprecated personality setting is
-                also not reloaded. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                also not reloaded. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ConfigWriteResponse`.
         """
@@ -7864,9 +8166,9 @@ class AsyncClientMethods(_AsyncExperimental):
     async def config_requirements_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ConfigRequirementsReadResponse:
-        """Send the `configRequirements/read` request.
+        """Call `configRequirements/read`; the answer is a `ConfigRequirementsReadResponse`.
 
         Wire method: `configRequirements/read`.
 
@@ -7877,17 +8179,17 @@ class AsyncClientMethods(_AsyncExperimental):
     async def account_read(
         self,
         *,
-        refresh_token: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        refresh_token: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> GetAccountResponse:
-        """Send the `account/read` request.
+        """Call `account/read`; the answer is a `GetAccountResponse`.
 
         Wire method: `account/read`.
 
         Args:
-            refresh_token: When `true`, requests a proactive token refresh before returning. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            refresh_token: When `true`, requests a proactive token refresh before returning.
+                Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `GetAccountResponse`.
         """
@@ -7908,18 +8210,18 @@ class AsyncClientMethods(_AsyncExperimental):
         *,
         query: str,
         roots: list[str],
-        cancellation_token: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cancellation_token: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchResponse:
-        """Send the `fuzzyFileSearch` request.
+        """Call `fuzzyFileSearch`; the answer is a `FuzzyFileSearchResponse`.
 
         Wire method: `fuzzyFileSearch`.
 
         Args:
-            cancellation_token: `cancellationToken` on the wire. Not sent when None.
-            query: `query` on the wire.
-            roots: `roots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cancellation_token: A string. Optional: not sent when left out; None sends `null`.
+            query: A string. Required.
+            roots: Takes `list[str]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchResponse`.
         """

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from codex_app_server._generated.registry import CLIENT_REQUESTS
-from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, compact
+from codex_app_server._not_given import NOT_GIVEN, NotGiven
+from codex_app_server._specs import RequestSpec, TimeoutArg, compact
 
 if TYPE_CHECKING:
+    import os
     from typing import Literal
 
     from codex_app_server._generated.models.approvals_reviewer import ApprovalsReviewer
@@ -268,7 +270,7 @@ class ExperimentalClientMethods:
     def server_diagnostics(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ServerDiagnosticsResponse:
         """[Experimental] Read content-free, process-local diagnostics.
 
@@ -289,7 +291,7 @@ class ExperimentalClientMethods:
     def user_verification_status(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -310,7 +312,7 @@ class ExperimentalClientMethods:
     def user_verification_enroll(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationEnrollResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -331,7 +333,7 @@ class ExperimentalClientMethods:
     def user_verification_delete(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -355,7 +357,7 @@ class ExperimentalClientMethods:
         challenge: str,
         description: str,
         title: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationVerifyResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -364,10 +366,10 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            challenge: Unpadded base64url encoding of 1–4096 challenge bytes.
-            description: Additional display context; at most 4096 UTF-8 bytes.
-            title: Display context already approved by the UI; 1–256 UTF-8 bytes.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            challenge: Unpadded base64url encoding of 1–4096 challenge bytes. Required.
+            description: Additional display context; at most 4096 UTF-8 bytes. Required.
+            title: Display context already approved by the UI; 1–256 UTF-8 bytes. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `UserVerificationVerifyResponse`.
         """
@@ -386,7 +388,7 @@ class ExperimentalClientMethods:
         self,
         *,
         request_id: str | int,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationCancelResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -395,8 +397,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            request_id: `requestId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            request_id: Takes `str | int`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `UserVerificationCancelResponse`.
         """
@@ -413,7 +415,7 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadIncrementElicitationResponse:
         """[Experimental] Increment the thread-local out-of-band elicitation counter.
 
@@ -422,8 +424,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: Thread whose out-of-band elicitation counter should be incremented.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: Thread whose out-of-band elicitation counter should be incremented. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadIncrementElicitationResponse`.
         """
@@ -440,7 +442,7 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadDecrementElicitationResponse:
         """[Experimental] Decrement the thread-local out-of-band elicitation counter.
 
@@ -449,8 +451,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: Thread whose out-of-band elicitation counter should be decremented.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: Thread whose out-of-band elicitation counter should be decremented. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadDecrementElicitationResponse`.
         """
@@ -468,7 +470,7 @@ class ExperimentalClientMethods:
         *,
         source_turn_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadPredictionRequestResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -477,9 +479,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            source_turn_id: `sourceTurnId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            source_turn_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadPredictionRequestResponse`.
         """
@@ -509,7 +511,7 @@ class ExperimentalClientMethods:
             | FileIdUserInput
         ],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueAddResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -518,10 +520,12 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            client_user_message_id: `clientUserMessageId` on the wire.
-            input: `input` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            client_user_message_id: A string. Required.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueAddResponse`.
         """
@@ -540,9 +544,9 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -551,11 +555,12 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to the standard thread-list page size. Not sent when
-                None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to the standard thread-list page size. Optional: not
+                sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueListResponse`.
         """
@@ -589,7 +594,7 @@ class ExperimentalClientMethods:
         ],
         queued_submission_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -598,10 +603,12 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            input: `input` on the wire.
-            queued_submission_id: `queuedSubmissionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            queued_submission_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueUpdateResponse`.
         """
@@ -621,7 +628,7 @@ class ExperimentalClientMethods:
         *,
         queued_submission_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -630,9 +637,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_id: `queuedSubmissionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueDeleteResponse`.
         """
@@ -651,7 +658,7 @@ class ExperimentalClientMethods:
         *,
         queued_submission_ids: list[str],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueReorderResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -660,9 +667,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_ids: `queuedSubmissionIds` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_ids: Takes `list[str]`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueReorderResponse`.
         """
@@ -680,8 +687,8 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        queued_submission_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        queued_submission_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -690,9 +697,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_id: `queuedSubmissionId` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_id: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueStartResponse`.
         """
@@ -716,30 +723,40 @@ class ExperimentalClientMethods:
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        collaboration_mode: CollaborationMode | None = None,
-        cwd: str | None = None,
-        disabled_plugin_ids: list[str] | None = None,
-        effort: ReasoningEffort | None = None,
-        model: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        collaboration_mode: CollaborationMode | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        disabled_plugin_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        service_tier: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSettingsUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -748,28 +765,38 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: Override the approval policy for subsequent turns. Not sent when None.
+            approval_policy: Override the approval policy for subsequent turns. One of `untrusted`,
+                `on-request`, `never`. Optional: not sent when left out; None sends `null`.
             approvals_reviewer: Override where approval requests are routed for subsequent turns.
-                Not sent when None.
+                One of `user`, `auto_review`, `guardian_subagent`. Optional: not sent when left out;
+                None sends `null`.
             collaboration_mode: EXPERIMENTAL - Set a pre-set collaboration mode for subsequent
-                turns. Not sent when None.
-            cwd: Override the working directory for subsequent turns. Not sent when None.
+                turns. Optional: not sent when left out; None sends `null`.
+            cwd: Override the working directory for subsequent turns. Optional: not sent when left
+                out; None sends `null`.
             disabled_plugin_ids: Replace this thread's disabled plugin IDs. Omitted/null preserves
-                the list; [] clears it. Not sent when None.
-            effort: Override the reasoning effort for subsequent turns. Not sent when None.
-            model: Override the model for subsequent turns. Not sent when None.
+                the list; [] clears it. Optional: not sent when left out; None sends `null`.
+            effort: Override the reasoning effort for subsequent turns. Optional: not sent when left
+                out; None sends `null`.
+            model: Override the model for subsequent turns. Optional: not sent when left out; None
+                sends `null`.
             multi_agent_mode: @deprecated Ignored. Use `effort: "ultra"` for proactive multi-agent
-                behavior. Not sent when None.
+                behavior. One of `explicitRequestOnly`, `proactive`. Optional: not sent when left
+                out; None sends `null`.
             permissions: Select a named permissions profile id for subsequent turns. Cannot be
-                combined with `sandboxPolicy`. Not sent when None.
+                combined with `sandboxPolicy`. Optional: not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
-            sandbox_policy: Override the sandbox policy for subsequent turns. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
+            sandbox_policy: Override the sandbox policy for subsequent turns. Optional: not sent
+                when left out; None sends `null`.
             service_tier: Override the service tier for subsequent turns. `null` clears the current
-                service tier; omission leaves it unchanged. Not sent when None.
-            summary: Override the reasoning summary for subsequent turns. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                service tier; omission leaves it unchanged. Optional: not sent when left out; None
+                sends `null`.
+            summary: Override the reasoning summary for subsequent turns. One of `auto`, `concise`,
+                `detailed`, `none`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSettingsUpdateResponse`.
         """
@@ -803,7 +830,7 @@ class ExperimentalClientMethods:
         *,
         mode: ThreadMemoryMode | Literal["enabled", "disabled"],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadMemoryModeSetResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -812,9 +839,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            mode: `mode` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            mode: Takes `ThreadMemoryMode`. One of `enabled`, `disabled`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadMemoryModeSetResponse`.
         """
@@ -831,8 +858,8 @@ class ExperimentalClientMethods:
     def memory_status(
         self,
         *,
-        min_consolidated_threads: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        min_consolidated_threads: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MemoryStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -842,8 +869,8 @@ class ExperimentalClientMethods:
 
         Args:
             min_consolidated_threads: Required distinct consolidated threads. Defaults to 20;
-                supported range is 1..=4096. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                supported range is 1..=4096. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MemoryStatusResponse`.
         """
@@ -862,9 +889,9 @@ class ExperimentalClientMethods:
     def memory_reset(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MemoryResetResponse:
-        """[Experimental] Send the `memory/reset` request.
+        """[Experimental] Call `memory/reset`; the answer is a `MemoryResetResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `memory/reset`.
 
@@ -877,7 +904,7 @@ class ExperimentalClientMethods:
     def rollout_compress(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RolloutCompressResponse:
         """[Experimental] Start a best-effort background compression pass for cold local rollouts.
 
@@ -893,7 +920,7 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsCleanResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -902,8 +929,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsCleanResponse`.
         """
@@ -920,9 +947,9 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -931,10 +958,11 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsListResponse`.
         """
@@ -957,7 +985,7 @@ class ExperimentalClientMethods:
         *,
         process_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsTerminateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -966,9 +994,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            process_id: `processId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            process_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsTerminateResponse`.
         """
@@ -985,11 +1013,11 @@ class ExperimentalClientMethods:
     def project_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -998,13 +1026,13 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
             sort_direction: Requires sortKey. Defaults to asc for position and desc for recencyAt.
-                Not sent when None.
-            sort_key: Defaults to position. Recency sorting always places empty projects last. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                One of `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Defaults to position. Recency sorting always places empty projects last. One
+                of `position`, `recencyAt`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectListResponse`.
         """
@@ -1027,7 +1055,7 @@ class ExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectReadResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1036,8 +1064,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectReadResponse`.
         """
@@ -1056,8 +1084,8 @@ class ExperimentalClientMethods:
         idempotency_key: str,
         name: str,
         roots: list[ProjectRoot],
-        metadata: dict[str, Any] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectCreateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1066,11 +1094,11 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            idempotency_key: `idempotencyKey` on the wire.
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire.
-            roots: `roots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            idempotency_key: A string. Required.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectCreateResponse`.
         """
@@ -1095,9 +1123,9 @@ class ExperimentalClientMethods:
         idempotency_key: str,
         name: str,
         roots: list[ProjectRoot],
-        metadata: dict[str, Any] | None = None,
-        threads: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        threads: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectImportResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1106,12 +1134,12 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            idempotency_key: `idempotencyKey` on the wire.
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire.
-            roots: `roots` on the wire.
-            threads: `threads` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            idempotency_key: A string. Required.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Required.
+            threads: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectImportResponse`.
         """
@@ -1135,10 +1163,10 @@ class ExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        metadata: dict[str, Any] | None = None,
-        name: str | None = None,
-        roots: list[ProjectRoot] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        name: str | None | NotGiven = NOT_GIVEN,
+        roots: list[ProjectRoot] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1147,11 +1175,11 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire. Not sent when None.
-            project_id: `projectId` on the wire.
-            roots: `roots` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Optional: not sent when left out; None sends `null`.
+            project_id: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectUpdateResponse`.
         """
@@ -1174,8 +1202,8 @@ class ExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        before_project_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        before_project_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectMoveResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1184,9 +1212,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            before_project_id: `beforeProjectId` on the wire. Not sent when None.
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            before_project_id: A string. Optional: not sent when left out; None sends `null`.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectMoveResponse`.
         """
@@ -1207,7 +1235,7 @@ class ExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1216,8 +1244,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectDeleteResponse`.
         """
@@ -1234,13 +1262,14 @@ class ExperimentalClientMethods:
         self,
         *,
         search_term: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSearchSortKey
         | Literal["created_at", "updated_at", "recency_at"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -1256,8 +1285,9 @@ class ExperimentalClientMethods:
                 "unknown",
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSearchResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1267,19 +1297,23 @@ class ExperimentalClientMethods:
 
         Args:
             archived: Optional archived filter; when set to true, only archived threads are
-                returned. If false or null, only non-archived threads are returned. Not sent when
-                None.
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
-            search_term: Required substring/full-text query for thread search.
-            sort_direction: Optional sort direction; defaults to descending (newest first). Not sent
-                when None.
-            sort_key: Optional sort key; defaults to created_at. Not sent when None.
+                returned. If false or null, only non-archived threads are returned. Optional: not
+                sent when left out; None sends `null`.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
+            search_term: Required substring/full-text query for thread search. Required.
+            sort_direction: Optional sort direction; defaults to descending (newest first). One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Optional sort key; defaults to created_at. One of `created_at`, `updated_at`,
+                `recency_at`. Optional: not sent when left out; None sends `null`.
             source_kinds: Optional source filter; when set, only sessions from these source kinds
-                are returned. When omitted or empty, defaults to interactive sources. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                are returned. When omitted or empty, defaults to interactive sources. One of `cli`,
+                `vscode`, `exec`, `appServer`, `subAgent`, `subAgentReview`, `subAgentCompact`,
+                `subAgentThreadSpawn`, `subAgentOther`, `unknown`. Optional: not sent when left out;
+                None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSearchResponse`.
         """
@@ -1306,9 +1340,9 @@ class ExperimentalClientMethods:
         *,
         search_term: str,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSearchOccurrencesResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1318,12 +1352,13 @@ class ExperimentalClientMethods:
 
         Args:
             cursor: Opaque cursor returned by a previous call for the same thread and search term.
-                Not sent when None.
-            limit: Optional occurrence page size. Not sent when None.
+                Optional: not sent when left out; None sends `null`.
+            limit: Optional occurrence page size. Optional: not sent when left out; None sends
+                `null`.
             search_term: Case-insensitive literal substring to find in visible user messages and
-                both partial and final assistant answers.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                both partial and final assistant answers. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSearchOccurrencesResponse`.
         """
@@ -1350,7 +1385,7 @@ class ExperimentalClientMethods:
         | UnreadThreadReadStateOperation
         | UnrecognizedThreadReadStateOperation,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadStateUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1360,10 +1395,11 @@ class ExperimentalClientMethods:
 
         Args:
             expected_revision: Revision of the row or transcript actually seen. Conflicts require a
-                fresh user action.
-            operation: `operation` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                fresh user action. Required.
+            operation: Takes `ReadThreadReadStateOperation | UnreadThreadReadStateOperation |
+                UnrecognizedThreadReadStateOperation`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadReadStateUpdateResponse`.
         """
@@ -1384,7 +1420,7 @@ class ExperimentalClientMethods:
         item_ids: list[str],
         thread_id: str,
         turn_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadItemsReadResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1393,10 +1429,10 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            item_ids: Item IDs to retrieve. Supply 1 to 100 IDs.
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            item_ids: Item IDs to retrieve. Supply 1 to 100 IDs. Required.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadItemsReadResponse`.
         """
@@ -1415,11 +1451,14 @@ class ExperimentalClientMethods:
         self,
         *,
         search_term: str,
-        cursor: str | None = None,
-        cwds: list[str] | None = None,
-        limit: int | None = None,
-        scope: PluginSearchScope | Literal["global", "workspace", "personal"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        scope: PluginSearchScope
+        | Literal["global", "workspace", "personal"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginSearchResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1428,12 +1467,13 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            cwds: `cwds` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            scope: `scope` on the wire. Not sent when None.
-            search_term: `searchTerm` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            cwds: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            scope: Takes `PluginSearchScope`. One of `global`, `workspace`, `personal`. Optional:
+                not sent when left out; None sends `null`.
+            search_term: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginSearchResponse`.
         """
@@ -1460,12 +1500,16 @@ class ExperimentalClientMethods:
         turn_id: str,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        effort: ReasoningEffort | None = None,
-        model: str | None = None,
-        service_tier: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnSettingsUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1476,15 +1520,19 @@ class ExperimentalClientMethods:
         Args:
             approvals_reviewer: Changes the active turn's reviewer without changing future thread
                 settings. Already captured steps and pending approvals retain their original
-                reviewer. Not sent when None.
-            effort: Omission or `null` leaves the effort unchanged. Not sent when None.
-            model: Omission or `null` leaves the model unchanged. Not sent when None.
-            service_tier: `null` clears the requested tier; omission leaves it unchanged. Not sent
-                when None.
-            summary: Omission or `null` leaves the summary preference unchanged. Not sent when None.
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                reviewer. One of `user`, `auto_review`, `guardian_subagent`. Optional: not sent when
+                left out; None sends `null`.
+            effort: Omission or `null` leaves the effort unchanged. Optional: not sent when left
+                out; None sends `null`.
+            model: Omission or `null` leaves the model unchanged. Optional: not sent when left out;
+                None sends `null`.
+            service_tier: `null` clears the requested tier; omission leaves it unchanged. Optional:
+                not sent when left out; None sends `null`.
+            summary: Omission or `null` leaves the summary preference unchanged. One of `auto`,
+                `concise`, `detailed`, `none`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnSettingsUpdateResponse`.
         """
@@ -1511,29 +1559,34 @@ class ExperimentalClientMethods:
         *,
         output_modality: RealtimeOutputModality | Literal["text", "audio"],
         thread_id: str,
-        backend_reasoning_status: bool | None = None,
-        client_managed_handoffs: bool | None = None,
-        codex_response_handoff_channel_prefixes: dict[str, Any] | None = None,
+        backend_reasoning_status: bool | NotGiven = NOT_GIVEN,
+        client_managed_handoffs: bool | None | NotGiven = NOT_GIVEN,
+        codex_response_handoff_channel_prefixes: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_mode: CodexResponseHandoffMode
         | Literal["thinking", "commentary", "bemTags"]
-        | None = None,
-        codex_response_item_prefix: str | None = None,
-        codex_responses_as_items: bool | None = None,
-        delegation_ack_filler: bool | None = None,
-        flush_transcript_tail_on_session_end: bool | None = None,
-        include_startup_context: bool | None = None,
-        initial_items: list[ThreadRealtimeInitialItem] | None = None,
-        model: str | None = None,
-        prompt: str | None = None,
-        realtime_end_instructions: str | None = None,
-        realtime_session_id: str | None = None,
-        realtime_start_instructions: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        codex_response_item_prefix: str | None | NotGiven = NOT_GIVEN,
+        codex_responses_as_items: bool | None | NotGiven = NOT_GIVEN,
+        delegation_ack_filler: bool | None | NotGiven = NOT_GIVEN,
+        flush_transcript_tail_on_session_end: bool | None | NotGiven = NOT_GIVEN,
+        include_startup_context: bool | None | NotGiven = NOT_GIVEN,
+        initial_items: list[ThreadRealtimeInitialItem] | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        prompt: str | None | NotGiven = NOT_GIVEN,
+        realtime_end_instructions: str | None | NotGiven = NOT_GIVEN,
+        realtime_session_id: str | None | NotGiven = NOT_GIVEN,
+        realtime_start_instructions: str | None | NotGiven = NOT_GIVEN,
         transport: WebsocketThreadRealtimeStartTransport
         | WebrtcThreadRealtimeStartTransport
         | ExistingCallThreadRealtimeStartTransport
         | UnrecognizedThreadRealtimeStartTransport
-        | None = None,
-        version: RealtimeConversationVersion | Literal["v1", "v2", "v3"] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        version: RealtimeConversationVersion
+        | Literal["v1", "v2", "v3"]
+        | None
+        | NotGiven = NOT_GIVEN,
         voice: RealtimeVoice
         | Literal[
             "alloy",
@@ -1572,8 +1625,9 @@ class ExperimentalClientMethods:
             "verse",
             "viola",
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1583,49 +1637,60 @@ class ExperimentalClientMethods:
 
         Args:
             backend_reasoning_status: Relays public reasoning summaries as quiet context for
-                realtime V3 delegations. Defaults to false. Not sent when None.
+                realtime V3 delegations. Defaults to false. Optional: not sent when left out.
             client_managed_handoffs: Leaves Codex response handoffs to the client's explicit append
-                calls instead of forwarding them automatically. Defaults to false. Not sent when
-                None.
+                calls instead of forwarding them automatically. Defaults to false. Optional: not
+                sent when left out; None sends `null`.
             codex_response_handoff_channel_prefixes: Overrides BEM channel prefixes by `analysis`,
                 `commentary`, or `final`. Omitted channels retain their default uppercase bracketed
-                prefixes. Not sent when None.
+                prefixes. Optional: not sent when left out; None sends `null`.
             codex_response_handoff_mode: Selects how automatic Codex responses are routed in
                 Frameless Bidi sessions. Omitted values default to `thinking`. Realtime V1 and V2
-                ignore this setting. Not sent when None.
+                ignore this setting. One of `thinking`, `commentary`, `bemTags`. Optional: not sent
+                when left out; None sends `null`.
             codex_response_item_prefix: Optional prefix added to automatic Codex response items when
-                `codexResponsesAsItems` is true. Not sent when None.
+                `codexResponsesAsItems` is true. Optional: not sent when left out; None sends
+                `null`.
             codex_responses_as_items: Sends automatic Codex responses as realtime conversation items
-                instead of handoff appends. Not sent when None.
+                instead of handoff appends. Optional: not sent when left out; None sends `null`.
             delegation_ack_filler: Controls whether a realtime V3 delegation produces an
                 acknowledgement filler. Omitted values preserve the Realtime API's default behavior.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             flush_transcript_tail_on_session_end: Routes any transcript tail remaining at session
                 end through Codex. Defaults to false. TODO: Remove this rollout knob once
-                transcript-tail flushing is always enabled. Not sent when None.
+                transcript-tail flushing is always enabled. Optional: not sent when left out; None
+                sends `null`.
             include_startup_context: Set to false to start without Codex's startup context. Omitted
-                or null includes it. Not sent when None.
+                or null includes it. Optional: not sent when left out; None sends `null`.
             initial_items: Adds complete role-bearing text items to the initial Frameless Bidi
                 session history. This is only supported by realtime V3 and is sent during session
                 startup. Requests are limited to 128 items and 8,192 estimated text tokens in total.
-                Not sent when None.
-            model: Overrides the configured realtime model for this session only. Not sent when
-                None.
+                Optional: not sent when left out; None sends `null`.
+            model: Overrides the configured realtime model for this session only. Optional: not sent
+                when left out; None sends `null`.
             output_modality: Selects text or audio output for the realtime session. Transport and
                 voice stay independent so clients can choose how they connect separately from what
-                the model emits.
-            prompt: `prompt` on the wire. Not sent when None.
+                the model emits. One of `text`, `audio`. Required.
+            prompt: A string. Optional: not sent when left out; None sends `null`.
             realtime_end_instructions: Developer instructions given to the backing Codex model when
-                this realtime session ends. Not sent when None.
-            realtime_session_id: `realtimeSessionId` on the wire. Not sent when None.
+                this realtime session ends. Optional: not sent when left out; None sends `null`.
+            realtime_session_id: A string. Optional: not sent when left out; None sends `null`.
             realtime_start_instructions: Developer instructions given to the backing Codex model
-                when this realtime session starts. Not sent when None.
-            thread_id: `threadId` on the wire.
-            transport: `transport` on the wire. Not sent when None.
-            version: Overrides the configured realtime protocol version for this session only. Not
-                sent when None.
-            voice: `voice` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                when this realtime session starts. Optional: not sent when left out; None sends
+                `null`.
+            thread_id: A string. Required.
+            transport: Takes `WebsocketThreadRealtimeStartTransport |
+                WebrtcThreadRealtimeStartTransport | ExistingCallThreadRealtimeStartTransport |
+                UnrecognizedThreadRealtimeStartTransport`. Optional: not sent when left out; None
+                sends `null`.
+            version: Overrides the configured realtime protocol version for this session only. One
+                of `v1`, `v2`, `v3`. Optional: not sent when left out; None sends `null`.
+            voice: Takes `RealtimeVoice`. One of `alloy`, `arbor`, `ash`, `aube`, `ballad`,
+                `breeze`, `bubbie`, `cedar`, `coral`, `cove`, `echo`, `ember`, `haetsal`, `hanul`,
+                `himari`, `juniper`, `leher`, `maple`, `marin`, `miko`, `neer`, `porto`, `rindo`,
+                `rio`, `rivage`, `sage`, `selva`, `shimmer`, `sol`, `sonna`, `spruce`, `tinta`,
+                `vale`, `verse`, `viola`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeStartResponse`.
         """
@@ -1665,7 +1730,7 @@ class ExperimentalClientMethods:
         *,
         audio: ThreadRealtimeAudioChunk,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendAudioResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1674,9 +1739,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            audio: `audio` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            audio: EXPERIMENTAL - thread realtime audio chunk. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendAudioResponse`.
         """
@@ -1695,8 +1760,10 @@ class ExperimentalClientMethods:
         *,
         text: str,
         thread_id: str,
-        role: ConversationTextRole | Literal["user", "developer", "assistant"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        role: ConversationTextRole
+        | Literal["user", "developer", "assistant"]
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendTextResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1705,10 +1772,11 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            role: `role` on the wire. Not sent when None.
-            text: `text` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            role: Takes `ConversationTextRole`. One of `user`, `developer`, `assistant`. Optional:
+                not sent when left out; the server's default is `ConversationTextRole.USER`.
+            text: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendTextResponse`.
         """
@@ -1731,7 +1799,7 @@ class ExperimentalClientMethods:
         *,
         text: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendSpeechResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1740,9 +1808,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            text: `text` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            text: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendSpeechResponse`.
         """
@@ -1760,7 +1828,7 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1769,8 +1837,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeStopResponse`.
         """
@@ -1787,9 +1855,9 @@ class ExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadTimelineListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1798,10 +1866,10 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadTimelineListResponse`.
         """
@@ -1822,7 +1890,7 @@ class ExperimentalClientMethods:
     def thread_realtime_list_voices(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeListVoicesResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1843,18 +1911,18 @@ class ExperimentalClientMethods:
     def remote_control_enable(
         self,
         *,
-        ephemeral: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlEnableResponse:
-        """[Experimental] Send the `remoteControl/enable` request.
+        """[Experimental] Call `remoteControl/enable`; the answer is a `RemoteControlEnableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/enable`.
 
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: `ephemeral` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ephemeral: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlEnableResponse`.
         """
@@ -1873,18 +1941,18 @@ class ExperimentalClientMethods:
     def remote_control_disable(
         self,
         *,
-        ephemeral: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlDisableResponse:
-        """[Experimental] Send the `remoteControl/disable` request.
+        """[Experimental] Call `remoteControl/disable`; the answer is a `RemoteControlDisableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/disable`.
 
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: `ephemeral` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ephemeral: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlDisableResponse`.
         """
@@ -1903,9 +1971,9 @@ class ExperimentalClientMethods:
     def remote_control_status_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlStatusReadResponse:
-        """[Experimental] Send the `remoteControl/status/read` request.
+        """[Experimental] Call `remoteControl/status/read`; the answer is a `RemoteControlStatusReadResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/status/read`.
 
@@ -1918,8 +1986,8 @@ class ExperimentalClientMethods:
     def remote_control_pairing_start(
         self,
         *,
-        manual_code: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        manual_code: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1928,8 +1996,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_code: `manualCode` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            manual_code: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStartResponse`.
         """
@@ -1948,9 +2016,9 @@ class ExperimentalClientMethods:
     def remote_control_pairing_status(
         self,
         *,
-        manual_pairing_code: str | None = None,
-        pairing_code: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        manual_pairing_code: str | None | NotGiven = NOT_GIVEN,
+        pairing_code: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1959,9 +2027,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_pairing_code: `manualPairingCode` on the wire. Not sent when None.
-            pairing_code: `pairingCode` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            manual_pairing_code: A string. Optional: not sent when left out; None sends `null`.
+            pairing_code: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStatusResponse`.
         """
@@ -1982,10 +2050,10 @@ class ExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlClientsListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -1994,11 +2062,12 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            environment_id: `environmentId` on the wire.
-            limit: `limit` on the wire. Not sent when None.
-            order: `order` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            environment_id: A string. Required.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            order: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of `asc`,
+                `desc`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlClientsListResponse`.
         """
@@ -2022,7 +2091,7 @@ class ExperimentalClientMethods:
         *,
         client_id: str,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlClientsRevokeResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2031,9 +2100,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            client_id: `clientId` on the wire.
-            environment_id: `environmentId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            client_id: A string. Required.
+            environment_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlClientsRevokeResponse`.
         """
@@ -2050,7 +2119,7 @@ class ExperimentalClientMethods:
     def collaboration_mode_list(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CollaborationModeListResponse:
         """[Experimental] Lists collaboration mode presets.
 
@@ -2071,8 +2140,8 @@ class ExperimentalClientMethods:
     def mock_experimental_method(
         self,
         *,
-        value: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        value: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MockExperimentalMethodResponse:
         """[Experimental] Test-only method used to validate experimental gating.
 
@@ -2081,8 +2150,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            value: Test-only payload field. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            value: Test-only payload field. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MockExperimentalMethodResponse`.
         """
@@ -2103,11 +2172,11 @@ class ExperimentalClientMethods:
         *,
         environment_id: str,
         exec_server_url: str,
-        auth_bearer_token: str | None = None,
-        connect_timeout_ms: int | None = None,
-        skills: EnvironmentSkillsParams | None = None,
-        websocket_request_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        auth_bearer_token: str | None | NotGiven = NOT_GIVEN,
+        connect_timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        skills: EnvironmentSkillsParams | None | NotGiven = NOT_GIVEN,
+        websocket_request_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentAddResponse:
         """[Experimental] Adds or replaces a remote environment by id for later selection.
 
@@ -2117,18 +2186,18 @@ class ExperimentalClientMethods:
 
         Args:
             auth_bearer_token: Optional raw bearer token for executor authentication, including
-                reconnects. Requires a secure transport or a loopback destination. Not sent when
-                None.
+                reconnects. Requires a secure transport or a loopback destination. Optional: not
+                sent when left out; None sends `null`.
             connect_timeout_ms: Optional WebSocket connection timeout. The server default applies
-                when omitted. Not sent when None.
-            environment_id: `environmentId` on the wire.
-            exec_server_url: `execServerUrl` on the wire.
+                when omitted. Optional: not sent when left out; None sends `null`.
+            environment_id: A string. Required.
+            exec_server_url: A string. Required.
             skills: Required skills supplied by this environment, checked before model inference.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             websocket_request_id: Optional X-Request-ID for the direct WebSocket upgrade, including
-                reconnects. Requires a secure transport or a loopback destination. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                reconnects. Requires a secure transport or a loopback destination. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentAddResponse`.
         """
@@ -2153,7 +2222,7 @@ class ExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentInfoResponse:
         """[Experimental] Reads information from a configured execution environment.
 
@@ -2162,8 +2231,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            environment_id: `environmentId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            environment_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentInfoResponse`.
         """
@@ -2180,7 +2249,7 @@ class ExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentStatusResponse:
         """[Experimental] Reads the current status of a configured execution environment.
 
@@ -2189,8 +2258,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            environment_id: Environment id to inspect.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            environment_id: Environment id to inspect. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentStatusResponse`.
         """
@@ -2211,8 +2280,8 @@ class ExperimentalClientMethods:
         server: str,
         subscription_id: str,
         thread_id: str,
-        field_meta: Any | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        field_meta: Any | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerEventStreamStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2221,13 +2290,13 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            field_meta: `_meta` on the wire. Not sent when None.
-            arguments: `arguments` on the wire.
-            name: `name` on the wire.
-            server: `server` on the wire.
-            subscription_id: `subscriptionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            field_meta: Any JSON value. Optional: not sent when left out; None sends `null`.
+            arguments: Any JSON value. Required.
+            name: A string. Required.
+            server: A string. Required.
+            subscription_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerEventStreamStartResponse`.
         """
@@ -2252,7 +2321,7 @@ class ExperimentalClientMethods:
         self,
         *,
         subscription_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerEventStreamStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2261,8 +2330,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            subscription_id: `subscriptionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            subscription_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerEventStreamStopResponse`.
         """
@@ -2278,7 +2347,7 @@ class ExperimentalClientMethods:
     def account_bedrock_discover(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockDiscoverResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2301,9 +2370,9 @@ class ExperimentalClientMethods:
         params: BedrockSetupParams,
         /,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockSetupResponse:
-        """[Experimental] Send the `account/bedrock/setup` request.
+        """[Experimental] Call `account/bedrock/setup`; the answer is a `BedrockSetupResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `account/bedrock/setup`.
 
@@ -2318,7 +2387,7 @@ class ExperimentalClientMethods:
     def account_bedrock_check_gov_cloud_requirements(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockCheckGovCloudRequirementsResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2340,16 +2409,16 @@ class ExperimentalClientMethods:
         self,
         *,
         command: list[str],
-        cwd: str,
+        cwd: str | os.PathLike[str],
         process_handle: str,
-        env: dict[str, Any] | None = None,
-        output_bytes_cap: int | None = None,
-        size: ProcessTerminalSize | None = None,
-        stream_stdin: bool | None = None,
-        stream_stdout_stderr: bool | None = None,
-        timeout_ms: int | None = None,
-        tty: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
+        size: ProcessTerminalSize | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessSpawnResponse:
         """[Experimental] Spawn a standalone process (argv vector) without a Codex sandbox.
 
@@ -2358,22 +2427,23 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            command: Command argv vector. Empty arrays are rejected.
-            cwd: Absolute working directory for the process.
-            env: Optional environment overrides merged into the app-server process environment. Not
-                sent when None.
-            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Not sent when
-                None.
-            process_handle: Client-supplied, connection-scoped process handle.
-            size: Optional initial PTY size in character cells. Only valid when `tty` is true. Not
-                sent when None.
-            stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes. Not
-                sent when None.
-            stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications. Not
-                sent when None.
-            timeout_ms: Optional timeout in milliseconds. Not sent when None.
-            tty: Enable PTY mode. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            command: Command argv vector. Empty arrays are rejected. Required.
+            cwd: Absolute working directory for the process. Required.
+            env: Optional environment overrides merged into the app-server process environment.
+                Optional: not sent when left out; None sends `null`.
+            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
+                sent when left out; None sends `null`.
+            process_handle: Client-supplied, connection-scoped process handle. Required.
+            size: Optional initial PTY size in character cells. Only valid when `tty` is true.
+                Optional: not sent when left out; None sends `null`.
+            stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes.
+                Optional: not sent when left out.
+            stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications.
+                Optional: not sent when left out.
+            timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
+                sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessSpawnResponse`.
         """
@@ -2402,9 +2472,9 @@ class ExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        close_stdin: bool | None = None,
-        delta_base64: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
+        delta_base64: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessWriteStdinResponse:
         """[Experimental] Write stdin bytes to a running `process/spawn` session or close stdin.
 
@@ -2413,10 +2483,13 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            close_stdin: Close stdin after writing `deltaBase64`, if present. Not sent when None.
-            delta_base64: Optional base64-encoded stdin bytes to write. Not sent when None.
+            close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
+                when left out.
+            delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
+                out; None sends `null`.
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessWriteStdinResponse`.
         """
@@ -2438,7 +2511,7 @@ class ExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessKillResponse:
         """[Experimental] Terminate a running `process/spawn` session by client-supplied `processHandle`.
 
@@ -2448,7 +2521,8 @@ class ExperimentalClientMethods:
 
         Args:
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessKillResponse`.
         """
@@ -2466,7 +2540,7 @@ class ExperimentalClientMethods:
         *,
         process_handle: str,
         size: ProcessTerminalSize,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessResizePtyResponse:
         """[Experimental] Resize a running PTY-backed `process/spawn` session by client-supplied `processHandle`.
 
@@ -2476,8 +2550,9 @@ class ExperimentalClientMethods:
 
         Args:
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            size: New PTY size in character cells.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            size: New PTY size in character cells. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessResizePtyResponse`.
         """
@@ -2496,7 +2571,7 @@ class ExperimentalClientMethods:
         *,
         roots: list[str],
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2505,9 +2580,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            roots: `roots` on the wire.
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            roots: Takes `list[str]`. Required.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionStartResponse`.
         """
@@ -2526,7 +2601,7 @@ class ExperimentalClientMethods:
         *,
         query: str,
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2535,9 +2610,9 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            query: `query` on the wire.
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            query: A string. Required.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionUpdateResponse`.
         """
@@ -2555,7 +2630,7 @@ class ExperimentalClientMethods:
         self,
         *,
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2564,8 +2639,8 @@ class ExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionStopResponse`.
         """
@@ -2588,7 +2663,7 @@ class AsyncExperimentalClientMethods:
     async def server_diagnostics(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ServerDiagnosticsResponse:
         """[Experimental] Read content-free, process-local diagnostics.
 
@@ -2609,7 +2684,7 @@ class AsyncExperimentalClientMethods:
     async def user_verification_status(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2630,7 +2705,7 @@ class AsyncExperimentalClientMethods:
     async def user_verification_enroll(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationEnrollResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2651,7 +2726,7 @@ class AsyncExperimentalClientMethods:
     async def user_verification_delete(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2675,7 +2750,7 @@ class AsyncExperimentalClientMethods:
         challenge: str,
         description: str,
         title: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationVerifyResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2684,10 +2759,10 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            challenge: Unpadded base64url encoding of 1–4096 challenge bytes.
-            description: Additional display context; at most 4096 UTF-8 bytes.
-            title: Display context already approved by the UI; 1–256 UTF-8 bytes.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            challenge: Unpadded base64url encoding of 1–4096 challenge bytes. Required.
+            description: Additional display context; at most 4096 UTF-8 bytes. Required.
+            title: Display context already approved by the UI; 1–256 UTF-8 bytes. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `UserVerificationVerifyResponse`.
         """
@@ -2706,7 +2781,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         request_id: str | int,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> UserVerificationCancelResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2715,8 +2790,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            request_id: `requestId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            request_id: Takes `str | int`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `UserVerificationCancelResponse`.
         """
@@ -2733,7 +2808,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadIncrementElicitationResponse:
         """[Experimental] Increment the thread-local out-of-band elicitation counter.
 
@@ -2742,8 +2817,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: Thread whose out-of-band elicitation counter should be incremented.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: Thread whose out-of-band elicitation counter should be incremented. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadIncrementElicitationResponse`.
         """
@@ -2760,7 +2835,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadDecrementElicitationResponse:
         """[Experimental] Decrement the thread-local out-of-band elicitation counter.
 
@@ -2769,8 +2844,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: Thread whose out-of-band elicitation counter should be decremented.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: Thread whose out-of-band elicitation counter should be decremented. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadDecrementElicitationResponse`.
         """
@@ -2788,7 +2863,7 @@ class AsyncExperimentalClientMethods:
         *,
         source_turn_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadPredictionRequestResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2797,9 +2872,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            source_turn_id: `sourceTurnId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            source_turn_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadPredictionRequestResponse`.
         """
@@ -2829,7 +2904,7 @@ class AsyncExperimentalClientMethods:
             | FileIdUserInput
         ],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueAddResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2838,10 +2913,12 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            client_user_message_id: `clientUserMessageId` on the wire.
-            input: `input` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            client_user_message_id: A string. Required.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueAddResponse`.
         """
@@ -2860,9 +2937,9 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2871,11 +2948,12 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to the standard thread-list page size. Not sent when
-                None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to the standard thread-list page size. Optional: not
+                sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueListResponse`.
         """
@@ -2909,7 +2987,7 @@ class AsyncExperimentalClientMethods:
         ],
         queued_submission_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2918,10 +2996,12 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            input: `input` on the wire.
-            queued_submission_id: `queuedSubmissionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            input: Takes `list[TextUserInput | LocalImageUserInput | AudioUserInput |
+                LocalAudioUserInput | SkillUserInput | MentionUserInput | UnrecognizedUserInput |
+                UrlUserInput | FileIdUserInput]`. Required.
+            queued_submission_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueUpdateResponse`.
         """
@@ -2941,7 +3021,7 @@ class AsyncExperimentalClientMethods:
         *,
         queued_submission_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2950,9 +3030,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_id: `queuedSubmissionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueDeleteResponse`.
         """
@@ -2971,7 +3051,7 @@ class AsyncExperimentalClientMethods:
         *,
         queued_submission_ids: list[str],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueReorderResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -2980,9 +3060,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_ids: `queuedSubmissionIds` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_ids: Takes `list[str]`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueReorderResponse`.
         """
@@ -3000,8 +3080,8 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        queued_submission_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        queued_submission_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadQueueStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3010,9 +3090,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            queued_submission_id: `queuedSubmissionId` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            queued_submission_id: A string. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadQueueStartResponse`.
         """
@@ -3036,30 +3116,40 @@ class AsyncExperimentalClientMethods:
         approval_policy: AskForApprovalKind
         | Literal["untrusted", "on-request", "never"]
         | GranularAskForApproval
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        collaboration_mode: CollaborationMode | None = None,
-        cwd: str | None = None,
-        disabled_plugin_ids: list[str] | None = None,
-        effort: ReasoningEffort | None = None,
-        model: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        collaboration_mode: CollaborationMode | None | NotGiven = NOT_GIVEN,
+        cwd: str | os.PathLike[str] | None | NotGiven = NOT_GIVEN,
+        disabled_plugin_ids: list[str] | None | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
         multi_agent_mode: MultiAgentModeKind
         | Literal["explicitRequestOnly", "proactive"]
         | CustomMultiAgentMode
-        | None = None,
-        permissions: str | None = None,
-        personality: Personality | Literal["none", "friendly", "pragmatic"] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        permissions: str | None | NotGiven = NOT_GIVEN,
+        personality: Personality
+        | Literal["none", "friendly", "pragmatic"]
+        | None
+        | NotGiven = NOT_GIVEN,
         sandbox_policy: DangerFullAccessSandboxPolicy
         | ReadOnlySandboxPolicy
         | ExternalSandboxSandboxPolicy
         | WorkspaceWriteSandboxPolicy
         | UnrecognizedSandboxPolicy
-        | None = None,
-        service_tier: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSettingsUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3068,28 +3158,38 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            approval_policy: Override the approval policy for subsequent turns. Not sent when None.
+            approval_policy: Override the approval policy for subsequent turns. One of `untrusted`,
+                `on-request`, `never`. Optional: not sent when left out; None sends `null`.
             approvals_reviewer: Override where approval requests are routed for subsequent turns.
-                Not sent when None.
+                One of `user`, `auto_review`, `guardian_subagent`. Optional: not sent when left out;
+                None sends `null`.
             collaboration_mode: EXPERIMENTAL - Set a pre-set collaboration mode for subsequent
-                turns. Not sent when None.
-            cwd: Override the working directory for subsequent turns. Not sent when None.
+                turns. Optional: not sent when left out; None sends `null`.
+            cwd: Override the working directory for subsequent turns. Optional: not sent when left
+                out; None sends `null`.
             disabled_plugin_ids: Replace this thread's disabled plugin IDs. Omitted/null preserves
-                the list; [] clears it. Not sent when None.
-            effort: Override the reasoning effort for subsequent turns. Not sent when None.
-            model: Override the model for subsequent turns. Not sent when None.
+                the list; [] clears it. Optional: not sent when left out; None sends `null`.
+            effort: Override the reasoning effort for subsequent turns. Optional: not sent when left
+                out; None sends `null`.
+            model: Override the model for subsequent turns. Optional: not sent when left out; None
+                sends `null`.
             multi_agent_mode: @deprecated Ignored. Use `effort: "ultra"` for proactive multi-agent
-                behavior. Not sent when None.
+                behavior. One of `explicitRequestOnly`, `proactive`. Optional: not sent when left
+                out; None sends `null`.
             permissions: Select a named permissions profile id for subsequent turns. Cannot be
-                combined with `sandboxPolicy`. Not sent when None.
+                combined with `sandboxPolicy`. Optional: not sent when left out; None sends `null`.
             personality: @deprecated `friendly` and `pragmatic` no longer select a style. Changing
-                this does not rewrite the thread's existing instructions. Not sent when None.
-            sandbox_policy: Override the sandbox policy for subsequent turns. Not sent when None.
+                this does not rewrite the thread's existing instructions. One of `none`, `friendly`,
+                `pragmatic`. Optional: not sent when left out; None sends `null`.
+            sandbox_policy: Override the sandbox policy for subsequent turns. Optional: not sent
+                when left out; None sends `null`.
             service_tier: Override the service tier for subsequent turns. `null` clears the current
-                service tier; omission leaves it unchanged. Not sent when None.
-            summary: Override the reasoning summary for subsequent turns. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                service tier; omission leaves it unchanged. Optional: not sent when left out; None
+                sends `null`.
+            summary: Override the reasoning summary for subsequent turns. One of `auto`, `concise`,
+                `detailed`, `none`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSettingsUpdateResponse`.
         """
@@ -3123,7 +3223,7 @@ class AsyncExperimentalClientMethods:
         *,
         mode: ThreadMemoryMode | Literal["enabled", "disabled"],
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadMemoryModeSetResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3132,9 +3232,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            mode: `mode` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            mode: Takes `ThreadMemoryMode`. One of `enabled`, `disabled`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadMemoryModeSetResponse`.
         """
@@ -3151,8 +3251,8 @@ class AsyncExperimentalClientMethods:
     async def memory_status(
         self,
         *,
-        min_consolidated_threads: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        min_consolidated_threads: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MemoryStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3162,8 +3262,8 @@ class AsyncExperimentalClientMethods:
 
         Args:
             min_consolidated_threads: Required distinct consolidated threads. Defaults to 20;
-                supported range is 1..=4096. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                supported range is 1..=4096. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MemoryStatusResponse`.
         """
@@ -3182,9 +3282,9 @@ class AsyncExperimentalClientMethods:
     async def memory_reset(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MemoryResetResponse:
-        """[Experimental] Send the `memory/reset` request.
+        """[Experimental] Call `memory/reset`; the answer is a `MemoryResetResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `memory/reset`.
 
@@ -3197,7 +3297,7 @@ class AsyncExperimentalClientMethods:
     async def rollout_compress(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RolloutCompressResponse:
         """[Experimental] Start a best-effort background compression pass for cold local rollouts.
 
@@ -3213,7 +3313,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsCleanResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3222,8 +3322,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsCleanResponse`.
         """
@@ -3240,9 +3340,9 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3251,10 +3351,11 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsListResponse`.
         """
@@ -3277,7 +3378,7 @@ class AsyncExperimentalClientMethods:
         *,
         process_id: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadBackgroundTerminalsTerminateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3286,9 +3387,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            process_id: `processId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            process_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadBackgroundTerminalsTerminateResponse`.
         """
@@ -3305,11 +3406,11 @@ class AsyncExperimentalClientMethods:
     async def project_list(
         self,
         *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
-        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        sort_key: ProjectSortKey | Literal["position", "recencyAt"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3318,13 +3419,13 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
             sort_direction: Requires sortKey. Defaults to asc for position and desc for recencyAt.
-                Not sent when None.
-            sort_key: Defaults to position. Recency sorting always places empty projects last. Not
-                sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                One of `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Defaults to position. Recency sorting always places empty projects last. One
+                of `position`, `recencyAt`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectListResponse`.
         """
@@ -3347,7 +3448,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectReadResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3356,8 +3457,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectReadResponse`.
         """
@@ -3376,8 +3477,8 @@ class AsyncExperimentalClientMethods:
         idempotency_key: str,
         name: str,
         roots: list[ProjectRoot],
-        metadata: dict[str, Any] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectCreateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3386,11 +3487,11 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            idempotency_key: `idempotencyKey` on the wire.
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire.
-            roots: `roots` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            idempotency_key: A string. Required.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectCreateResponse`.
         """
@@ -3415,9 +3516,9 @@ class AsyncExperimentalClientMethods:
         idempotency_key: str,
         name: str,
         roots: list[ProjectRoot],
-        metadata: dict[str, Any] | None = None,
-        threads: list[str] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        threads: list[str] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectImportResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3426,12 +3527,12 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            idempotency_key: `idempotencyKey` on the wire.
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire.
-            roots: `roots` on the wire.
-            threads: `threads` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            idempotency_key: A string. Required.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Required.
+            threads: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectImportResponse`.
         """
@@ -3455,10 +3556,10 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        metadata: dict[str, Any] | None = None,
-        name: str | None = None,
-        roots: list[ProjectRoot] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        metadata: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        name: str | None | NotGiven = NOT_GIVEN,
+        roots: list[ProjectRoot] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3467,11 +3568,11 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            metadata: `metadata` on the wire. Not sent when None.
-            name: `name` on the wire. Not sent when None.
-            project_id: `projectId` on the wire.
-            roots: `roots` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            metadata: Takes `dict[str, Any]`. Optional: not sent when left out; None sends `null`.
+            name: A string. Optional: not sent when left out; None sends `null`.
+            project_id: A string. Required.
+            roots: Takes `list[ProjectRoot]`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectUpdateResponse`.
         """
@@ -3494,8 +3595,8 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        before_project_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        before_project_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectMoveResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3504,9 +3605,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            before_project_id: `beforeProjectId` on the wire. Not sent when None.
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            before_project_id: A string. Optional: not sent when left out; None sends `null`.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectMoveResponse`.
         """
@@ -3527,7 +3628,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         project_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProjectDeleteResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3536,8 +3637,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            project_id: `projectId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            project_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProjectDeleteResponse`.
         """
@@ -3554,13 +3655,14 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         search_term: str,
-        archived: bool | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort_direction: SortDirection | Literal["asc", "desc"] | None = None,
+        archived: bool | None | NotGiven = NOT_GIVEN,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        sort_direction: SortDirection | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
         sort_key: ThreadSearchSortKey
         | Literal["created_at", "updated_at", "recency_at"]
-        | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
         source_kinds: list[
             ThreadSourceKind
             | Literal[
@@ -3576,8 +3678,9 @@ class AsyncExperimentalClientMethods:
                 "unknown",
             ]
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSearchResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3587,19 +3690,23 @@ class AsyncExperimentalClientMethods:
 
         Args:
             archived: Optional archived filter; when set to true, only archived threads are
-                returned. If false or null, only non-archived threads are returned. Not sent when
-                None.
-            cursor: Opaque pagination cursor returned by a previous call. Not sent when None.
-            limit: Optional page size; defaults to a reasonable server-side value. Not sent when
-                None.
-            search_term: Required substring/full-text query for thread search.
-            sort_direction: Optional sort direction; defaults to descending (newest first). Not sent
-                when None.
-            sort_key: Optional sort key; defaults to created_at. Not sent when None.
+                returned. If false or null, only non-archived threads are returned. Optional: not
+                sent when left out; None sends `null`.
+            cursor: Opaque pagination cursor returned by a previous call. Optional: not sent when
+                left out; None sends `null`.
+            limit: Optional page size; defaults to a reasonable server-side value. Optional: not
+                sent when left out; None sends `null`.
+            search_term: Required substring/full-text query for thread search. Required.
+            sort_direction: Optional sort direction; defaults to descending (newest first). One of
+                `asc`, `desc`. Optional: not sent when left out; None sends `null`.
+            sort_key: Optional sort key; defaults to created_at. One of `created_at`, `updated_at`,
+                `recency_at`. Optional: not sent when left out; None sends `null`.
             source_kinds: Optional source filter; when set, only sessions from these source kinds
-                are returned. When omitted or empty, defaults to interactive sources. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                are returned. When omitted or empty, defaults to interactive sources. One of `cli`,
+                `vscode`, `exec`, `appServer`, `subAgent`, `subAgentReview`, `subAgentCompact`,
+                `subAgentThreadSpawn`, `subAgentOther`, `unknown`. Optional: not sent when left out;
+                None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSearchResponse`.
         """
@@ -3626,9 +3733,9 @@ class AsyncExperimentalClientMethods:
         *,
         search_term: str,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadSearchOccurrencesResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3638,12 +3745,13 @@ class AsyncExperimentalClientMethods:
 
         Args:
             cursor: Opaque cursor returned by a previous call for the same thread and search term.
-                Not sent when None.
-            limit: Optional occurrence page size. Not sent when None.
+                Optional: not sent when left out; None sends `null`.
+            limit: Optional occurrence page size. Optional: not sent when left out; None sends
+                `null`.
             search_term: Case-insensitive literal substring to find in visible user messages and
-                both partial and final assistant answers.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                both partial and final assistant answers. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadSearchOccurrencesResponse`.
         """
@@ -3670,7 +3778,7 @@ class AsyncExperimentalClientMethods:
         | UnreadThreadReadStateOperation
         | UnrecognizedThreadReadStateOperation,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadReadStateUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3680,10 +3788,11 @@ class AsyncExperimentalClientMethods:
 
         Args:
             expected_revision: Revision of the row or transcript actually seen. Conflicts require a
-                fresh user action.
-            operation: `operation` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                fresh user action. Required.
+            operation: Takes `ReadThreadReadStateOperation | UnreadThreadReadStateOperation |
+                UnrecognizedThreadReadStateOperation`. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadReadStateUpdateResponse`.
         """
@@ -3704,7 +3813,7 @@ class AsyncExperimentalClientMethods:
         item_ids: list[str],
         thread_id: str,
         turn_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadItemsReadResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3713,10 +3822,10 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            item_ids: Item IDs to retrieve. Supply 1 to 100 IDs.
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            item_ids: Item IDs to retrieve. Supply 1 to 100 IDs. Required.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadItemsReadResponse`.
         """
@@ -3735,11 +3844,14 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         search_term: str,
-        cursor: str | None = None,
-        cwds: list[str] | None = None,
-        limit: int | None = None,
-        scope: PluginSearchScope | Literal["global", "workspace", "personal"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        cwds: list[str | os.PathLike[str]] | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        scope: PluginSearchScope
+        | Literal["global", "workspace", "personal"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> PluginSearchResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3748,12 +3860,13 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            cwds: `cwds` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            scope: `scope` on the wire. Not sent when None.
-            search_term: `searchTerm` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            cwds: Takes `list[str]`. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            scope: Takes `PluginSearchScope`. One of `global`, `workspace`, `personal`. Optional:
+                not sent when left out; None sends `null`.
+            search_term: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `PluginSearchResponse`.
         """
@@ -3780,12 +3893,16 @@ class AsyncExperimentalClientMethods:
         turn_id: str,
         approvals_reviewer: ApprovalsReviewer
         | Literal["user", "auto_review", "guardian_subagent"]
-        | None = None,
-        effort: ReasoningEffort | None = None,
-        model: str | None = None,
-        service_tier: str | None = None,
-        summary: ReasoningSummary | Literal["auto", "concise", "detailed", "none"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        effort: ReasoningEffort | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        service_tier: str | None | NotGiven = NOT_GIVEN,
+        summary: ReasoningSummary
+        | Literal["auto", "concise", "detailed", "none"]
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> TurnSettingsUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3796,15 +3913,19 @@ class AsyncExperimentalClientMethods:
         Args:
             approvals_reviewer: Changes the active turn's reviewer without changing future thread
                 settings. Already captured steps and pending approvals retain their original
-                reviewer. Not sent when None.
-            effort: Omission or `null` leaves the effort unchanged. Not sent when None.
-            model: Omission or `null` leaves the model unchanged. Not sent when None.
-            service_tier: `null` clears the requested tier; omission leaves it unchanged. Not sent
-                when None.
-            summary: Omission or `null` leaves the summary preference unchanged. Not sent when None.
-            thread_id: `threadId` on the wire.
-            turn_id: `turnId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                reviewer. One of `user`, `auto_review`, `guardian_subagent`. Optional: not sent when
+                left out; None sends `null`.
+            effort: Omission or `null` leaves the effort unchanged. Optional: not sent when left
+                out; None sends `null`.
+            model: Omission or `null` leaves the model unchanged. Optional: not sent when left out;
+                None sends `null`.
+            service_tier: `null` clears the requested tier; omission leaves it unchanged. Optional:
+                not sent when left out; None sends `null`.
+            summary: Omission or `null` leaves the summary preference unchanged. One of `auto`,
+                `concise`, `detailed`, `none`. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            turn_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `TurnSettingsUpdateResponse`.
         """
@@ -3831,29 +3952,34 @@ class AsyncExperimentalClientMethods:
         *,
         output_modality: RealtimeOutputModality | Literal["text", "audio"],
         thread_id: str,
-        backend_reasoning_status: bool | None = None,
-        client_managed_handoffs: bool | None = None,
-        codex_response_handoff_channel_prefixes: dict[str, Any] | None = None,
+        backend_reasoning_status: bool | NotGiven = NOT_GIVEN,
+        client_managed_handoffs: bool | None | NotGiven = NOT_GIVEN,
+        codex_response_handoff_channel_prefixes: dict[str, Any] | None | NotGiven = NOT_GIVEN,
         codex_response_handoff_mode: CodexResponseHandoffMode
         | Literal["thinking", "commentary", "bemTags"]
-        | None = None,
-        codex_response_item_prefix: str | None = None,
-        codex_responses_as_items: bool | None = None,
-        delegation_ack_filler: bool | None = None,
-        flush_transcript_tail_on_session_end: bool | None = None,
-        include_startup_context: bool | None = None,
-        initial_items: list[ThreadRealtimeInitialItem] | None = None,
-        model: str | None = None,
-        prompt: str | None = None,
-        realtime_end_instructions: str | None = None,
-        realtime_session_id: str | None = None,
-        realtime_start_instructions: str | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        codex_response_item_prefix: str | None | NotGiven = NOT_GIVEN,
+        codex_responses_as_items: bool | None | NotGiven = NOT_GIVEN,
+        delegation_ack_filler: bool | None | NotGiven = NOT_GIVEN,
+        flush_transcript_tail_on_session_end: bool | None | NotGiven = NOT_GIVEN,
+        include_startup_context: bool | None | NotGiven = NOT_GIVEN,
+        initial_items: list[ThreadRealtimeInitialItem] | None | NotGiven = NOT_GIVEN,
+        model: str | None | NotGiven = NOT_GIVEN,
+        prompt: str | None | NotGiven = NOT_GIVEN,
+        realtime_end_instructions: str | None | NotGiven = NOT_GIVEN,
+        realtime_session_id: str | None | NotGiven = NOT_GIVEN,
+        realtime_start_instructions: str | None | NotGiven = NOT_GIVEN,
         transport: WebsocketThreadRealtimeStartTransport
         | WebrtcThreadRealtimeStartTransport
         | ExistingCallThreadRealtimeStartTransport
         | UnrecognizedThreadRealtimeStartTransport
-        | None = None,
-        version: RealtimeConversationVersion | Literal["v1", "v2", "v3"] | None = None,
+        | None
+        | NotGiven = NOT_GIVEN,
+        version: RealtimeConversationVersion
+        | Literal["v1", "v2", "v3"]
+        | None
+        | NotGiven = NOT_GIVEN,
         voice: RealtimeVoice
         | Literal[
             "alloy",
@@ -3892,8 +4018,9 @@ class AsyncExperimentalClientMethods:
             "verse",
             "viola",
         ]
-        | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        | None
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3903,49 +4030,60 @@ class AsyncExperimentalClientMethods:
 
         Args:
             backend_reasoning_status: Relays public reasoning summaries as quiet context for
-                realtime V3 delegations. Defaults to false. Not sent when None.
+                realtime V3 delegations. Defaults to false. Optional: not sent when left out.
             client_managed_handoffs: Leaves Codex response handoffs to the client's explicit append
-                calls instead of forwarding them automatically. Defaults to false. Not sent when
-                None.
+                calls instead of forwarding them automatically. Defaults to false. Optional: not
+                sent when left out; None sends `null`.
             codex_response_handoff_channel_prefixes: Overrides BEM channel prefixes by `analysis`,
                 `commentary`, or `final`. Omitted channels retain their default uppercase bracketed
-                prefixes. Not sent when None.
+                prefixes. Optional: not sent when left out; None sends `null`.
             codex_response_handoff_mode: Selects how automatic Codex responses are routed in
                 Frameless Bidi sessions. Omitted values default to `thinking`. Realtime V1 and V2
-                ignore this setting. Not sent when None.
+                ignore this setting. One of `thinking`, `commentary`, `bemTags`. Optional: not sent
+                when left out; None sends `null`.
             codex_response_item_prefix: Optional prefix added to automatic Codex response items when
-                `codexResponsesAsItems` is true. Not sent when None.
+                `codexResponsesAsItems` is true. Optional: not sent when left out; None sends
+                `null`.
             codex_responses_as_items: Sends automatic Codex responses as realtime conversation items
-                instead of handoff appends. Not sent when None.
+                instead of handoff appends. Optional: not sent when left out; None sends `null`.
             delegation_ack_filler: Controls whether a realtime V3 delegation produces an
                 acknowledgement filler. Omitted values preserve the Realtime API's default behavior.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             flush_transcript_tail_on_session_end: Routes any transcript tail remaining at session
                 end through Codex. Defaults to false. TODO: Remove this rollout knob once
-                transcript-tail flushing is always enabled. Not sent when None.
+                transcript-tail flushing is always enabled. Optional: not sent when left out; None
+                sends `null`.
             include_startup_context: Set to false to start without Codex's startup context. Omitted
-                or null includes it. Not sent when None.
+                or null includes it. Optional: not sent when left out; None sends `null`.
             initial_items: Adds complete role-bearing text items to the initial Frameless Bidi
                 session history. This is only supported by realtime V3 and is sent during session
                 startup. Requests are limited to 128 items and 8,192 estimated text tokens in total.
-                Not sent when None.
-            model: Overrides the configured realtime model for this session only. Not sent when
-                None.
+                Optional: not sent when left out; None sends `null`.
+            model: Overrides the configured realtime model for this session only. Optional: not sent
+                when left out; None sends `null`.
             output_modality: Selects text or audio output for the realtime session. Transport and
                 voice stay independent so clients can choose how they connect separately from what
-                the model emits.
-            prompt: `prompt` on the wire. Not sent when None.
+                the model emits. One of `text`, `audio`. Required.
+            prompt: A string. Optional: not sent when left out; None sends `null`.
             realtime_end_instructions: Developer instructions given to the backing Codex model when
-                this realtime session ends. Not sent when None.
-            realtime_session_id: `realtimeSessionId` on the wire. Not sent when None.
+                this realtime session ends. Optional: not sent when left out; None sends `null`.
+            realtime_session_id: A string. Optional: not sent when left out; None sends `null`.
             realtime_start_instructions: Developer instructions given to the backing Codex model
-                when this realtime session starts. Not sent when None.
-            thread_id: `threadId` on the wire.
-            transport: `transport` on the wire. Not sent when None.
-            version: Overrides the configured realtime protocol version for this session only. Not
-                sent when None.
-            voice: `voice` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                when this realtime session starts. Optional: not sent when left out; None sends
+                `null`.
+            thread_id: A string. Required.
+            transport: Takes `WebsocketThreadRealtimeStartTransport |
+                WebrtcThreadRealtimeStartTransport | ExistingCallThreadRealtimeStartTransport |
+                UnrecognizedThreadRealtimeStartTransport`. Optional: not sent when left out; None
+                sends `null`.
+            version: Overrides the configured realtime protocol version for this session only. One
+                of `v1`, `v2`, `v3`. Optional: not sent when left out; None sends `null`.
+            voice: Takes `RealtimeVoice`. One of `alloy`, `arbor`, `ash`, `aube`, `ballad`,
+                `breeze`, `bubbie`, `cedar`, `coral`, `cove`, `echo`, `ember`, `haetsal`, `hanul`,
+                `himari`, `juniper`, `leher`, `maple`, `marin`, `miko`, `neer`, `porto`, `rindo`,
+                `rio`, `rivage`, `sage`, `selva`, `shimmer`, `sol`, `sonna`, `spruce`, `tinta`,
+                `vale`, `verse`, `viola`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeStartResponse`.
         """
@@ -3985,7 +4123,7 @@ class AsyncExperimentalClientMethods:
         *,
         audio: ThreadRealtimeAudioChunk,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendAudioResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -3994,9 +4132,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            audio: `audio` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            audio: EXPERIMENTAL - thread realtime audio chunk. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendAudioResponse`.
         """
@@ -4015,8 +4153,10 @@ class AsyncExperimentalClientMethods:
         *,
         text: str,
         thread_id: str,
-        role: ConversationTextRole | Literal["user", "developer", "assistant"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        role: ConversationTextRole
+        | Literal["user", "developer", "assistant"]
+        | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendTextResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4025,10 +4165,11 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            role: `role` on the wire. Not sent when None.
-            text: `text` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            role: Takes `ConversationTextRole`. One of `user`, `developer`, `assistant`. Optional:
+                not sent when left out; the server's default is `ConversationTextRole.USER`.
+            text: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendTextResponse`.
         """
@@ -4051,7 +4192,7 @@ class AsyncExperimentalClientMethods:
         *,
         text: str,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeAppendSpeechResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4060,9 +4201,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            text: `text` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            text: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeAppendSpeechResponse`.
         """
@@ -4080,7 +4221,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4089,8 +4230,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadRealtimeStopResponse`.
         """
@@ -4107,9 +4248,9 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         thread_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadTimelineListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4118,10 +4259,10 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            limit: `limit` on the wire. Not sent when None.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ThreadTimelineListResponse`.
         """
@@ -4142,7 +4283,7 @@ class AsyncExperimentalClientMethods:
     async def thread_realtime_list_voices(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ThreadRealtimeListVoicesResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4163,18 +4304,18 @@ class AsyncExperimentalClientMethods:
     async def remote_control_enable(
         self,
         *,
-        ephemeral: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlEnableResponse:
-        """[Experimental] Send the `remoteControl/enable` request.
+        """[Experimental] Call `remoteControl/enable`; the answer is a `RemoteControlEnableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/enable`.
 
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: `ephemeral` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ephemeral: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlEnableResponse`.
         """
@@ -4193,18 +4334,18 @@ class AsyncExperimentalClientMethods:
     async def remote_control_disable(
         self,
         *,
-        ephemeral: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        ephemeral: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlDisableResponse:
-        """[Experimental] Send the `remoteControl/disable` request.
+        """[Experimental] Call `remoteControl/disable`; the answer is a `RemoteControlDisableResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/disable`.
 
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            ephemeral: `ephemeral` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            ephemeral: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlDisableResponse`.
         """
@@ -4223,9 +4364,9 @@ class AsyncExperimentalClientMethods:
     async def remote_control_status_read(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlStatusReadResponse:
-        """[Experimental] Send the `remoteControl/status/read` request.
+        """[Experimental] Call `remoteControl/status/read`; the answer is a `RemoteControlStatusReadResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `remoteControl/status/read`.
 
@@ -4238,8 +4379,8 @@ class AsyncExperimentalClientMethods:
     async def remote_control_pairing_start(
         self,
         *,
-        manual_code: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        manual_code: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4248,8 +4389,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_code: `manualCode` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            manual_code: True or false. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStartResponse`.
         """
@@ -4268,9 +4409,9 @@ class AsyncExperimentalClientMethods:
     async def remote_control_pairing_status(
         self,
         *,
-        manual_pairing_code: str | None = None,
-        pairing_code: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        manual_pairing_code: str | None | NotGiven = NOT_GIVEN,
+        pairing_code: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlPairingStatusResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4279,9 +4420,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            manual_pairing_code: `manualPairingCode` on the wire. Not sent when None.
-            pairing_code: `pairingCode` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            manual_pairing_code: A string. Optional: not sent when left out; None sends `null`.
+            pairing_code: A string. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlPairingStatusResponse`.
         """
@@ -4302,10 +4443,10 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        cursor: str | None | NotGiven = NOT_GIVEN,
+        limit: int | None | NotGiven = NOT_GIVEN,
+        order: RemoteControlClientsListOrder | Literal["asc", "desc"] | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlClientsListResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4314,11 +4455,12 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            cursor: `cursor` on the wire. Not sent when None.
-            environment_id: `environmentId` on the wire.
-            limit: `limit` on the wire. Not sent when None.
-            order: `order` on the wire. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            cursor: A string. Optional: not sent when left out; None sends `null`.
+            environment_id: A string. Required.
+            limit: An integer. Optional: not sent when left out; None sends `null`.
+            order: [Experimental] Requires `AppServerConfig(experimental_api=True)`. One of `asc`,
+                `desc`. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlClientsListResponse`.
         """
@@ -4342,7 +4484,7 @@ class AsyncExperimentalClientMethods:
         *,
         client_id: str,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> RemoteControlClientsRevokeResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4351,9 +4493,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            client_id: `clientId` on the wire.
-            environment_id: `environmentId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            client_id: A string. Required.
+            environment_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `RemoteControlClientsRevokeResponse`.
         """
@@ -4370,7 +4512,7 @@ class AsyncExperimentalClientMethods:
     async def collaboration_mode_list(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> CollaborationModeListResponse:
         """[Experimental] Lists collaboration mode presets.
 
@@ -4391,8 +4533,8 @@ class AsyncExperimentalClientMethods:
     async def mock_experimental_method(
         self,
         *,
-        value: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        value: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> MockExperimentalMethodResponse:
         """[Experimental] Test-only method used to validate experimental gating.
 
@@ -4401,8 +4543,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            value: Test-only payload field. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            value: Test-only payload field. Optional: not sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `MockExperimentalMethodResponse`.
         """
@@ -4423,11 +4565,11 @@ class AsyncExperimentalClientMethods:
         *,
         environment_id: str,
         exec_server_url: str,
-        auth_bearer_token: str | None = None,
-        connect_timeout_ms: int | None = None,
-        skills: EnvironmentSkillsParams | None = None,
-        websocket_request_id: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        auth_bearer_token: str | None | NotGiven = NOT_GIVEN,
+        connect_timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        skills: EnvironmentSkillsParams | None | NotGiven = NOT_GIVEN,
+        websocket_request_id: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentAddResponse:
         """[Experimental] Adds or replaces a remote environment by id for later selection.
 
@@ -4437,18 +4579,18 @@ class AsyncExperimentalClientMethods:
 
         Args:
             auth_bearer_token: Optional raw bearer token for executor authentication, including
-                reconnects. Requires a secure transport or a loopback destination. Not sent when
-                None.
+                reconnects. Requires a secure transport or a loopback destination. Optional: not
+                sent when left out; None sends `null`.
             connect_timeout_ms: Optional WebSocket connection timeout. The server default applies
-                when omitted. Not sent when None.
-            environment_id: `environmentId` on the wire.
-            exec_server_url: `execServerUrl` on the wire.
+                when omitted. Optional: not sent when left out; None sends `null`.
+            environment_id: A string. Required.
+            exec_server_url: A string. Required.
             skills: Required skills supplied by this environment, checked before model inference.
-                Not sent when None.
+                Optional: not sent when left out; None sends `null`.
             websocket_request_id: Optional X-Request-ID for the direct WebSocket upgrade, including
-                reconnects. Requires a secure transport or a loopback destination. Not sent when
-                None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                reconnects. Requires a secure transport or a loopback destination. Optional: not
+                sent when left out; None sends `null`.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentAddResponse`.
         """
@@ -4473,7 +4615,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentInfoResponse:
         """[Experimental] Reads information from a configured execution environment.
 
@@ -4482,8 +4624,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            environment_id: `environmentId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            environment_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentInfoResponse`.
         """
@@ -4500,7 +4642,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         environment_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> EnvironmentStatusResponse:
         """[Experimental] Reads the current status of a configured execution environment.
 
@@ -4509,8 +4651,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            environment_id: Environment id to inspect.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            environment_id: Environment id to inspect. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `EnvironmentStatusResponse`.
         """
@@ -4531,8 +4673,8 @@ class AsyncExperimentalClientMethods:
         server: str,
         subscription_id: str,
         thread_id: str,
-        field_meta: Any | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        field_meta: Any | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerEventStreamStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4541,13 +4683,13 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            field_meta: `_meta` on the wire. Not sent when None.
-            arguments: `arguments` on the wire.
-            name: `name` on the wire.
-            server: `server` on the wire.
-            subscription_id: `subscriptionId` on the wire.
-            thread_id: `threadId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            field_meta: Any JSON value. Optional: not sent when left out; None sends `null`.
+            arguments: Any JSON value. Required.
+            name: A string. Required.
+            server: A string. Required.
+            subscription_id: A string. Required.
+            thread_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerEventStreamStartResponse`.
         """
@@ -4572,7 +4714,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         subscription_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> McpServerEventStreamStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4581,8 +4723,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            subscription_id: `subscriptionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            subscription_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `McpServerEventStreamStopResponse`.
         """
@@ -4598,7 +4740,7 @@ class AsyncExperimentalClientMethods:
     async def account_bedrock_discover(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockDiscoverResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4621,9 +4763,9 @@ class AsyncExperimentalClientMethods:
         params: BedrockSetupParams,
         /,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockSetupResponse:
-        """[Experimental] Send the `account/bedrock/setup` request.
+        """[Experimental] Call `account/bedrock/setup`; the answer is a `BedrockSetupResponse`: [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
         Wire method: `account/bedrock/setup`.
 
@@ -4638,7 +4780,7 @@ class AsyncExperimentalClientMethods:
     async def account_bedrock_check_gov_cloud_requirements(
         self,
         *,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> BedrockCheckGovCloudRequirementsResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4660,16 +4802,16 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         command: list[str],
-        cwd: str,
+        cwd: str | os.PathLike[str],
         process_handle: str,
-        env: dict[str, Any] | None = None,
-        output_bytes_cap: int | None = None,
-        size: ProcessTerminalSize | None = None,
-        stream_stdin: bool | None = None,
-        stream_stdout_stderr: bool | None = None,
-        timeout_ms: int | None = None,
-        tty: bool | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        env: dict[str, Any] | None | NotGiven = NOT_GIVEN,
+        output_bytes_cap: int | None | NotGiven = NOT_GIVEN,
+        size: ProcessTerminalSize | None | NotGiven = NOT_GIVEN,
+        stream_stdin: bool | NotGiven = NOT_GIVEN,
+        stream_stdout_stderr: bool | NotGiven = NOT_GIVEN,
+        timeout_ms: int | None | NotGiven = NOT_GIVEN,
+        tty: bool | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessSpawnResponse:
         """[Experimental] Spawn a standalone process (argv vector) without a Codex sandbox.
 
@@ -4678,22 +4820,23 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            command: Command argv vector. Empty arrays are rejected.
-            cwd: Absolute working directory for the process.
-            env: Optional environment overrides merged into the app-server process environment. Not
-                sent when None.
-            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Not sent when
-                None.
-            process_handle: Client-supplied, connection-scoped process handle.
-            size: Optional initial PTY size in character cells. Only valid when `tty` is true. Not
-                sent when None.
-            stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes. Not
-                sent when None.
-            stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications. Not
-                sent when None.
-            timeout_ms: Optional timeout in milliseconds. Not sent when None.
-            tty: Enable PTY mode. Not sent when None.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            command: Command argv vector. Empty arrays are rejected. Required.
+            cwd: Absolute working directory for the process. Required.
+            env: Optional environment overrides merged into the app-server process environment.
+                Optional: not sent when left out; None sends `null`.
+            output_bytes_cap: Optional per-stream stdout/stderr capture cap in bytes. Optional: not
+                sent when left out; None sends `null`.
+            process_handle: Client-supplied, connection-scoped process handle. Required.
+            size: Optional initial PTY size in character cells. Only valid when `tty` is true.
+                Optional: not sent when left out; None sends `null`.
+            stream_stdin: Allow follow-up `process/writeStdin` requests to write stdin bytes.
+                Optional: not sent when left out.
+            stream_stdout_stderr: Stream stdout/stderr via `process/outputDelta` notifications.
+                Optional: not sent when left out.
+            timeout_ms: Optional timeout in milliseconds. Optional: not sent when left out; None
+                sends `null`.
+            tty: Enable PTY mode. Optional: not sent when left out.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessSpawnResponse`.
         """
@@ -4722,9 +4865,9 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        close_stdin: bool | None = None,
-        delta_base64: str | None = None,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        close_stdin: bool | NotGiven = NOT_GIVEN,
+        delta_base64: str | None | NotGiven = NOT_GIVEN,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessWriteStdinResponse:
         """[Experimental] Write stdin bytes to a running `process/spawn` session or close stdin.
 
@@ -4733,10 +4876,13 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            close_stdin: Close stdin after writing `deltaBase64`, if present. Not sent when None.
-            delta_base64: Optional base64-encoded stdin bytes to write. Not sent when None.
+            close_stdin: Close stdin after writing `deltaBase64`, if present. Optional: not sent
+                when left out.
+            delta_base64: Optional base64-encoded stdin bytes to write. Optional: not sent when left
+                out; None sends `null`.
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessWriteStdinResponse`.
         """
@@ -4758,7 +4904,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         process_handle: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessKillResponse:
         """[Experimental] Terminate a running `process/spawn` session by client-supplied `processHandle`.
 
@@ -4768,7 +4914,8 @@ class AsyncExperimentalClientMethods:
 
         Args:
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessKillResponse`.
         """
@@ -4786,7 +4933,7 @@ class AsyncExperimentalClientMethods:
         *,
         process_handle: str,
         size: ProcessTerminalSize,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> ProcessResizePtyResponse:
         """[Experimental] Resize a running PTY-backed `process/spawn` session by client-supplied `processHandle`.
 
@@ -4796,8 +4943,9 @@ class AsyncExperimentalClientMethods:
 
         Args:
             process_handle: Client-supplied, connection-scoped `processHandle` from `process/spawn`.
-            size: New PTY size in character cells.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+                Required.
+            size: New PTY size in character cells. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `ProcessResizePtyResponse`.
         """
@@ -4816,7 +4964,7 @@ class AsyncExperimentalClientMethods:
         *,
         roots: list[str],
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionStartResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4825,9 +4973,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            roots: `roots` on the wire.
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            roots: Takes `list[str]`. Required.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionStartResponse`.
         """
@@ -4846,7 +4994,7 @@ class AsyncExperimentalClientMethods:
         *,
         query: str,
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionUpdateResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4855,9 +5003,9 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            query: `query` on the wire.
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            query: A string. Required.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionUpdateResponse`.
         """
@@ -4875,7 +5023,7 @@ class AsyncExperimentalClientMethods:
         self,
         *,
         session_id: str,
-        request_timeout: TimeoutArg = DEFAULT_TIMEOUT,
+        request_timeout: TimeoutArg = NOT_GIVEN,
     ) -> FuzzyFileSearchSessionStopResponse:
         """[Experimental] [Experimental] Requires `AppServerConfig(experimental_api=True)`.
 
@@ -4884,8 +5032,8 @@ class AsyncExperimentalClientMethods:
         Experimental: Requires `AppServerConfig(experimental_api=True)`.
 
         Args:
-            session_id: `sessionId` on the wire.
-            request_timeout: seconds to wait for the answer; None waits as long as the server lives.
+            session_id: A string. Required.
+            request_timeout: seconds to wait for the answer; None waits as long as the server lives; left out, the config's `request_timeout`.
 
         Returns: `FuzzyFileSearchSessionStopResponse`.
         """

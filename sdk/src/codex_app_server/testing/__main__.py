@@ -15,10 +15,13 @@ import time
 from codex_app_server.testing import offline_environment, text
 
 EXPECTED = "The rehearsal turn ran end to end."
+PROG = "python -m codex_app_server.testing"  # argparse would say `__main__.py`
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--codex", help="codex binary (default: the installed runtime)")
     args = parser.parse_args(argv)
 

@@ -42,7 +42,9 @@ def offline_environment(
     **config_options: Any,
 ) -> Generator[OfflineEnvironment, None, None]:
     """Start a loopback model (answering `replies`, then "Done."), write a temporary
-    CODEX_HOME pointing at it, and yield the config to start the real app-server with::
+    CODEX_HOME pointing at it, and yield an `OfflineEnvironment`: the scripted model
+    (`env.model`), the CODEX_HOME, a work directory and `env.config`, the `AppServerConfig`
+    to start the real app-server with::
 
         with offline_environment(text("Hi!")) as env, Codex(env.config) as codex:
             assert codex.thread_start().run("hello").final_response == "Hi!"

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .accept_with_execpolicy_amendment_command_execution_approval_decision_accept_with_execpolicy_amendment import (
         AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment as AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment,
     )
+    from .account import Account as Account
     from .account_login_completed_notification import (
         AccountLoginCompletedNotification as AccountLoginCompletedNotification,
     )
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .agent_message_delta_notification import (
         AgentMessageDeltaNotification as AgentMessageDeltaNotification,
     )
+    from .agent_message_input_content import AgentMessageInputContent as AgentMessageInputContent
     from .agent_message_response_item import AgentMessageResponseItem as AgentMessageResponseItem
     from .agent_message_thread_item import AgentMessageThreadItem as AgentMessageThreadItem
     from .allow_deny_requirement import AllowDenyRequirement as AllowDenyRequirement
@@ -136,6 +138,7 @@ if TYPE_CHECKING:
     from .apps_list_response import AppsListResponse as AppsListResponse
     from .apps_read_params import AppsReadParams as AppsReadParams
     from .apps_read_response import AppsReadResponse as AppsReadResponse
+    from .ask_for_approval import AskForApproval as AskForApproval
     from .ask_for_approval_kind import AskForApprovalKind as AskForApprovalKind
     from .async_user_input_question import AsyncUserInputQuestion as AsyncUserInputQuestion
     from .attestation_generate_params import AttestationGenerateParams as AttestationGenerateParams
@@ -237,6 +240,7 @@ if TYPE_CHECKING:
         CollaborationModeListResponse as CollaborationModeListResponse,
     )
     from .collaboration_mode_mask import CollaborationModeMask as CollaborationModeMask
+    from .command_action import CommandAction as CommandAction
     from .command_configured_hook_handler import (
         CommandConfiguredHookHandler as CommandConfiguredHookHandler,
     )
@@ -257,6 +261,9 @@ if TYPE_CHECKING:
     )
     from .command_exec_write_params import CommandExecWriteParams as CommandExecWriteParams
     from .command_exec_write_response import CommandExecWriteResponse as CommandExecWriteResponse
+    from .command_execution_approval_decision import (
+        CommandExecutionApprovalDecision as CommandExecutionApprovalDecision,
+    )
     from .command_execution_approval_decision_kind import (
         CommandExecutionApprovalDecisionKind as CommandExecutionApprovalDecisionKind,
     )
@@ -311,6 +318,7 @@ if TYPE_CHECKING:
     from .config_edit import ConfigEdit as ConfigEdit
     from .config_layer import ConfigLayer as ConfigLayer
     from .config_layer_metadata import ConfigLayerMetadata as ConfigLayerMetadata
+    from .config_layer_source import ConfigLayerSource as ConfigLayerSource
     from .config_read_params import ConfigReadParams as ConfigReadParams
     from .config_read_response import ConfigReadResponse as ConfigReadResponse
     from .config_requirements import ConfigRequirements as ConfigRequirements
@@ -324,6 +332,7 @@ if TYPE_CHECKING:
     from .configuration_update_response_item import (
         ConfigurationUpdateResponseItem as ConfigurationUpdateResponseItem,
     )
+    from .configured_hook_handler import ConfiguredHookHandler as ConfiguredHookHandler
     from .configured_hook_matcher_group import (
         ConfiguredHookMatcherGroup as ConfiguredHookMatcherGroup,
     )
@@ -337,6 +346,7 @@ if TYPE_CHECKING:
     from .consume_account_rate_limit_reset_credit_response import (
         ConsumeAccountRateLimitResetCreditResponse as ConsumeAccountRateLimitResetCreditResponse,
     )
+    from .content_item import ContentItem as ContentItem
     from .context_compacted_notification import (
         ContextCompactedNotification as ContextCompactedNotification,
     )
@@ -375,6 +385,9 @@ if TYPE_CHECKING:
     from .deprecation_notice_notification import (
         DeprecationNoticeNotification as DeprecationNoticeNotification,
     )
+    from .dynamic_tool_call_output_content_item import (
+        DynamicToolCallOutputContentItem as DynamicToolCallOutputContentItem,
+    )
     from .dynamic_tool_call_params import DynamicToolCallParams as DynamicToolCallParams
     from .dynamic_tool_call_response import DynamicToolCallResponse as DynamicToolCallResponse
     from .dynamic_tool_call_status import DynamicToolCallStatus as DynamicToolCallStatus
@@ -382,6 +395,7 @@ if TYPE_CHECKING:
         DynamicToolCallThreadItem as DynamicToolCallThreadItem,
     )
     from .dynamic_tool_namespace_tool import DynamicToolNamespaceTool as DynamicToolNamespaceTool
+    from .dynamic_tool_spec import DynamicToolSpec as DynamicToolSpec
     from .encrypted_content_agent_message_input_content import (
         EncryptedContentAgentMessageInputContent as EncryptedContentAgentMessageInputContent,
     )
@@ -513,6 +527,7 @@ if TYPE_CHECKING:
     from .feedback_requirements import FeedbackRequirements as FeedbackRequirements
     from .feedback_upload_params import FeedbackUploadParams as FeedbackUploadParams
     from .feedback_upload_response import FeedbackUploadResponse as FeedbackUploadResponse
+    from .file_change import FileChange as FileChange
     from .file_change_approval_decision import (
         FileChangeApprovalDecision as FileChangeApprovalDecision,
     )
@@ -535,7 +550,9 @@ if TYPE_CHECKING:
     )
     from .file_id_user_input import FileIdUserInput as FileIdUserInput
     from .file_system_access_mode import FileSystemAccessMode as FileSystemAccessMode
+    from .file_system_path import FileSystemPath as FileSystemPath
     from .file_system_sandbox_entry import FileSystemSandboxEntry as FileSystemSandboxEntry
+    from .file_system_special_path import FileSystemSpecialPath as FileSystemSpecialPath
     from .file_update_change import FileUpdateChange as FileUpdateChange
     from .find_in_page_responses_api_web_search_action import (
         FindInPageResponsesApiWebSearchAction as FindInPageResponsesApiWebSearchAction,
@@ -651,6 +668,9 @@ if TYPE_CHECKING:
         GranularAskForApprovalGranular as GranularAskForApprovalGranular,
     )
     from .guardian_approval_review import GuardianApprovalReview as GuardianApprovalReview
+    from .guardian_approval_review_action import (
+        GuardianApprovalReviewAction as GuardianApprovalReviewAction,
+    )
     from .guardian_approval_review_status import (
         GuardianApprovalReviewStatus as GuardianApprovalReviewStatus,
     )
@@ -814,6 +834,9 @@ if TYPE_CHECKING:
         McpElicitationNumberSchema as McpElicitationNumberSchema,
     )
     from .mcp_elicitation_number_type import McpElicitationNumberType as McpElicitationNumberType
+    from .mcp_elicitation_primitive_schema import (
+        McpElicitationPrimitiveSchema as McpElicitationPrimitiveSchema,
+    )
     from .mcp_elicitation_schema import McpElicitationSchema as McpElicitationSchema
     from .mcp_elicitation_single_select_enum_schema import (
         McpElicitationSingleSelectEnumSchema as McpElicitationSingleSelectEnumSchema,
@@ -957,6 +980,7 @@ if TYPE_CHECKING:
         ModelVerificationNotification as ModelVerificationNotification,
     )
     from .models_requirements import ModelsRequirements as ModelsRequirements
+    from .multi_agent_mode import MultiAgentMode as MultiAgentMode
     from .multi_agent_mode_kind import MultiAgentModeKind as MultiAgentModeKind
     from .multi_agent_version import MultiAgentVersion as MultiAgentVersion
     from .namespace_dynamic_tool_spec import NamespaceDynamicToolSpec as NamespaceDynamicToolSpec
@@ -1019,7 +1043,9 @@ if TYPE_CHECKING:
     from .packaged_defaults_config_layer_source import (
         PackagedDefaultsConfigLayerSource as PackagedDefaultsConfigLayerSource,
     )
+    from .parsed_command import ParsedCommand as ParsedCommand
     from .patch_apply_status import PatchApplyStatus as PatchApplyStatus
+    from .patch_change_kind import PatchChangeKind as PatchChangeKind
     from .path_file_system_path import PathFileSystemPath as PathFileSystemPath
     from .permission_grant_scope import PermissionGrantScope as PermissionGrantScope
     from .permission_profile_list_params import (
@@ -1097,6 +1123,7 @@ if TYPE_CHECKING:
     )
     from .plugin_skill_read_params import PluginSkillReadParams as PluginSkillReadParams
     from .plugin_skill_read_response import PluginSkillReadResponse as PluginSkillReadResponse
+    from .plugin_source import PluginSource as PluginSource
     from .plugin_summary import PluginSummary as PluginSummary
     from .plugin_uninstall_params import PluginUninstallParams as PluginUninstallParams
     from .plugin_uninstall_response import PluginUninstallResponse as PluginUninstallResponse
@@ -1183,6 +1210,7 @@ if TYPE_CHECKING:
     from .realtime_voices_list import RealtimeVoicesList as RealtimeVoicesList
     from .reasoning_effort import ReasoningEffort as ReasoningEffort
     from .reasoning_effort_option import ReasoningEffortOption as ReasoningEffortOption
+    from .reasoning_item_content import ReasoningItemContent as ReasoningItemContent
     from .reasoning_item_reasoning_summary import (
         ReasoningItemReasoningSummary as ReasoningItemReasoningSummary,
     )
@@ -1255,7 +1283,9 @@ if TYPE_CHECKING:
         RequestPermissionsGuardianApprovalReviewAction as RequestPermissionsGuardianApprovalReviewAction,
     )
     from .resource import Resource as Resource
+    from .resource_content import ResourceContent as ResourceContent
     from .resource_template import ResourceTemplate as ResourceTemplate
+    from .response_item import ResponseItem as ResponseItem
     from .response_stream_connection_failed_codex_error_info import (
         ResponseStreamConnectionFailedCodexErrorInfo as ResponseStreamConnectionFailedCodexErrorInfo,
     )
@@ -1275,16 +1305,23 @@ if TYPE_CHECKING:
         ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts as ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts,
     )
     from .response_usage_metadata import ResponseUsageMetadata as ResponseUsageMetadata
+    from .responses_api_web_search_action import (
+        ResponsesApiWebSearchAction as ResponsesApiWebSearchAction,
+    )
+    from .review_decision import ReviewDecision as ReviewDecision
     from .review_decision_kind import ReviewDecisionKind as ReviewDecisionKind
     from .review_delivery import ReviewDelivery as ReviewDelivery
     from .review_start_params import ReviewStartParams as ReviewStartParams
     from .review_start_response import ReviewStartResponse as ReviewStartResponse
+    from .review_target import ReviewTarget as ReviewTarget
     from .rollout_compress_response import RolloutCompressResponse as RolloutCompressResponse
     from .root_file_system_special_path import (
         RootFileSystemSpecialPath as RootFileSystemSpecialPath,
     )
     from .sandbox_mode import SandboxMode as SandboxMode
+    from .sandbox_policy import SandboxPolicy as SandboxPolicy
     from .sandbox_workspace_write import SandboxWorkspaceWrite as SandboxWorkspaceWrite
+    from .scheduled_task_schedule import ScheduledTaskSchedule as ScheduledTaskSchedule
     from .scheduled_task_summary import ScheduledTaskSummary as ScheduledTaskSummary
     from .scheduled_task_weekday import ScheduledTaskWeekday as ScheduledTaskWeekday
     from .search_command_action import SearchCommandAction as SearchCommandAction
@@ -1311,6 +1348,7 @@ if TYPE_CHECKING:
         SessionFlagsConfigLayerSource as SessionFlagsConfigLayerSource,
     )
     from .session_migration import SessionMigration as SessionMigration
+    from .session_source import SessionSource as SessionSource
     from .session_source_kind import SessionSourceKind as SessionSourceKind
     from .settings import Settings as Settings
     from .skill_dependencies import SkillDependencies as SkillDependencies
@@ -1349,6 +1387,7 @@ if TYPE_CHECKING:
         SubAgentActivityThreadItem as SubAgentActivityThreadItem,
     )
     from .sub_agent_session_source import SubAgentSessionSource as SubAgentSessionSource
+    from .sub_agent_source import SubAgentSource as SubAgentSource
     from .sub_agent_source_kind import SubAgentSourceKind as SubAgentSourceKind
     from .subagent_migration import SubagentMigration as SubagentMigration
     from .summary_text_reasoning_item_reasoning_summary import (
@@ -1470,6 +1509,7 @@ if TYPE_CHECKING:
     )
     from .thread_inject_items_params import ThreadInjectItemsParams as ThreadInjectItemsParams
     from .thread_inject_items_response import ThreadInjectItemsResponse as ThreadInjectItemsResponse
+    from .thread_item import ThreadItem as ThreadItem
     from .thread_item_entry import ThreadItemEntry as ThreadItemEntry
     from .thread_items_list_anchor import ThreadItemsListAnchor as ThreadItemsListAnchor
     from .thread_items_list_params import ThreadItemsListParams as ThreadItemsListParams
@@ -1505,6 +1545,7 @@ if TYPE_CHECKING:
     from .thread_prediction_request_response import (
         ThreadPredictionRequestResponse as ThreadPredictionRequestResponse,
     )
+    from .thread_prediction_result import ThreadPredictionResult as ThreadPredictionResult
     from .thread_prediction_updated_notification import (
         ThreadPredictionUpdatedNotification as ThreadPredictionUpdatedNotification,
     )
@@ -1534,6 +1575,7 @@ if TYPE_CHECKING:
     from .thread_read_state_changed_notification import (
         ThreadReadStateChangedNotification as ThreadReadStateChangedNotification,
     )
+    from .thread_read_state_operation import ThreadReadStateOperation as ThreadReadStateOperation
     from .thread_read_state_update_params import (
         ThreadReadStateUpdateParams as ThreadReadStateUpdateParams,
     )
@@ -1559,6 +1601,9 @@ if TYPE_CHECKING:
         ThreadRealtimeAppendTextResponse as ThreadRealtimeAppendTextResponse,
     )
     from .thread_realtime_audio_chunk import ThreadRealtimeAudioChunk as ThreadRealtimeAudioChunk
+    from .thread_realtime_bem_item_presentation import (
+        ThreadRealtimeBemItemPresentation as ThreadRealtimeBemItemPresentation,
+    )
     from .thread_realtime_closed_notification import (
         ThreadRealtimeClosedNotification as ThreadRealtimeClosedNotification,
     )
@@ -1596,6 +1641,9 @@ if TYPE_CHECKING:
     from .thread_realtime_start_params import ThreadRealtimeStartParams as ThreadRealtimeStartParams
     from .thread_realtime_start_response import (
         ThreadRealtimeStartResponse as ThreadRealtimeStartResponse,
+    )
+    from .thread_realtime_start_transport import (
+        ThreadRealtimeStartTransport as ThreadRealtimeStartTransport,
     )
     from .thread_realtime_started_notification import (
         ThreadRealtimeStartedNotification as ThreadRealtimeStartedNotification,
@@ -1684,9 +1732,11 @@ if TYPE_CHECKING:
         ThreadStartThreadUnreadPosition as ThreadStartThreadUnreadPosition,
     )
     from .thread_started_notification import ThreadStartedNotification as ThreadStartedNotification
+    from .thread_status import ThreadStatus as ThreadStatus
     from .thread_status_changed_notification import (
         ThreadStatusChangedNotification as ThreadStatusChangedNotification,
     )
+    from .thread_timeline_entry import ThreadTimelineEntry as ThreadTimelineEntry
     from .thread_timeline_list_params import ThreadTimelineListParams as ThreadTimelineListParams
     from .thread_timeline_list_response import (
         ThreadTimelineListResponse as ThreadTimelineListResponse,
@@ -1702,6 +1752,7 @@ if TYPE_CHECKING:
     from .thread_unarchived_notification import (
         ThreadUnarchivedNotification as ThreadUnarchivedNotification,
     )
+    from .thread_unread_position import ThreadUnreadPosition as ThreadUnreadPosition
     from .thread_unsubscribe_params import ThreadUnsubscribeParams as ThreadUnsubscribeParams
     from .thread_unsubscribe_response import ThreadUnsubscribeResponse as ThreadUnsubscribeResponse
     from .thread_unsubscribe_status import ThreadUnsubscribeStatus as ThreadUnsubscribeStatus
@@ -1891,6 +1942,7 @@ if TYPE_CHECKING:
         UsageLimitExceededImageGenerationFailure as UsageLimitExceededImageGenerationFailure,
     )
     from .user_config_layer_source import UserConfigLayerSource as UserConfigLayerSource
+    from .user_input import UserInput as UserInput
     from .user_message_thread_item import UserMessageThreadItem as UserMessageThreadItem
     from .user_verification_cancel_params import (
         UserVerificationCancelParams as UserVerificationCancelParams,
@@ -1912,6 +1964,9 @@ if TYPE_CHECKING:
     )
     from .user_verification_enroll_response import (
         UserVerificationEnrollResponse as UserVerificationEnrollResponse,
+    )
+    from .user_verification_error_details import (
+        UserVerificationErrorDetails as UserVerificationErrorDetails,
     )
     from .user_verification_failure_reason import (
         UserVerificationFailureReason as UserVerificationFailureReason,
@@ -1936,6 +1991,7 @@ if TYPE_CHECKING:
     from .verbosity import Verbosity as Verbosity
     from .w3c_trace_context import W3cTraceContext as W3cTraceContext
     from .warning_notification import WarningNotification as WarningNotification
+    from .web_search_action import WebSearchAction as WebSearchAction
     from .web_search_call_response_item import (
         WebSearchCallResponseItem as WebSearchCallResponseItem,
     )
@@ -1993,6 +2049,7 @@ if TYPE_CHECKING:
 MODULE_OF: dict[str, str] = {
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision": "accept_with_execpolicy_amendment_command_execution_approval_decision",
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment": "accept_with_execpolicy_amendment_command_execution_approval_decision_accept_with_execpolicy_amendment",
+    "Account": "account",
     "AccountLoginCompletedNotification": "account_login_completed_notification",
     "AccountRateLimitsUpdatedNotification": "account_rate_limits_updated_notification",
     "AccountRoutingOverride": "account_routing_override",
@@ -2016,6 +2073,7 @@ MODULE_OF: dict[str, str] = {
     "AgentConfiguredHookHandler": "agent_configured_hook_handler",
     "AgentHookMetadata": "agent_hook_metadata",
     "AgentMessageDeltaNotification": "agent_message_delta_notification",
+    "AgentMessageInputContent": "agent_message_input_content",
     "AgentMessageResponseItem": "agent_message_response_item",
     "AgentMessageThreadItem": "agent_message_thread_item",
     "AllowDenyRequirement": "allow_deny_requirement",
@@ -2061,6 +2119,7 @@ MODULE_OF: dict[str, str] = {
     "AppsListResponse": "apps_list_response",
     "AppsReadParams": "apps_read_params",
     "AppsReadResponse": "apps_read_response",
+    "AskForApproval": "ask_for_approval",
     "AskForApprovalKind": "ask_for_approval_kind",
     "AsyncUserInputQuestion": "async_user_input_question",
     "AttestationGenerateParams": "attestation_generate_params",
@@ -2116,6 +2175,7 @@ MODULE_OF: dict[str, str] = {
     "CollaborationModeListParams": "collaboration_mode_list_params",
     "CollaborationModeListResponse": "collaboration_mode_list_response",
     "CollaborationModeMask": "collaboration_mode_mask",
+    "CommandAction": "command_action",
     "CommandConfiguredHookHandler": "command_configured_hook_handler",
     "CommandExecOutputDeltaNotification": "command_exec_output_delta_notification",
     "CommandExecOutputStream": "command_exec_output_stream",
@@ -2128,6 +2188,7 @@ MODULE_OF: dict[str, str] = {
     "CommandExecTerminateResponse": "command_exec_terminate_response",
     "CommandExecWriteParams": "command_exec_write_params",
     "CommandExecWriteResponse": "command_exec_write_response",
+    "CommandExecutionApprovalDecision": "command_execution_approval_decision",
     "CommandExecutionApprovalDecisionKind": "command_execution_approval_decision_kind",
     "CommandExecutionApprovalKind": "command_execution_approval_kind",
     "CommandExecutionOutputDeltaNotification": "command_execution_output_delta_notification",
@@ -2156,6 +2217,7 @@ MODULE_OF: dict[str, str] = {
     "ConfigEdit": "config_edit",
     "ConfigLayer": "config_layer",
     "ConfigLayerMetadata": "config_layer_metadata",
+    "ConfigLayerSource": "config_layer_source",
     "ConfigReadParams": "config_read_params",
     "ConfigReadResponse": "config_read_response",
     "ConfigRequirements": "config_requirements",
@@ -2165,11 +2227,13 @@ MODULE_OF: dict[str, str] = {
     "ConfigWriteResponse": "config_write_response",
     "ConfigurationReasoning": "configuration_reasoning",
     "ConfigurationUpdateResponseItem": "configuration_update_response_item",
+    "ConfiguredHookHandler": "configured_hook_handler",
     "ConfiguredHookMatcherGroup": "configured_hook_matcher_group",
     "ConnectorMetadata": "connector_metadata",
     "ConsumeAccountRateLimitResetCreditOutcome": "consume_account_rate_limit_reset_credit_outcome",
     "ConsumeAccountRateLimitResetCreditParams": "consume_account_rate_limit_reset_credit_params",
     "ConsumeAccountRateLimitResetCreditResponse": "consume_account_rate_limit_reset_credit_response",
+    "ContentItem": "content_item",
     "ContextCompactedNotification": "context_compacted_notification",
     "ContextCompactionResponseItem": "context_compaction_response_item",
     "ContextCompactionThreadItem": "context_compaction_thread_item",
@@ -2190,11 +2254,13 @@ MODULE_OF: dict[str, str] = {
     "DeniedReviewDecision": "denied_review_decision",
     "DeniedReviewDecisionDenied": "denied_review_decision_denied",
     "DeprecationNoticeNotification": "deprecation_notice_notification",
+    "DynamicToolCallOutputContentItem": "dynamic_tool_call_output_content_item",
     "DynamicToolCallParams": "dynamic_tool_call_params",
     "DynamicToolCallResponse": "dynamic_tool_call_response",
     "DynamicToolCallStatus": "dynamic_tool_call_status",
     "DynamicToolCallThreadItem": "dynamic_tool_call_thread_item",
     "DynamicToolNamespaceTool": "dynamic_tool_namespace_tool",
+    "DynamicToolSpec": "dynamic_tool_spec",
     "EncryptedContentAgentMessageInputContent": "encrypted_content_agent_message_input_content",
     "EncryptedContentFunctionCallOutputContentItem": "encrypted_content_function_call_output_content_item",
     "EnteredReviewModeThreadItem": "entered_review_mode_thread_item",
@@ -2250,6 +2316,7 @@ MODULE_OF: dict[str, str] = {
     "FeedbackRequirements": "feedback_requirements",
     "FeedbackUploadParams": "feedback_upload_params",
     "FeedbackUploadResponse": "feedback_upload_response",
+    "FileChange": "file_change",
     "FileChangeApprovalDecision": "file_change_approval_decision",
     "FileChangeOutputDeltaNotification": "file_change_output_delta_notification",
     "FileChangePatchUpdatedNotification": "file_change_patch_updated_notification",
@@ -2260,7 +2327,9 @@ MODULE_OF: dict[str, str] = {
     "FileIdFunctionCallOutputContentItem": "file_id_function_call_output_content_item",
     "FileIdUserInput": "file_id_user_input",
     "FileSystemAccessMode": "file_system_access_mode",
+    "FileSystemPath": "file_system_path",
     "FileSystemSandboxEntry": "file_system_sandbox_entry",
+    "FileSystemSpecialPath": "file_system_special_path",
     "FileUpdateChange": "file_update_change",
     "FindInPageResponsesApiWebSearchAction": "find_in_page_responses_api_web_search_action",
     "FindInPageWebSearchAction": "find_in_page_web_search_action",
@@ -2324,6 +2393,7 @@ MODULE_OF: dict[str, str] = {
     "GranularAskForApproval": "granular_ask_for_approval",
     "GranularAskForApprovalGranular": "granular_ask_for_approval_granular",
     "GuardianApprovalReview": "guardian_approval_review",
+    "GuardianApprovalReviewAction": "guardian_approval_review_action",
     "GuardianApprovalReviewStatus": "guardian_approval_review_status",
     "GuardianCommandSource": "guardian_command_source",
     "GuardianRiskLevel": "guardian_risk_level",
@@ -2423,6 +2493,7 @@ MODULE_OF: dict[str, str] = {
     "McpElicitationMultiSelectEnumSchema": "mcp_elicitation_multi_select_enum_schema",
     "McpElicitationNumberSchema": "mcp_elicitation_number_schema",
     "McpElicitationNumberType": "mcp_elicitation_number_type",
+    "McpElicitationPrimitiveSchema": "mcp_elicitation_primitive_schema",
     "McpElicitationSchema": "mcp_elicitation_schema",
     "McpElicitationSingleSelectEnumSchema": "mcp_elicitation_single_select_enum_schema",
     "McpElicitationStringFormat": "mcp_elicitation_string_format",
@@ -2498,6 +2569,7 @@ MODULE_OF: dict[str, str] = {
     "ModelUpgradeInfo": "model_upgrade_info",
     "ModelVerificationNotification": "model_verification_notification",
     "ModelsRequirements": "models_requirements",
+    "MultiAgentMode": "multi_agent_mode",
     "MultiAgentModeKind": "multi_agent_mode_kind",
     "MultiAgentVersion": "multi_agent_version",
     "NamespaceDynamicToolSpec": "namespace_dynamic_tool_spec",
@@ -2532,7 +2604,9 @@ MODULE_OF: dict[str, str] = {
     "OutputTextContentItem": "output_text_content_item",
     "OverriddenMetadata": "overridden_metadata",
     "PackagedDefaultsConfigLayerSource": "packaged_defaults_config_layer_source",
+    "ParsedCommand": "parsed_command",
     "PatchApplyStatus": "patch_apply_status",
+    "PatchChangeKind": "patch_change_kind",
     "PathFileSystemPath": "path_file_system_path",
     "PermissionGrantScope": "permission_grant_scope",
     "PermissionProfileListParams": "permission_profile_list_params",
@@ -2590,6 +2664,7 @@ MODULE_OF: dict[str, str] = {
     "PluginShareUpdateTargetsResponse": "plugin_share_update_targets_response",
     "PluginSkillReadParams": "plugin_skill_read_params",
     "PluginSkillReadResponse": "plugin_skill_read_response",
+    "PluginSource": "plugin_source",
     "PluginSummary": "plugin_summary",
     "PluginUninstallParams": "plugin_uninstall_params",
     "PluginUninstallResponse": "plugin_uninstall_response",
@@ -2652,6 +2727,7 @@ MODULE_OF: dict[str, str] = {
     "RealtimeVoicesList": "realtime_voices_list",
     "ReasoningEffort": "reasoning_effort",
     "ReasoningEffortOption": "reasoning_effort_option",
+    "ReasoningItemContent": "reasoning_item_content",
     "ReasoningItemReasoningSummary": "reasoning_item_reasoning_summary",
     "ReasoningResponseItem": "reasoning_response_item",
     "ReasoningSummary": "reasoning_summary",
@@ -2682,7 +2758,9 @@ MODULE_OF: dict[str, str] = {
     "RequestPermissionProfile": "request_permission_profile",
     "RequestPermissionsGuardianApprovalReviewAction": "request_permissions_guardian_approval_review_action",
     "Resource": "resource",
+    "ResourceContent": "resource_content",
     "ResourceTemplate": "resource_template",
+    "ResponseItem": "response_item",
     "ResponseStreamConnectionFailedCodexErrorInfo": "response_stream_connection_failed_codex_error_info",
     "ResponseStreamConnectionFailedCodexErrorInfoResponseStreamConnectionFailed": "response_stream_connection_failed_codex_error_info_response_stream_connection_failed",
     "ResponseStreamDisconnectedCodexErrorInfo": "response_stream_disconnected_codex_error_info",
@@ -2690,14 +2768,19 @@ MODULE_OF: dict[str, str] = {
     "ResponseTooManyFailedAttemptsCodexErrorInfo": "response_too_many_failed_attempts_codex_error_info",
     "ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts": "response_too_many_failed_attempts_codex_error_info_response_too_many_failed_attempts",
     "ResponseUsageMetadata": "response_usage_metadata",
+    "ResponsesApiWebSearchAction": "responses_api_web_search_action",
+    "ReviewDecision": "review_decision",
     "ReviewDecisionKind": "review_decision_kind",
     "ReviewDelivery": "review_delivery",
     "ReviewStartParams": "review_start_params",
     "ReviewStartResponse": "review_start_response",
+    "ReviewTarget": "review_target",
     "RolloutCompressResponse": "rollout_compress_response",
     "RootFileSystemSpecialPath": "root_file_system_special_path",
     "SandboxMode": "sandbox_mode",
+    "SandboxPolicy": "sandbox_policy",
     "SandboxWorkspaceWrite": "sandbox_workspace_write",
+    "ScheduledTaskSchedule": "scheduled_task_schedule",
     "ScheduledTaskSummary": "scheduled_task_summary",
     "ScheduledTaskWeekday": "scheduled_task_weekday",
     "SearchCommandAction": "search_command_action",
@@ -2714,6 +2797,7 @@ MODULE_OF: dict[str, str] = {
     "ServerRequestResolvedNotification": "server_request_resolved_notification",
     "SessionFlagsConfigLayerSource": "session_flags_config_layer_source",
     "SessionMigration": "session_migration",
+    "SessionSource": "session_source",
     "SessionSourceKind": "session_source_kind",
     "Settings": "settings",
     "SkillDependencies": "skill_dependencies",
@@ -2742,6 +2826,7 @@ MODULE_OF: dict[str, str] = {
     "SubAgentActivityKind": "sub_agent_activity_kind",
     "SubAgentActivityThreadItem": "sub_agent_activity_thread_item",
     "SubAgentSessionSource": "sub_agent_session_source",
+    "SubAgentSource": "sub_agent_source",
     "SubAgentSourceKind": "sub_agent_source_kind",
     "SubagentMigration": "subagent_migration",
     "SummaryTextReasoningItemReasoningSummary": "summary_text_reasoning_item_reasoning_summary",
@@ -2809,6 +2894,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadIncrementElicitationResponse": "thread_increment_elicitation_response",
     "ThreadInjectItemsParams": "thread_inject_items_params",
     "ThreadInjectItemsResponse": "thread_inject_items_response",
+    "ThreadItem": "thread_item",
     "ThreadItemEntry": "thread_item_entry",
     "ThreadItemsListAnchor": "thread_items_list_anchor",
     "ThreadItemsListParams": "thread_items_list_params",
@@ -2828,6 +2914,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadNameUpdatedNotification": "thread_name_updated_notification",
     "ThreadPredictionRequestParams": "thread_prediction_request_params",
     "ThreadPredictionRequestResponse": "thread_prediction_request_response",
+    "ThreadPredictionResult": "thread_prediction_result",
     "ThreadPredictionUpdatedNotification": "thread_prediction_updated_notification",
     "ThreadProjectUpdatedNotification": "thread_project_updated_notification",
     "ThreadQueueAddParams": "thread_queue_add_params",
@@ -2847,6 +2934,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadReadResponse": "thread_read_response",
     "ThreadReadState": "thread_read_state",
     "ThreadReadStateChangedNotification": "thread_read_state_changed_notification",
+    "ThreadReadStateOperation": "thread_read_state_operation",
     "ThreadReadStateUpdateParams": "thread_read_state_update_params",
     "ThreadReadStateUpdateResponse": "thread_read_state_update_response",
     "ThreadRealtimeAppendAudioParams": "thread_realtime_append_audio_params",
@@ -2856,6 +2944,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadRealtimeAppendTextParams": "thread_realtime_append_text_params",
     "ThreadRealtimeAppendTextResponse": "thread_realtime_append_text_response",
     "ThreadRealtimeAudioChunk": "thread_realtime_audio_chunk",
+    "ThreadRealtimeBemItemPresentation": "thread_realtime_bem_item_presentation",
     "ThreadRealtimeClosedNotification": "thread_realtime_closed_notification",
     "ThreadRealtimeErrorNotification": "thread_realtime_error_notification",
     "ThreadRealtimeInitialItem": "thread_realtime_initial_item",
@@ -2870,6 +2959,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadRealtimeSessionOutcome": "thread_realtime_session_outcome",
     "ThreadRealtimeStartParams": "thread_realtime_start_params",
     "ThreadRealtimeStartResponse": "thread_realtime_start_response",
+    "ThreadRealtimeStartTransport": "thread_realtime_start_transport",
     "ThreadRealtimeStartedNotification": "thread_realtime_started_notification",
     "ThreadRealtimeStopParams": "thread_realtime_stop_params",
     "ThreadRealtimeStopResponse": "thread_realtime_stop_response",
@@ -2919,7 +3009,9 @@ MODULE_OF: dict[str, str] = {
     "ThreadStartSource": "thread_start_source",
     "ThreadStartThreadUnreadPosition": "thread_start_thread_unread_position",
     "ThreadStartedNotification": "thread_started_notification",
+    "ThreadStatus": "thread_status",
     "ThreadStatusChangedNotification": "thread_status_changed_notification",
+    "ThreadTimelineEntry": "thread_timeline_entry",
     "ThreadTimelineListParams": "thread_timeline_list_params",
     "ThreadTimelineListResponse": "thread_timeline_list_response",
     "ThreadTokenUsage": "thread_token_usage",
@@ -2929,6 +3021,7 @@ MODULE_OF: dict[str, str] = {
     "ThreadUnarchiveParams": "thread_unarchive_params",
     "ThreadUnarchiveResponse": "thread_unarchive_response",
     "ThreadUnarchivedNotification": "thread_unarchived_notification",
+    "ThreadUnreadPosition": "thread_unread_position",
     "ThreadUnsubscribeParams": "thread_unsubscribe_params",
     "ThreadUnsubscribeResponse": "thread_unsubscribe_response",
     "ThreadUnsubscribeStatus": "thread_unsubscribe_status",
@@ -3024,6 +3117,7 @@ MODULE_OF: dict[str, str] = {
     "UrlUserInput": "url_user_input",
     "UsageLimitExceededImageGenerationFailure": "usage_limit_exceeded_image_generation_failure",
     "UserConfigLayerSource": "user_config_layer_source",
+    "UserInput": "user_input",
     "UserMessageThreadItem": "user_message_thread_item",
     "UserVerificationCancelParams": "user_verification_cancel_params",
     "UserVerificationCancelResponse": "user_verification_cancel_response",
@@ -3032,6 +3126,7 @@ MODULE_OF: dict[str, str] = {
     "UserVerificationDeleteResponse": "user_verification_delete_response",
     "UserVerificationEnrollParams": "user_verification_enroll_params",
     "UserVerificationEnrollResponse": "user_verification_enroll_response",
+    "UserVerificationErrorDetails": "user_verification_error_details",
     "UserVerificationFailureReason": "user_verification_failure_reason",
     "UserVerificationProof": "user_verification_proof",
     "UserVerificationRpcError": "user_verification_rpc_error",
@@ -3043,6 +3138,7 @@ MODULE_OF: dict[str, str] = {
     "Verbosity": "verbosity",
     "W3cTraceContext": "w3c_trace_context",
     "WarningNotification": "warning_notification",
+    "WebSearchAction": "web_search_action",
     "WebSearchCallResponseItem": "web_search_call_response_item",
     "WebSearchContextSize": "web_search_context_size",
     "WebSearchLocation": "web_search_location",
@@ -3073,6 +3169,7 @@ MODULE_OF: dict[str, str] = {
 __all__ = [
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision",
     "AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecisionAcceptWithExecpolicyAmendment",
+    "Account",
     "AccountLoginCompletedNotification",
     "AccountRateLimitsUpdatedNotification",
     "AccountRoutingOverride",
@@ -3096,6 +3193,7 @@ __all__ = [
     "AgentConfiguredHookHandler",
     "AgentHookMetadata",
     "AgentMessageDeltaNotification",
+    "AgentMessageInputContent",
     "AgentMessageResponseItem",
     "AgentMessageThreadItem",
     "AllowDenyRequirement",
@@ -3141,6 +3239,7 @@ __all__ = [
     "AppsListResponse",
     "AppsReadParams",
     "AppsReadResponse",
+    "AskForApproval",
     "AskForApprovalKind",
     "AsyncUserInputQuestion",
     "AttestationGenerateParams",
@@ -3196,6 +3295,7 @@ __all__ = [
     "CollaborationModeListParams",
     "CollaborationModeListResponse",
     "CollaborationModeMask",
+    "CommandAction",
     "CommandConfiguredHookHandler",
     "CommandExecOutputDeltaNotification",
     "CommandExecOutputStream",
@@ -3208,6 +3308,7 @@ __all__ = [
     "CommandExecTerminateResponse",
     "CommandExecWriteParams",
     "CommandExecWriteResponse",
+    "CommandExecutionApprovalDecision",
     "CommandExecutionApprovalDecisionKind",
     "CommandExecutionApprovalKind",
     "CommandExecutionOutputDeltaNotification",
@@ -3236,6 +3337,7 @@ __all__ = [
     "ConfigEdit",
     "ConfigLayer",
     "ConfigLayerMetadata",
+    "ConfigLayerSource",
     "ConfigReadParams",
     "ConfigReadResponse",
     "ConfigRequirements",
@@ -3245,11 +3347,13 @@ __all__ = [
     "ConfigWriteResponse",
     "ConfigurationReasoning",
     "ConfigurationUpdateResponseItem",
+    "ConfiguredHookHandler",
     "ConfiguredHookMatcherGroup",
     "ConnectorMetadata",
     "ConsumeAccountRateLimitResetCreditOutcome",
     "ConsumeAccountRateLimitResetCreditParams",
     "ConsumeAccountRateLimitResetCreditResponse",
+    "ContentItem",
     "ContextCompactedNotification",
     "ContextCompactionResponseItem",
     "ContextCompactionThreadItem",
@@ -3270,11 +3374,13 @@ __all__ = [
     "DeniedReviewDecision",
     "DeniedReviewDecisionDenied",
     "DeprecationNoticeNotification",
+    "DynamicToolCallOutputContentItem",
     "DynamicToolCallParams",
     "DynamicToolCallResponse",
     "DynamicToolCallStatus",
     "DynamicToolCallThreadItem",
     "DynamicToolNamespaceTool",
+    "DynamicToolSpec",
     "EncryptedContentAgentMessageInputContent",
     "EncryptedContentFunctionCallOutputContentItem",
     "EnteredReviewModeThreadItem",
@@ -3330,6 +3436,7 @@ __all__ = [
     "FeedbackRequirements",
     "FeedbackUploadParams",
     "FeedbackUploadResponse",
+    "FileChange",
     "FileChangeApprovalDecision",
     "FileChangeOutputDeltaNotification",
     "FileChangePatchUpdatedNotification",
@@ -3340,7 +3447,9 @@ __all__ = [
     "FileIdFunctionCallOutputContentItem",
     "FileIdUserInput",
     "FileSystemAccessMode",
+    "FileSystemPath",
     "FileSystemSandboxEntry",
+    "FileSystemSpecialPath",
     "FileUpdateChange",
     "FindInPageResponsesApiWebSearchAction",
     "FindInPageWebSearchAction",
@@ -3404,6 +3513,7 @@ __all__ = [
     "GranularAskForApproval",
     "GranularAskForApprovalGranular",
     "GuardianApprovalReview",
+    "GuardianApprovalReviewAction",
     "GuardianApprovalReviewStatus",
     "GuardianCommandSource",
     "GuardianRiskLevel",
@@ -3503,6 +3613,7 @@ __all__ = [
     "McpElicitationMultiSelectEnumSchema",
     "McpElicitationNumberSchema",
     "McpElicitationNumberType",
+    "McpElicitationPrimitiveSchema",
     "McpElicitationSchema",
     "McpElicitationSingleSelectEnumSchema",
     "McpElicitationStringFormat",
@@ -3578,6 +3689,7 @@ __all__ = [
     "ModelUpgradeInfo",
     "ModelVerificationNotification",
     "ModelsRequirements",
+    "MultiAgentMode",
     "MultiAgentModeKind",
     "MultiAgentVersion",
     "NamespaceDynamicToolSpec",
@@ -3612,7 +3724,9 @@ __all__ = [
     "OutputTextContentItem",
     "OverriddenMetadata",
     "PackagedDefaultsConfigLayerSource",
+    "ParsedCommand",
     "PatchApplyStatus",
+    "PatchChangeKind",
     "PathFileSystemPath",
     "PermissionGrantScope",
     "PermissionProfileListParams",
@@ -3670,6 +3784,7 @@ __all__ = [
     "PluginShareUpdateTargetsResponse",
     "PluginSkillReadParams",
     "PluginSkillReadResponse",
+    "PluginSource",
     "PluginSummary",
     "PluginUninstallParams",
     "PluginUninstallResponse",
@@ -3732,6 +3847,7 @@ __all__ = [
     "RealtimeVoicesList",
     "ReasoningEffort",
     "ReasoningEffortOption",
+    "ReasoningItemContent",
     "ReasoningItemReasoningSummary",
     "ReasoningResponseItem",
     "ReasoningSummary",
@@ -3762,7 +3878,9 @@ __all__ = [
     "RequestPermissionProfile",
     "RequestPermissionsGuardianApprovalReviewAction",
     "Resource",
+    "ResourceContent",
     "ResourceTemplate",
+    "ResponseItem",
     "ResponseStreamConnectionFailedCodexErrorInfo",
     "ResponseStreamConnectionFailedCodexErrorInfoResponseStreamConnectionFailed",
     "ResponseStreamDisconnectedCodexErrorInfo",
@@ -3770,14 +3888,19 @@ __all__ = [
     "ResponseTooManyFailedAttemptsCodexErrorInfo",
     "ResponseTooManyFailedAttemptsCodexErrorInfoResponseTooManyFailedAttempts",
     "ResponseUsageMetadata",
+    "ResponsesApiWebSearchAction",
+    "ReviewDecision",
     "ReviewDecisionKind",
     "ReviewDelivery",
     "ReviewStartParams",
     "ReviewStartResponse",
+    "ReviewTarget",
     "RolloutCompressResponse",
     "RootFileSystemSpecialPath",
     "SandboxMode",
+    "SandboxPolicy",
     "SandboxWorkspaceWrite",
+    "ScheduledTaskSchedule",
     "ScheduledTaskSummary",
     "ScheduledTaskWeekday",
     "SearchCommandAction",
@@ -3794,6 +3917,7 @@ __all__ = [
     "ServerRequestResolvedNotification",
     "SessionFlagsConfigLayerSource",
     "SessionMigration",
+    "SessionSource",
     "SessionSourceKind",
     "Settings",
     "SkillDependencies",
@@ -3822,6 +3946,7 @@ __all__ = [
     "SubAgentActivityKind",
     "SubAgentActivityThreadItem",
     "SubAgentSessionSource",
+    "SubAgentSource",
     "SubAgentSourceKind",
     "SubagentMigration",
     "SummaryTextReasoningItemReasoningSummary",
@@ -3889,6 +4014,7 @@ __all__ = [
     "ThreadIncrementElicitationResponse",
     "ThreadInjectItemsParams",
     "ThreadInjectItemsResponse",
+    "ThreadItem",
     "ThreadItemEntry",
     "ThreadItemsListAnchor",
     "ThreadItemsListParams",
@@ -3908,6 +4034,7 @@ __all__ = [
     "ThreadNameUpdatedNotification",
     "ThreadPredictionRequestParams",
     "ThreadPredictionRequestResponse",
+    "ThreadPredictionResult",
     "ThreadPredictionUpdatedNotification",
     "ThreadProjectUpdatedNotification",
     "ThreadQueueAddParams",
@@ -3927,6 +4054,7 @@ __all__ = [
     "ThreadReadResponse",
     "ThreadReadState",
     "ThreadReadStateChangedNotification",
+    "ThreadReadStateOperation",
     "ThreadReadStateUpdateParams",
     "ThreadReadStateUpdateResponse",
     "ThreadRealtimeAppendAudioParams",
@@ -3936,6 +4064,7 @@ __all__ = [
     "ThreadRealtimeAppendTextParams",
     "ThreadRealtimeAppendTextResponse",
     "ThreadRealtimeAudioChunk",
+    "ThreadRealtimeBemItemPresentation",
     "ThreadRealtimeClosedNotification",
     "ThreadRealtimeErrorNotification",
     "ThreadRealtimeInitialItem",
@@ -3950,6 +4079,7 @@ __all__ = [
     "ThreadRealtimeSessionOutcome",
     "ThreadRealtimeStartParams",
     "ThreadRealtimeStartResponse",
+    "ThreadRealtimeStartTransport",
     "ThreadRealtimeStartedNotification",
     "ThreadRealtimeStopParams",
     "ThreadRealtimeStopResponse",
@@ -3999,7 +4129,9 @@ __all__ = [
     "ThreadStartSource",
     "ThreadStartThreadUnreadPosition",
     "ThreadStartedNotification",
+    "ThreadStatus",
     "ThreadStatusChangedNotification",
+    "ThreadTimelineEntry",
     "ThreadTimelineListParams",
     "ThreadTimelineListResponse",
     "ThreadTokenUsage",
@@ -4009,6 +4141,7 @@ __all__ = [
     "ThreadUnarchiveParams",
     "ThreadUnarchiveResponse",
     "ThreadUnarchivedNotification",
+    "ThreadUnreadPosition",
     "ThreadUnsubscribeParams",
     "ThreadUnsubscribeResponse",
     "ThreadUnsubscribeStatus",
@@ -4104,6 +4237,7 @@ __all__ = [
     "UrlUserInput",
     "UsageLimitExceededImageGenerationFailure",
     "UserConfigLayerSource",
+    "UserInput",
     "UserMessageThreadItem",
     "UserVerificationCancelParams",
     "UserVerificationCancelResponse",
@@ -4112,6 +4246,7 @@ __all__ = [
     "UserVerificationDeleteResponse",
     "UserVerificationEnrollParams",
     "UserVerificationEnrollResponse",
+    "UserVerificationErrorDetails",
     "UserVerificationFailureReason",
     "UserVerificationProof",
     "UserVerificationRpcError",
@@ -4123,6 +4258,7 @@ __all__ = [
     "Verbosity",
     "W3cTraceContext",
     "WarningNotification",
+    "WebSearchAction",
     "WebSearchCallResponseItem",
     "WebSearchContextSize",
     "WebSearchLocation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision(CodexModel):
     User approved the command, and wants to apply the proposed execpolicy amendment so future matching commands can run without prompting.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     accept_with_execpolicy_amendment: Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class ApplyNetworkPolicyAmendmentCommandExecutionApprovalDecision(CodexModel):
     User chose a persistent network policy rule (allow/deny) for this host.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     apply_network_policy_amendment: Annotated[

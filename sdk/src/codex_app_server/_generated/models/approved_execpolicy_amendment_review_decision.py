@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class ApprovedExecpolicyAmendmentReviewDecision(CodexModel):
     User has approved this command and wants to apply the proposed execpolicy amendment so future matching commands are permitted.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     approved_execpolicy_amendment: Annotated[

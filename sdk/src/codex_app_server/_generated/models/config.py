@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ConfigDict
 
@@ -27,7 +27,7 @@ from .web_search_mode import WebSearchMode
 
 
 class Config(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
     )
     analytics: AnalyticsConfig | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -16,7 +16,7 @@ class DeniedReviewDecision(CodexModel):
     User has denied this command and the agent should not execute it, but it should continue the session and try something else.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     denied: Annotated[DeniedReviewDecisionDenied, Field(title="DeniedReviewDecisionDenied")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .granular_ask_for_approval_granular import GranularAskForApprovalGranular
 
 
 class GranularAskForApproval(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     granular: Annotated[

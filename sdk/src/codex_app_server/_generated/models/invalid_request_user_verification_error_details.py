@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -16,7 +16,7 @@ class InvalidRequestUserVerificationErrorDetails(CodexModel):
     Closed error categories; native diagnostic payloads must not cross this boundary.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     reason: Literal["invalidParams"]

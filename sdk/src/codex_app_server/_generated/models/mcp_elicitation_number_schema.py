@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ConfigDict
 
 from codex_app_server._model_base import CodexModel
@@ -10,7 +12,7 @@ from .mcp_elicitation_number_type import McpElicitationNumberType
 
 
 class McpElicitationNumberSchema(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     default: float | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -21,7 +21,7 @@ class McpElicitationSchema(CodexModel):
     This matches the `requestedSchema` shape from the MCP 2025-11-25 `ElicitRequestFormParams` schema.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     field_schema: Annotated[str | None, Field(alias="$schema")] = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .mcp_elicitation_string_format import McpElicitationStringFormat
 
 
 class McpElicitationStringSchema(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     default: str | None = None

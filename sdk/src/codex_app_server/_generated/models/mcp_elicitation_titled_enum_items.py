@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .mcp_elicitation_const_option import McpElicitationConstOption
 
 
 class McpElicitationTitledEnumItems(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     any_of: Annotated[list[McpElicitationConstOption], Field(alias="anyOf")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class NetworkPolicyAmendmentReviewDecision(CodexModel):
     User chose to persist a network policy rule (allow/deny) for future requests to the same host.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     network_policy_amendment: Annotated[

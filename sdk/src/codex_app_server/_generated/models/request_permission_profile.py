@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -13,7 +13,7 @@ from .additional_network_permissions import AdditionalNetworkPermissions
 
 
 class RequestPermissionProfile(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     file_system: Annotated[AdditionalFileSystemPermissions | None, Field(alias="fileSystem")] = None

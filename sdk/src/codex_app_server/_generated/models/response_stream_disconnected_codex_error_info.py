@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class ResponseStreamDisconnectedCodexErrorInfo(CodexModel):
     The response SSE stream disconnected in the middle of a turn before completion.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     response_stream_disconnected: Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class ResponseTooManyFailedAttemptsCodexErrorInfo(CodexModel):
     Reached the retry limit for responses.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     response_too_many_failed_attempts: Annotated[

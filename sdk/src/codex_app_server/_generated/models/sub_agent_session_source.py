@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -14,7 +14,7 @@ from .thread_spawn_sub_agent_source import ThreadSpawnSubAgentSource
 
 
 class SubAgentSessionSource(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     sub_agent: Annotated[

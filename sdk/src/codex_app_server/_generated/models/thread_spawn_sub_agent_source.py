@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -12,7 +12,7 @@ from .thread_spawn_sub_agent_source_thread_spawn import ThreadSpawnSubAgentSourc
 
 
 class ThreadSpawnSubAgentSource(CodexModel):
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     thread_spawn: Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -18,7 +18,7 @@ class UnavailableUserVerificationErrorDetails(CodexModel):
     Closed error categories; native diagnostic payloads must not cross this boundary.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     reason: UserVerificationUnavailableReason

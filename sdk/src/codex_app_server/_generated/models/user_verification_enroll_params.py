@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ConfigDict
 
 from codex_app_server._model_base import CodexModel
@@ -12,6 +14,6 @@ class UserVerificationEnrollParams(CodexModel):
     [Experimental] Requires `AppServerConfig(experimental_api=True)`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -16,7 +16,7 @@ class UserVerificationProof(CodexModel):
     A signature over the exact decoded challenge. The verifier validates and consumes it.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     credential_id: Annotated[str, Field(alias="credentialId")]

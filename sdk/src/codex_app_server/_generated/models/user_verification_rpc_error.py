@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ConfigDict
 
 from codex_app_server._model_base import CodexModel
@@ -22,7 +24,7 @@ class UserVerificationRpcError(CodexModel):
     The error object inside the normal JSON-RPC envelope.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     code: int

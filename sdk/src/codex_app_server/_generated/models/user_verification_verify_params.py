@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import ConfigDict
 
 from codex_app_server._model_base import CodexModel
@@ -14,7 +16,7 @@ class UserVerificationVerifyParams(CodexModel):
     Local signing primitive, independent of any pending elicitation.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="forbid",
     )
     challenge: str

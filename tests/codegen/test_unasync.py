@@ -1,0 +1,69 @@
+"""The blocking twins are produced from their async originals, and a stale twin is caught."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from codegen.paths import SDK_PACKAGE
+from codegen.unasync import MODULES, UnasyncError, render_module, run, to_sync
+
+SOURCE = '''\
+class AsyncThing:
+    """A thing on an `AsyncCodex` client (async API)."""
+
+    async def go(self) -> AsyncIterator[int]:
+        async for x in self._items():
+            yield x
+        await self._client.close()  # unasync: async-only
+        # unasync: sync-only self._client.close_now()
+
+    async def __aenter__(self) -> AsyncThing:
+        return self
+
+
+# <unasync: Thing from AsyncThing>
+# </unasync>
+'''
+
+
+def test_the_rules_turn_async_code_into_its_blocking_twin() -> None:
+    start = SOURCE.index("class AsyncThing")
+    twin = to_sync(SOURCE[start : SOURCE.index("# <unasync")], {"AsyncThing": "Thing"})
+    assert "class Thing:" in twin
+    assert "A thing on a `Codex` client (blocking API)." in twin
+    assert "def go(self) -> Iterator[int]:" in twin and "async" not in twin
+    assert "for x in self._items():" in twin
+    assert "self._client.close()" not in twin  # async-only
+    assert "        self._client.close_now()" in twin  # sync-only, same indentation
+    assert "def __enter__(self) -> Thing:" in twin
+
+
+def test_a_region_is_rewritten_from_its_async_class() -> None:
+    rendered = render_module(SOURCE)
+    assert rendered.count("class Thing:") == 1
+    assert render_module(rendered) == rendered  # stable
+
+
+def test_a_region_without_its_async_class_is_an_error() -> None:
+    with pytest.raises(UnasyncError, match="no class AsyncThing"):
+        render_module("# <unasync: Thing from AsyncThing>\n# </unasync>\n")
+
+
+def test_the_committed_twins_are_current_and_an_edit_is_caught(tmp_path: Path) -> None:
+    assert run(check=True) == []
+    package = tmp_path / "codex_app_server"
+    package.mkdir()
+    for name in MODULES:
+        shutil.copy(SDK_PACKAGE / name, package / name)
+    thread = package / "thread.py"
+    edited = thread.read_text().replace(
+        'return f"Thread(id={self.id!r})"', 'return f"Thread(id={self.id})"'
+    )
+    assert edited != thread.read_text()
+    thread.write_text(edited)
+    assert run(package, check=True) == [thread]
+    assert run(package) == [thread]  # rewritten
+    assert run(package, check=True) == []
