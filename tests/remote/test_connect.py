@@ -171,3 +171,24 @@ def test_connect_config_validates() -> None:
         ConnectConfig(keepalive_interval=0)
     with pytest.raises(ValueError):
         ConnectConfig(max_message_bytes=10)
+
+
+def test_tools_answer_over_each_transport(
+    env: OfflineEnvironment, server: ListeningAppServer
+) -> None:
+    """`item/tool/call` comes through the socket like any server request: the function gets
+    its arguments and the model its result."""
+    from codex_app_server import tool
+    from codex_app_server.testing import function_call
+
+    @tool
+    def add(a: int, b: int) -> str:
+        """Add two numbers."""
+        return str(a + b)
+
+    env.model.enqueue(function_call("add", {"a": 2, "b": 3}, call_id="c1"), text("five"))
+    config = ConnectConfig(experimental_api=True)
+    with Codex.connect(server.url, token=server.token, config=config) as codex:
+        result = codex.thread_start(tools=[add]).run("add them")
+    assert result.status == "completed" and result.final_response == "five"
+    assert env.model.function_call_outputs() == {"c1": "5"}

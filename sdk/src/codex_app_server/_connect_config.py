@@ -43,7 +43,8 @@ class ConnectConfig:
 
     The session (as in :class:`AppServerConfig`): ``client_name``, ``client_version``,
     ``request_timeout``, ``startup_timeout`` (connection + ``initialize``),
-    ``notification_buffer``, ``server_request_timeout``.
+    ``notification_buffer``, ``server_request_timeout``, ``handler_threads``, and
+    ``experimental_api`` (the experimental API, e.g. for ``thread_start(tools=...)``).
     """
 
     ca_file: str | os.PathLike[str] | None = None
@@ -61,6 +62,8 @@ class ConnectConfig:
     startup_timeout: float | None = 30.0
     notification_buffer: int = 10_000
     server_request_timeout: float | None = 300.0
+    handler_threads: int = 8
+    experimental_api: bool = False
 
     def __post_init__(self) -> None:
         for name in ("open_timeout", "close_timeout"):
@@ -84,4 +87,6 @@ class ConnectConfig:
             startup_timeout=self.startup_timeout,
             notification_buffer=self.notification_buffer,
             server_request_timeout=self.server_request_timeout,
+            handler_threads=self.handler_threads,
+            experimental_api=self.experimental_api,
         )
