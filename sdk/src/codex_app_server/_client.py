@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from codex_app_server._connect_config import ConnectConfig
     from codex_app_server._generated.models import InitializeResponse
+    from codex_app_server._stats import SessionStats
     from codex_app_server._transport import Transport
 
 T = TypeVar("T")
@@ -85,6 +86,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self._config = config
         self._dispatcher = ServerRequestDispatcher(
@@ -94,6 +96,7 @@ class AsyncAppServerClient(AsyncClientMethods):
         self._metadata: InitializeResponse | None = None
         # Set by connect(): opens a connection instead of spawning a process.
         self._opener: Callable[[], Awaitable[Transport]] | None = None
+        self._transport = transport  # injected (tests): used instead of spawning
 
     @classmethod
     async def start(
@@ -101,9 +104,13 @@ class AsyncAppServerClient(AsyncClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> AsyncAppServerClient:
-        """Spawn `codex app-server`, run `initialize` + `initialized`, check the version."""
-        client = cls(config, handlers=handlers)
+        """Spawn `codex app-server`, run `initialize` + `initialized`, check the version.
+
+        `transport` (an open `Transport`, e.g. `codex_app_server.testing.MemoryTransport`)
+        replaces the process: the client runs over it, for tests with a scripted peer."""
+        client = cls(config, handlers=handlers, transport=transport)
         await client._open()
         return client
 
@@ -129,7 +136,7 @@ class AsyncAppServerClient(AsyncClientMethods):
     async def _open(self) -> None:
         if self._session_or_none is not None:
             return
-        transport = await self._opener() if self._opener is not None else None
+        transport = await self._opener() if self._opener is not None else self._transport
         session = await open_session(self._config, handler=self._dispatcher, transport=transport)
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
@@ -194,6 +201,25 @@ class AsyncAppServerClient(AsyncClientMethods):
     def experimental_api(self) -> bool:
         """True when the client opted in to the experimental API (see `AppServerConfig`)."""
         return self._config is not None and self._config.experimental_api
+
+    @property
+    def stats(self) -> SessionStats:
+        """Counters of what the connection saw (messages, protocol errors, dropped or
+        evicted notifications, server requests, backpressure pauses); they only grow."""
+        return self._session.stats
+
+    @property
+    def pending_requests(self) -> int:
+        """How many requests await their response now (answered, failed and timed-out ones
+        are gone: a steady client keeps this near zero)."""
+        return self._session.pending_requests
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id when this client spawned it; `None` when it is
+        connected to a listening server or runs over an injected transport."""
+        pid = getattr(self._session.transport, "pid", None)
+        return pid if isinstance(pid, int) else None
 
     def _encode(self, spec: RequestSpec, params: Any) -> Any:
         wire = encode_params(spec, params)
@@ -275,9 +301,13 @@ class AppServerClient(ClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> None:
         shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
-        self._start(AsyncAppServerClient.start(config, handlers=handlers), shutdown_timeout)
+        self._start(
+            AsyncAppServerClient.start(config, handlers=handlers, transport=transport),
+            shutdown_timeout,
+        )
 
     def _start(
         self, opening: Coroutine[Any, Any, AsyncAppServerClient], shutdown_timeout: float
@@ -341,6 +371,21 @@ class AppServerClient(ClientMethods):
     def experimental_api(self) -> bool:
         """True when the client opted in to the experimental API (see `AppServerConfig`)."""
         return self._async.experimental_api
+
+    @property
+    def stats(self) -> SessionStats:
+        """Counters of what the connection saw (see the async twin)."""
+        return self._async.stats
+
+    @property
+    def pending_requests(self) -> int:
+        """How many requests await their response now (see the async twin)."""
+        return self._async.pending_requests
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id when this client spawned it (see the async twin)."""
+        return self._async.pid
 
     @property
     def closed(self) -> bool:
