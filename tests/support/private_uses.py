@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 ENGINE_HANDLES = {"session", "transport"}
+STDLIB_MODULES = {"os", "sys"}  # os._exit, sys._getframe: not the SDK's
 SKIP = {Path(__file__).resolve()}
 
 
@@ -79,7 +80,9 @@ def _analyse(
                 reasons.append(f"name {sub.id}")
         elif isinstance(sub, ast.Attribute):
             attr = sub.attr
-            if (attr.startswith("_") and not attr.startswith("__")) or attr in ENGINE_HANDLES:
+            on_stdlib = isinstance(sub.value, ast.Name) and sub.value.id in STDLIB_MODULES
+            private_attr = attr.startswith("_") and not attr.startswith("__") and not on_stdlib
+            if private_attr or attr in ENGINE_HANDLES:
                 reasons.append(f"attribute .{attr}")
         elif isinstance(sub, ast.ImportFrom) and private_module(sub.module):
             reasons.append(f"import {sub.module}")
@@ -127,10 +130,10 @@ def _functions(path: Path) -> tuple[dict[str, Func], list[Func]]:
     return helpers, tests
 
 
-def _conftests(path: Path) -> list[Path]:
+def _conftests(path: Path, root: Path) -> list[Path]:
     out: list[Path] = []
     folder = path.parent
-    while folder.is_relative_to(TESTS):
+    while folder.is_relative_to(root):
         if (folder / "conftest.py").exists():
             out.append(folder / "conftest.py")
         folder = folder.parent
@@ -166,11 +169,11 @@ def scan(root: Path = TESTS) -> Report:
             continue
         helpers, tests = _functions(path)
         scope: dict[str, Func] = {}
-        for conftest in reversed(_conftests(path)):
+        for conftest in reversed(_conftests(path, root)):
             scope.update(_functions(conftest)[0])
         scope.update(helpers)
         autouse = [f for f in scope.values() if f.autouse and _private(f, scope, set())]
-        rel = path.relative_to(ROOT)
+        rel = path.relative_to(root.parent)
         for test in tests:
             report.total += 1
             key = f"{rel}::{test.name}"
@@ -183,7 +186,9 @@ def scan(root: Path = TESTS) -> Report:
 
 
 def main(argv: list[str]) -> int:
-    report = scan()
+    """``[-v] [--root TESTS_DIR]`` (another checkout's tests, e.g. to measure before)."""
+    root = Path(argv[argv.index("--root") + 1]).resolve() if "--root" in argv else TESTS
+    report = scan(root)
     if "-v" in argv:
         for key, reasons in report.private.items():
             print(f"{key}: {', '.join(reasons[:4])}")

@@ -221,6 +221,18 @@ class AsyncAppServerClient(AsyncClientMethods):
         pid = getattr(self._session.transport, "pid", None)
         return pid if isinstance(pid, int) else None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The app-server process's exit status: `None` while it runs, or when there is no
+        process (a connection or an injected transport)."""
+        return self._session.exit_code
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the app-server process wrote to stderr, with secrets redacted
+        (`""` when there is no process)."""
+        return self._session.stderr_tail()
+
     def _encode(self, spec: RequestSpec, params: Any) -> Any:
         wire = encode_params(spec, params)
         check_opt_in(spec, wire, self.experimental_api)  # before anything is sent
@@ -292,8 +304,8 @@ class AsyncAppServerClient(AsyncClientMethods):
 class AppServerClient(ClientMethods):
     """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
 
-    Starts `codex app-server` in the constructor; use it as a context manager or call
-    `close()`.
+    Starts `codex app-server` in the constructor (or runs over `transport`, see
+    `AsyncAppServerClient.start`); use it as a context manager or call `close()`.
     """
 
     def __init__(
@@ -386,6 +398,16 @@ class AppServerClient(ClientMethods):
     def pid(self) -> int | None:
         """The app-server's process id when this client spawned it (see the async twin)."""
         return self._async.pid
+
+    @property
+    def exit_code(self) -> int | None:
+        """The app-server process's exit status (see the async twin)."""
+        return self._async.exit_code
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the app-server process wrote to stderr (see the async twin)."""
+        return self._async.stderr_tail
 
     @property
     def closed(self) -> bool:
