@@ -47,8 +47,8 @@ def test_many_threads_and_the_loop_write_whole_lines_and_get_their_own_answers(
             got[index] = ids
 
         async def from_the_loop() -> list[int]:
-            session = client.session
-            return [(await session.request("echo/id", {"loop": n}))["id"] for n in range(40)]
+            aio = client.aio  # the async client this one drives, on its loop
+            return [(await aio.request_raw("echo/id", {"loop": n}))["id"] for n in range(40)]
 
         callers = [threading.Thread(target=call, args=(i,)) for i in range(8)]
         for caller in callers:
@@ -135,7 +135,7 @@ def test_calling_it_on_the_loop_is_refused(make_fake: Any) -> None:
     with AppServerClient(make_fake().config) as client:
 
         async def on_the_loop() -> None:
-            client.session.request_from_thread("model/list", {})
+            client.request_raw("model/list", {})  # the blocking call, on the loop thread
 
         with pytest.raises(RuntimeError, match="would deadlock"):
             client.run(on_the_loop())

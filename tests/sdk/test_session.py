@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from codex_app_server._config import AppServerConfig
+from codex_app_server import AppServerConfig, AsyncAppServerClient
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
@@ -38,6 +38,13 @@ async def start_peer(*args: str, **kwargs: Any) -> Session:
     session = Session(transport, **kwargs)
     await session.initialize(client_name="tests", client_version="0")
     return session
+
+
+async def start_peer_client(peer_bin: str, *args: str, **options: Any) -> AsyncAppServerClient:
+    """The public client over the fake peer (spawned as its ``codex``), handshake done."""
+    options.setdefault("startup_timeout", 20.0)
+    config = AppServerConfig(codex_bin=peer_bin, extra_args=args, **options)
+    return await AsyncAppServerClient.start(config)
 
 
 async def drain(sub: Subscription, into: list[dict[str, Any]] | None = None) -> None:
@@ -190,11 +197,11 @@ def test_startup_timeout() -> None:
     run(main())
 
 
-def test_garbage_never_kills_the_reader() -> None:
+def test_garbage_never_kills_the_reader(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
+        client.on_protocol_error = errors.append
         garbage = [
             "not json at all",
             '{"id": 1, "result": ',  # a partial line
@@ -204,109 +211,111 @@ def test_garbage_never_kills_the_reader() -> None:
             "   ",
             '{"neither": "method nor result"}',
         ]
-        assert await session.request("garbage", {"lines": garbage}) == "ok"
-        assert await session.request("raw_bytes", {"hex": (b"\xff\xfe{bad utf8}\n").hex()}) == "ok"
-        assert await session.request("echo", {"x": 1}) == {"method": "echo", "params": {"x": 1}}
+        assert await client.request_raw("garbage", {"lines": garbage}) == "ok"
+        raw = {"hex": (b"\xff\xfe{bad utf8}\n").hex()}
+        assert await client.request_raw("raw_bytes", raw) == "ok"
+        assert await client.request_raw("echo", {"x": 1}) == {"method": "echo", "params": {"x": 1}}
         messages = [str(e) for e in errors]
         assert len(errors) == 6, messages  # the blank lines are not errors
         assert any("not a JSON line" in m for m in messages)
         assert any("expected a JSON object, got list" in m for m in messages)
         assert any("neither method nor result" in m for m in messages)
-        assert session.stats.protocol_errors == 6
-        await session.close()
+        assert client.stats.protocol_errors == 6
+        await client.close()
 
     run(main())
 
 
-def test_unknown_duplicate_and_malformed_responses() -> None:
+def test_unknown_duplicate_and_malformed_responses(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
-        assert await session.request("unknown_id") == "ok"
+        client.on_protocol_error = errors.append
+        assert await client.request_raw("unknown_id") == "ok"
         assert any("unknown request id 987654" in str(e) for e in errors)
-        assert await session.request("duplicate") == "first"
-        assert await session.request("echo") == {"method": "echo", "params": {}}
+        assert await client.request_raw("duplicate") == "first"
+        assert await client.request_raw("echo") == {"method": "echo", "params": {}}
         assert any("duplicate response" in str(e) for e in errors)
         with pytest.raises(ProtocolError, match="malformed response") as info:
-            await session.request("malformed")
+            await client.request_raw("malformed")
         assert info.value.request_id is not None
-        assert await session.request("echo", {"still": "alive"})
-        await session.close()
+        assert await client.request_raw("echo", {"still": "alive"})
+        await client.close()
 
     run(main())
 
 
-def test_ten_megabyte_line() -> None:
+def test_ten_megabyte_line(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         size = 10 * 1024 * 1024
-        result = await session.request("big", {"size": size})
+        result = await client.request_raw("big", {"size": size})
         assert len(result["text"]) == size
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_stderr_flood_while_request_waits() -> None:
+def test_stderr_flood_while_request_waits(peer_bin: str) -> None:
     """100 MB on stderr: drained as it comes, so the child never blocks; a bounded tail."""
 
     async def main() -> None:
-        session = await start_peer()
-        assert await session.request("stderr", {"mb": 100}, timeout=20) == "ok"
-        tail = session.transport.stderr_tail()
+        client = await start_peer_client(peer_bin)
+        assert await client.request_raw("stderr", {"mb": 100}, timeout=20) == "ok"
+        tail = client.stderr_tail
         assert tail.endswith("stderr flood done")
         assert len(tail) <= 64 * 1024
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_json_rpc_errors_are_typed() -> None:
+def test_json_rpc_errors_are_typed(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         with pytest.raises(ServerBusyError) as busy:
-            await session.request(
+            await client.request_raw(
                 "error", {"code": -32001, "message": "Server overloaded; retry later."}
             )
         assert busy.value.method == "error"
         with pytest.raises(InternalRpcError) as internal:
-            await session.request("error", {"code": -32603, "message": "boom", "data": {"x": 1}})
+            await client.request_raw("error", {"code": -32603, "message": "boom", "data": {"x": 1}})
         assert internal.value.data == {"x": 1}
         with pytest.raises(JsonRpcError) as other:
-            await session.request("error", {"code": 42, "message": "custom"})
+            await client.request_raw("error", {"code": 42, "message": "custom"})
         assert type(other.value) is JsonRpcError
         assert other.value.code == 42
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_timeouts_cancellation_and_late_responses() -> None:
+def test_timeouts_cancellation_and_late_responses(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer(request_timeout=0.2)
+        client = await start_peer_client(peer_bin, request_timeout=0.2)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
+        client.on_protocol_error = errors.append
         with pytest.raises(RequestTimeoutError) as info:
-            await session.request("never")
+            await client.request_raw("never")
         assert isinstance(info.value, TimeoutError)
         assert info.value.method == "never"
         # per-call override, and a late answer is not a protocol error
         with pytest.raises(RequestTimeoutError):
-            await session.request("late", {"seconds": 0.3}, timeout=0.05)
-        lines = session.stats.lines
-        assert await session.request("late", {"seconds": 0.05}, timeout=10) == "late"
-        while session.stats.lines < lines + 2:  # the timed-out request's late answer is read
+            await client.request_raw("late", {"seconds": 0.3}, timeout=0.05)
+        lines = client.stats.lines
+        assert await client.request_raw("late", {"seconds": 0.05}, timeout=10) == "late"
+        while client.stats.lines < lines + 2:  # the timed-out request's late answer is read
             await asyncio.sleep(0.01)
         # cancellation cleans the pending table
-        task = asyncio.ensure_future(session.request("never", timeout=None))
+        task = asyncio.ensure_future(client.request_raw("never", timeout=None))
         await asyncio.sleep(0)  # one pass of the loop: the request is pending
+        assert client.pending_requests == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert session._pending == {}
+        assert client.pending_requests == 0
         assert errors == []
-        await session.close()
+        await client.close()
 
     run(main())
 

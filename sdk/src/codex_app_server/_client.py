@@ -30,6 +30,7 @@ from codex_app_server.errors import (
     ForkedClientError,
     IncompatibleServerError,
     JsonRpcError,
+    ProtocolError,
     TransportClosedError,
 )
 from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
@@ -233,6 +234,17 @@ class AsyncAppServerClient(AsyncClientMethods):
         (`""` when there is no process)."""
         return self._session.stderr_tail()
 
+    @property
+    def on_protocol_error(self) -> Callable[[ProtocolError], None] | None:
+        """Called (on the client's loop) with each `ProtocolError` the connection reports
+        without failing a call: a line that is not JSON, a response to no request, a
+        duplicate answer. Also logged and counted in `stats.protocol_errors`."""
+        return self._session.on_protocol_error
+
+    @on_protocol_error.setter
+    def on_protocol_error(self, hook: Callable[[ProtocolError], None] | None) -> None:
+        self._session.on_protocol_error = hook
+
     def _encode(self, spec: RequestSpec, params: Any) -> Any:
         wire = encode_params(spec, params)
         check_opt_in(spec, wire, self.experimental_api)  # before anything is sent
@@ -408,6 +420,16 @@ class AppServerClient(ClientMethods):
     def stderr_tail(self) -> str:
         """The last lines the app-server process wrote to stderr (see the async twin)."""
         return self._async.stderr_tail
+
+    @property
+    def on_protocol_error(self) -> Callable[[ProtocolError], None] | None:
+        """Called with each `ProtocolError` that fails no call (see the async twin); it runs
+        on the client's loop thread."""
+        return self._async.on_protocol_error
+
+    @on_protocol_error.setter
+    def on_protocol_error(self, hook: Callable[[ProtocolError], None] | None) -> None:
+        self._async.on_protocol_error = hook
 
     @property
     def closed(self) -> bool:
