@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -171,13 +172,11 @@ async def _subscribe(session: Session) -> Subscription:
 # =========================================================================== fake peers
 
 
-def test_exit_before_initialize(no_leaks: None) -> None:
+def test_exit_before_initialize(peer_bin: str, no_leaks: None) -> None:
     async def main() -> None:
-        transport = await ProcessTransport.spawn_argv(
-            peer_argv("--stderr-at-start", "fatal: bad config", "--exit-at-start", "5")
-        )
+        args = ("--stderr-at-start", "fatal: bad config", "--exit-at-start", "5")
         with pytest.raises(TransportClosedError) as info:
-            await start_session(AppServerConfig(startup_timeout=10), transport=transport)
+            await start_peer_client(peer_bin, *args, startup_timeout=10)
         assert info.value.exit_code == 5
         assert "fatal: bad config" in info.value.stderr_tail
         assert "fatal: bad config" in str(info.value)
@@ -185,16 +184,35 @@ def test_exit_before_initialize(no_leaks: None) -> None:
     run(main())
 
 
-def test_startup_timeout() -> None:
+def our_children() -> set[int]:
+    """Pids of this process's children (running or zombie), from /proc."""
+    me, found = os.getpid(), set[int]()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if int(text[text.rindex(")") + 2 :].split()[1]) == me:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_startup_timeout(tmp_path: Path) -> None:
+    """A server that never answers `initialize`: the start fails with the timeout, and the
+    process it started is stopped and reaped (no child of ours is left)."""
+    silent = tmp_path / "codex"
+    silent.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    silent.chmod(0o755)
+    config = AppServerConfig(codex_bin=str(silent), startup_timeout=0.3, shutdown_timeout=0.5)
+    before = our_children()
+
     async def main() -> None:
-        transport = await ProcessTransport.spawn_argv(
-            [sys.executable, "-c", "import time; time.sleep(30)"], shutdown_timeout=0.5
-        )
         with pytest.raises(RequestTimeoutError, match="initialize"):
-            await start_session(AppServerConfig(startup_timeout=0.3), transport=transport)
-        assert transport.closed_error is not None
+            await AsyncAppServerClient.start(config)
 
     run(main())
+    assert our_children() - before == set()
 
 
 def test_garbage_never_kills_the_reader(peer_bin: str) -> None:
