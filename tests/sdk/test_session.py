@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from codex_app_server import AppServerConfig, AsyncAppServerClient
+from codex_app_server import AppServerClient, AppServerConfig, AsyncAppServerClient
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
@@ -147,26 +147,17 @@ def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leak
 
 
 def test_real_sync_bridge(real_config: AppServerConfig, no_leaks: None) -> None:
-    loop_thread = LoopThread()
-    try:
-        session = loop_thread.run(start_session(real_config), timeout=30)
-        notes = loop_thread.run(_subscribe(session))
-        result = loop_thread.run(session.request("thread/start", {}), timeout=30)
+    """The blocking client drives the engine from its loop thread: calls and a notification
+    stream from this (non-loop) thread; closing ends the stream and the thread."""
+    with AppServerClient(real_config) as client:
+        notes = client.notifications()
+        result = client.request_raw("thread/start", {})
         assert result["thread"]["id"]
         methods: list[str] = []
         while "thread/started" not in methods:
-            note = notes.get(timeout=10)  # blocking, from this (non-loop) thread
-            assert note is not None
-            methods.append(note["method"])
-        loop_thread.run(session.close(), timeout=30)
-        assert notes.get(timeout=1) is None  # the global stream ends normally on close
-    finally:
-        loop_thread.close()
-    assert not loop_thread.thread.is_alive()
-
-
-async def _subscribe(session: Session) -> Subscription:
-    return session.subscribe_notifications()
+            methods.append(next(notes).method)  # blocking, from this thread
+    assert client.closed
+    assert next(notes, None) is None  # the global stream ends normally on close
 
 
 # =========================================================================== fake peers
