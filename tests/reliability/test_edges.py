@@ -316,8 +316,7 @@ def test_hostile_lines_are_reported_and_the_reader_goes_on(make_fake: Any) -> No
     fake = make_fake({"methods": {"model/list": [{"actions": hostile}, "builtin"]}})
     errors: list[ProtocolError] = []
     with Codex(fake.config) as codex:
-        session = codex.client.session
-        session.on_protocol_error = errors.append
+        codex.client.on_protocol_error = errors.append
         assert codex.models().data is not None  # answered after every hostile line
         assert codex.models().data is not None  # and the connection goes on
     assert len(errors) == 8, [str(e) for e in errors]
