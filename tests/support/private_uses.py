@@ -8,8 +8,9 @@ fixtures of the conftest files above it, followed transitively), does any of:
 
 * use a name imported from a private SDK module (``codex_app_server._x``, except the
   generated models under ``_generated``, which are the protocol's types), or import one;
-* read an attribute whose name starts with one underscore (``._pending``), or one of the
-  engine's handles ``.session`` and ``.transport``;
+* read an attribute whose name starts with one underscore (``._pending``; not ``os._exit``),
+  or one of the engine's handles ``.session`` and ``.transport`` off a client, a ``Codex`` or
+  a session;
 * monkeypatch a private name (``"_x"`` or an attribute string of a private module's object).
 
 Autouse fixtures are reported apart: the tests they apply to are listed as "under an autouse
@@ -26,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 ENGINE_HANDLES = {"session", "transport"}
+# ...read off an SDK object (not, say, a /proc record's ``.session``)
+ENGINE_OWNERS = ("client", "codex", "session", "aio")
 STDLIB_MODULES = {"os", "sys"}  # os._exit, sys._getframe: not the SDK's
 SKIP = {Path(__file__).resolve()}
 
@@ -82,7 +85,10 @@ def _analyse(
             attr = sub.attr
             on_stdlib = isinstance(sub.value, ast.Name) and sub.value.id in STDLIB_MODULES
             private_attr = attr.startswith("_") and not attr.startswith("__") and not on_stdlib
-            if private_attr or attr in ENGINE_HANDLES:
+            engine_handle = attr in ENGINE_HANDLES and any(
+                word in ast.unparse(sub.value).lower() for word in ENGINE_OWNERS
+            )
+            if private_attr or engine_handle:
                 reasons.append(f"attribute .{attr}")
         elif isinstance(sub, ast.ImportFrom) and private_module(sub.module):
             reasons.append(f"import {sub.module}")
