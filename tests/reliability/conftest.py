@@ -112,17 +112,16 @@ def open_fds() -> int:
 
 
 def new_children(baseline: set[int]) -> list[ProcInfo]:
-    """Children of this process that were not there before the test. Zombies of orphans it
-    adopted (processes an app-server started, which ended after it) are reaped here: they
-    ended, so they are no leak; everything else is."""
+    """Children of this process that were not there before the test. Zombies outside this
+    process's session (orphans it adopted, e.g. a shell codex started that ended after codex
+    was killed) ended, so they are no leak: reaped here. Everything else is."""
     me = os.getpid()
     my_session = os.getsid(0)
     left: list[ProcInfo] = []
     for info in all_processes():
         if info.ppid != me or info.pid in baseline:
             continue
-        adopted = info.session not in (my_session, info.pid)  # not ours, not a session leader
-        if info.state == "Z" and adopted:
+        if info.state == "Z" and info.session != my_session:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(info.pid, os.WNOHANG)
             continue
