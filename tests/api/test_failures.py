@@ -108,7 +108,7 @@ def test_a_turn_without_login_raises_auth_required(tmp_path: Path) -> None:
 
 
 def server_pid(codex: Codex) -> int:
-    pid = codex.client.session.transport.pid  # type: ignore[attr-defined]
+    pid = codex.client.pid
     assert isinstance(pid, int)
     return pid
 

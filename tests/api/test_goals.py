@@ -40,7 +40,7 @@ def test_a_goal_runs_over_several_turns_until_the_model_completes_it(
     assert "get_goal" in env.model.tool_names(0) and "update_goal" in env.model.tool_names(0)
     assert "write a poem" in str(env.model.requests[1]["input"])  # the continuation prompt
     assert len(env.model.requests) == 3
-    stored = codex._client.thread_goal_get(thread_id=thread.id).goal
+    stored = codex.client.thread_goal_get(thread_id=thread.id).goal
     assert stored is not None and stored.status == "complete"
 
 
@@ -88,7 +88,7 @@ def test_a_failed_turn_ends_the_goal_run_and_pauses_the_goal(
     thread = codex.thread_start()
     result = thread.run_goal("doomed")
     assert [turn.status for turn in result.turns] == ["failed"]
-    stored = codex._client.thread_goal_get(thread_id=thread.id).goal
+    stored = codex.client.thread_goal_get(thread_id=thread.id).goal
     assert stored is not None and stored.status == "paused"
 
 
@@ -98,7 +98,7 @@ def test_a_bad_objective_is_refused_before_anything_is_sent(codex: Codex) -> Non
         thread.start_goal("  ")
     with pytest.raises(ValueError, match="token_budget"):
         thread.start_goal("x", token_budget=0)
-    assert codex._client.thread_goal_get(thread_id=thread.id).goal is None
+    assert codex.client.thread_goal_get(thread_id=thread.id).goal is None
 
 
 def test_an_ephemeral_thread_cannot_pursue_a_goal(codex: Codex) -> None:

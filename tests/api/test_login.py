@@ -142,8 +142,8 @@ def test_the_api_key_never_shows(
     caplog.set_level(logging.DEBUG, logger="codex_app_server")
     with Codex(default_env.config) as codex:
         codex.login_api_key(API_KEY)
-        shown = [repr(codex), repr(codex.account()), repr(codex.client.session)]
-        shown.append(codex.client.session._transport.stderr_tail())
+        shown = [repr(codex), repr(codex.account()), repr(codex.client)]
+        shown.append(codex.client.stderr_tail)
     shown.append(caplog.text)
     assert not [text for text in shown if API_KEY in text]
 

@@ -1,9 +1,13 @@
 """Fixtures of the reliability suite: leak checks, fake and real app-servers, measurements.
 
 Every test here runs under ``no_leaks`` (autouse): when it ends, no process the SDK spawned
-(nor anything left in such a process's session or process group), no other new child of this
-pytest process, and no thread beyond those alive before the test may remain. Leftovers fail the
-test and are then killed, so one leak does not cascade into later tests.
+(nor anything such a process started), no other new child of this pytest process, and no thread
+beyond those alive before the test may remain. Leftovers fail the test and are then killed, so
+one leak does not cascade into later tests.
+
+It needs no hook in the SDK: during each test this process is a child subreaper (Linux
+``PR_SET_CHILD_SUBREAPER``), so whatever an app-server leaves behind when it dies is adopted
+by this process instead of init, and shows up as a new child of ours.
 
 Tests marked ``slow`` or ``network`` run only when asked (``-m slow``, ``-m network``); see
 docs/reliability.md.
@@ -12,20 +16,20 @@ docs/reliability.md.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import re
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from codex_app_server import AppServerConfig
-from codex_app_server._process_transport import ProcessTransport
 from tests.support.fake_codex import write_fake_codex
 
 HERE = Path(__file__).resolve().parent
@@ -107,25 +111,22 @@ def open_fds() -> int:
 # --------------------------------------------------------------------------- leak checks
 
 
-@dataclass
-class Spawned:
-    """Processes the SDK spawned during one test."""
-
-    pids: list[int] = field(default_factory=list[int])
-
-    def leftovers(self, baseline_children: set[int]) -> list[ProcInfo]:
-        me = os.getpid()
-        roots = set(self.pids)
-        left: list[ProcInfo] = []
-        for info in all_processes():
-            if info.pid == me:
-                continue
-            ours = info.pid in roots and info.ppid == me  # running, or a zombie not reaped
-            in_group = info.session in roots or info.pgrp in roots
-            new_child = info.ppid == me and info.pid not in baseline_children
-            if ours or in_group or new_child:
-                left.append(info)
-        return left
+def new_children(baseline: set[int]) -> list[ProcInfo]:
+    """Children of this process that were not there before the test. Zombies outside this
+    process's session (orphans it adopted, e.g. a shell codex started that ended after codex
+    was killed) ended, so they are no leak: reaped here. Everything else is."""
+    me = os.getpid()
+    my_session = os.getsid(0)
+    left: list[ProcInfo] = []
+    for info in all_processes():
+        if info.ppid != me or info.pid in baseline:
+            continue
+        if info.state == "Z" and info.session != my_session:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(info.pid, os.WNOHANG)
+            continue
+        left.append(info)
+    return left
 
 
 def _kill(infos: list[ProcInfo]) -> None:
@@ -134,33 +135,37 @@ def _kill(infos: list[ProcInfo]) -> None:
             os.kill(info.pid, signal.SIGKILL)
 
 
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _set_subreaper(on: bool) -> None:
+    """Adopt orphaned descendants (Linux); the check needs it, so failing to set it fails."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
 @pytest.fixture(autouse=True)
-def no_leaks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Spawned]:
+def no_leaks() -> Iterator[None]:
     """Fail the test if it leaves a process or a thread behind (see the module docstring)."""
-    spawned = Spawned()
-    original = ProcessTransport.spawn_argv.__func__  # type: ignore[attr-defined]
-
-    async def recording_spawn(cls: Any, argv: list[str], **kwargs: Any) -> ProcessTransport:
-        transport: ProcessTransport = await original(cls, argv, **kwargs)
-        if transport.pid is not None:
-            spawned.pids.append(transport.pid)
-        return transport
-
-    monkeypatch.setattr(ProcessTransport, "spawn_argv", classmethod(recording_spawn))
+    _set_subreaper(True)
     me = os.getpid()
     baseline_children = {p.pid for p in all_processes() if p.ppid == me}
     threads_before = set(threading.enumerate())
-    yield spawned
-    deadline = time.monotonic() + LEAK_GRACE
-    while True:
-        procs = spawned.leftovers(baseline_children)
-        threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
-        if (not procs and not threads) or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
-    _kill(procs)
-    assert not procs, f"processes left behind: {procs}"
-    assert not threads, f"threads left behind: {sorted(t.name for t in threads)}"
+    try:
+        yield
+        deadline = time.monotonic() + LEAK_GRACE
+        while True:
+            procs = new_children(baseline_children)
+            threads = [t for t in threading.enumerate() if t not in threads_before and t.is_alive()]
+            if (not procs and not threads) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        _kill(procs)
+        assert not procs, f"processes left behind: {procs}"
+        assert not threads, f"threads left behind: {sorted(t.name for t in threads)}"
+    finally:
+        _set_subreaper(False)
 
 
 # --------------------------------------------------------------------------- fakes

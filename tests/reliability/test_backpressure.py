@@ -44,7 +44,7 @@ def test_a_million_deltas_to_a_slow_consumer_stay_bounded(make_fake: Any) -> Non
         base = rss_kib()
         started = time.monotonic()
         turn = thread.turn("flood")
-        stats = codex.client.session.stats
+        stats = codex.client.stats
         # Consume nothing until the buffer is full: reading must pause, whatever the speed of
         # the machine (a consumer as fast as the reader would otherwise never make it pause).
         assert wait_for_a_pause(stats)
@@ -80,7 +80,7 @@ async def test_200k_deltas_to_a_slow_async_consumer(make_fake: Any) -> None:
     async with AsyncCodex(make_fake(flood_turn(count)).config) as codex:
         thread = await codex.thread_start()
         turn = await thread.turn("flood")
-        stats = codex.client.session.stats
+        stats = codex.client.stats
         deadline = time.monotonic() + 30
         while stats.pauses == 0 and time.monotonic() < deadline:  # see wait_for_a_pause
             await asyncio.sleep(0.005)
@@ -119,7 +119,7 @@ def test_a_call_inside_the_stream_loop_overflows_explicitly(make_fake: Any) -> N
         limit = info.value.maxsize
         assert limit >= 10_000 and 0 < received <= limit + 1
         assert "overflowed" in str(info.value)
-        assert codex.client.session.stats.overflow_dropped > 0  # counted, not silent
+        assert codex.client.stats.overflow_dropped > 0  # counted, not silent
         assert codex.models().data  # the connection goes on
 
 
@@ -148,4 +148,4 @@ def test_an_abandoned_stream_cannot_stall_the_others(make_fake: Any) -> None:
         assert counted == [100_000]
         with pytest.raises(StreamOverflowError, match="overflowed"):
             list(abandoned.stream())
-        assert codex.client.session.stats.overflow_dropped > 0
+        assert codex.client.stats.overflow_dropped > 0

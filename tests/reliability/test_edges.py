@@ -81,14 +81,14 @@ EXIT_SCRIPT = textwrap.dedent(
         async def main():
             codex = await AsyncCodex.start(config)
             kept.append(codex)  # still open when asyncio.run() closes the loop
-            print(codex.client.session.transport.pid, flush=True)
+            print(codex.client.pid, flush=True)
             if mode == "async-raise":
                 raise RuntimeError("boom")
 
         asyncio.run(main())
     else:
         codex = Codex(config)
-        print(codex.client.session.transport.pid, flush=True)
+        print(codex.client.pid, flush=True)
         if mode == "exit":
             sys.exit(3)
         if mode == "raise":
@@ -175,7 +175,7 @@ def test_a_forked_child_refuses_the_inherited_client_and_can_start_its_own(
 ) -> None:
     with Codex(env.config) as codex:
         assert codex.models().data
-        before = codex.client.session.stats.protocol_errors
+        before = codex.client.stats.protocol_errors
         read_end, write_end = os.pipe()
         child = os.fork()
         if child == 0:  # the child: report with one line, never return into pytest
@@ -213,7 +213,7 @@ def test_a_forked_child_refuses_the_inherited_client_and_can_start_its_own(
         # the parent's client is untouched, and never saw the child's traffic
         assert codex.models().data
         assert codex.thread_start().id
-        assert codex.client.session.stats.protocol_errors == before
+        assert codex.client.stats.protocol_errors == before
 
 
 # --------------------------------------------------------------------------- 3. loop end
@@ -225,7 +225,7 @@ def test_an_async_client_whose_loop_closes_stops_its_process(env: OfflineEnviron
     async def main() -> int | None:
         codex = await AsyncCodex.start(env.config)
         kept.append(codex)
-        return codex.client.session.transport.pid  # type: ignore[attr-defined,no-any-return]
+        return codex.client.pid
 
     with pytest.warns(ResourceWarning, match="unclosed"):
         pid = asyncio.run(main())
@@ -316,8 +316,7 @@ def test_hostile_lines_are_reported_and_the_reader_goes_on(make_fake: Any) -> No
     fake = make_fake({"methods": {"model/list": [{"actions": hostile}, "builtin"]}})
     errors: list[ProtocolError] = []
     with Codex(fake.config) as codex:
-        session = codex.client.session
-        session.on_protocol_error = errors.append
+        codex.client.on_protocol_error = errors.append
         assert codex.models().data is not None  # answered after every hostile line
         assert codex.models().data is not None  # and the connection goes on
     assert len(errors) == 8, [str(e) for e in errors]
@@ -375,7 +374,7 @@ def test_secrets_never_reach_errors_tails_or_log_lines(
         with pytest.raises(TransportClosedError) as caught:
             codex.models()
         shown = [str(caught.value), caught.value.stderr_tail, repr(caught.value)]
-        shown.append(codex.client.session.stderr_tail())
+        shown.append(codex.client.stderr_tail)
     shown += [record.getMessage() for record in caplog.records]
     assert any("<redacted>" in text for text in shown)
     assert any(r.getMessage().startswith("recv:") for r in caplog.records)

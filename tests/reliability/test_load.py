@@ -107,8 +107,8 @@ def test_10000_sequential_requests_do_not_grow_memory_or_fds(method: str) -> Non
         call = codex.models if method == "model/list" else codex.client.thread_loaded_list
         measure(1000, call)  # warm up: caches, allocator pools, lazy models
         elapsed, rss0, rss1, fds0, fds1 = measure(REQUESTS, call)
-        stats = codex.client.session.stats
-        assert codex.client.session._pending == {}
+        stats = codex.client.stats
+        assert codex.client.pending_requests == 0
     growth = (rss1 - rss0) / 1024
     print(
         f"\n[load] {REQUESTS:,} sequential {method}: {elapsed:.1f} s "

@@ -75,7 +75,7 @@ def test_garbage_is_reported_and_the_connection_goes_on(
     with Codex(make_fake(then_answer(*actions)).config) as codex:
         assert codex.models().data[0].id == "mock-model"  # answered after the garbage
         assert codex.models().data[0].id == "mock-model"  # and the next call works
-        stats = codex.client.session.stats
+        stats = codex.client.stats
         assert stats.protocol_errors == len(expected)
     logged = [r.getMessage() for r in caplog.records if "protocol error" in r.getMessage()]
     assert len(logged) == len(expected)
@@ -113,7 +113,7 @@ def test_duplicate_response_is_reported_and_ignored(
         assert codex.models().data
         assert codex.thread_start().id  # a later request is not confused by the duplicate
         assert codex.models().data
-        assert codex.client.session.stats.protocol_errors == 1
+        assert codex.client.stats.protocol_errors == 1
     assert any("duplicate response" in r.getMessage() for r in caplog.records)
 
 
@@ -133,7 +133,7 @@ def test_partial_line_then_eof_fails_the_call_with_the_exit(make_fake: Any) -> N
         with pytest.raises(TransportClosedError) as info:
             codex.models()
         assert info.value.exit_code == 1 and "killed mid-write" in info.value.stderr_tail
-        assert codex.client.session.stats.protocol_errors == 1  # the cut line, reported
+        assert codex.client.stats.protocol_errors == 1  # the cut line, reported
 
 
 def test_a_last_line_without_newline_is_still_read(make_fake: Any) -> None:

@@ -37,7 +37,7 @@ def env() -> Iterator[OfflineEnvironment]:
 
 
 def server_pid(codex: Codex | AsyncCodex) -> int:
-    pid = codex.client.session.transport.pid  # type: ignore[attr-defined]
+    pid = codex.client.pid
     assert isinstance(pid, int)
     return pid
 

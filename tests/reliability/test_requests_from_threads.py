@@ -47,8 +47,8 @@ def test_many_threads_and_the_loop_write_whole_lines_and_get_their_own_answers(
             got[index] = ids
 
         async def from_the_loop() -> list[int]:
-            session = client.session
-            return [(await session.request("echo/id", {"loop": n}))["id"] for n in range(40)]
+            aio = client.aio  # the async client this one drives, on its loop
+            return [(await aio.request_raw("echo/id", {"loop": n}))["id"] for n in range(40)]
 
         callers = [threading.Thread(target=call, args=(i,)) for i in range(8)]
         for caller in callers:
@@ -57,7 +57,7 @@ def test_many_threads_and_the_loop_write_whole_lines_and_get_their_own_answers(
         for caller in callers:
             caller.join(30)
         assert not errors, errors
-        assert client.session.stats.protocol_errors == 0
+        assert client.stats.protocol_errors == 0
 
     records = [r for r in read_record(fake.record) if r.get("kind") == "unparsed"]
     assert records == []  # no line arrived torn or spliced
@@ -83,8 +83,8 @@ def test_a_timeout_abandons_only_that_request(make_fake: Any) -> None:
         late_id = info.value.request_id
         answer = client.request_raw("slow/echo", {})  # after the late answer was read
         assert answer["id"] != late_id
-        assert client.session.stats.protocol_errors == 0
-        assert client.session._pending == {}
+        assert client.stats.protocol_errors == 0
+        assert client.pending_requests == 0
 
 
 @pytest.mark.parametrize("how", ["signal", "interrupt_main"])
@@ -98,9 +98,9 @@ def test_ctrl_c_while_waiting_raises_at_once_and_the_client_goes_on(
         with pytest.raises(KeyboardInterrupt):
             client.request_raw("slow/echo", {}, timeout=None)
         timer.join()
-        assert client.session._pending == {}
+        assert client.pending_requests == 0
         assert "id" in client.request_raw("slow/echo", {})
-        assert client.session.stats.protocol_errors == 0
+        assert client.stats.protocol_errors == 0
 
 
 def test_process_death_ends_waiting_threads_with_the_exit_code(make_fake: Any) -> None:
@@ -135,7 +135,7 @@ def test_calling_it_on_the_loop_is_refused(make_fake: Any) -> None:
     with AppServerClient(make_fake().config) as client:
 
         async def on_the_loop() -> None:
-            client.session.request_from_thread("model/list", {})
+            client.request_raw("model/list", {})  # the blocking call, on the loop thread
 
         with pytest.raises(RuntimeError, match="would deadlock"):
             client.run(on_the_loop())

@@ -91,10 +91,12 @@ def test_the_key_appears_in_no_repr_log_or_error(caplog: pytest.LogCaptureFixtur
             result = turn.run()
             assert result.final_response == "hello"
             texts = [repr(config), str(config), repr(codex), repr(codex.client), repr(thread)]
-            texts += [repr(turn), repr(result), repr(codex.client.session.stats)]
+            texts += [repr(turn), repr(result), repr(codex.client.stats)]
             texts += [repr(codex.metadata)]
             assert_no_secret(*texts)
-            os.kill(codex.client.session.transport.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+            pid = codex.client.pid
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL)
             with pytest.raises(TransportClosedError) as info:
                 codex.models()
         finally:

@@ -25,7 +25,7 @@ def test_100_mb_of_stderr_while_a_call_waits(make_fake: Any) -> None:
         assert codex.models().data  # answered after 100 MB went to stderr
         elapsed = time.monotonic() - started
         growth_mb = (rss_kib() - before) / 1024
-        tail = codex.client.session.stderr_tail()
+        tail = codex.client.stderr_tail
         assert "stderr flood line" in tail
         assert len(tail.encode()) <= 64 * 1024
         assert growth_mb < 50  # the 100 MB was not kept

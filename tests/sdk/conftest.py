@@ -18,7 +18,7 @@ try:
 except ImportError:  # the SDK is not installed: use the source tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sdk" / "src"))
 
-from codex_app_server._config import AppServerConfig
+from codex_app_server import AppServerConfig
 
 T = TypeVar("T")
 
@@ -37,6 +37,16 @@ def run(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
         return await asyncio.wait_for(coro, timeout)
 
     return asyncio.run(guarded())
+
+
+@pytest.fixture(scope="session")
+def peer_bin(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A ``codex`` stand-in that runs the fake peer, for ``AppServerConfig(codex_bin=...)``:
+    the peer's options go in ``extra_args`` (it ignores ``app-server``)."""
+    wrapper = tmp_path_factory.mktemp("peer-bin") / "codex"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{PEER}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 MISSING_RUNTIME = (

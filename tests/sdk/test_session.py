@@ -8,11 +8,12 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from codex_app_server._config import AppServerConfig
+from codex_app_server import AppServerClient, AppServerConfig, AsyncAppServerClient
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
@@ -38,6 +39,13 @@ async def start_peer(*args: str, **kwargs: Any) -> Session:
     session = Session(transport, **kwargs)
     await session.initialize(client_name="tests", client_version="0")
     return session
+
+
+async def start_peer_client(peer_bin: str, *args: str, **options: Any) -> AsyncAppServerClient:
+    """The public client over the fake peer (spawned as its ``codex``), handshake done."""
+    options.setdefault("startup_timeout", 20.0)
+    config = AppServerConfig(codex_bin=peer_bin, extra_args=args, **options)
+    return await AsyncAppServerClient.start(config)
 
 
 async def drain(sub: Subscription, into: list[dict[str, Any]] | None = None) -> None:
@@ -139,38 +147,27 @@ def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leak
 
 
 def test_real_sync_bridge(real_config: AppServerConfig, no_leaks: None) -> None:
-    loop_thread = LoopThread()
-    try:
-        session = loop_thread.run(start_session(real_config), timeout=30)
-        notes = loop_thread.run(_subscribe(session))
-        result = loop_thread.run(session.request("thread/start", {}), timeout=30)
+    """The blocking client drives the engine from its loop thread: calls and a notification
+    stream from this (non-loop) thread; closing ends the stream and the thread."""
+    with AppServerClient(real_config) as client:
+        notes = client.notifications()
+        result = client.request_raw("thread/start", {})
         assert result["thread"]["id"]
         methods: list[str] = []
         while "thread/started" not in methods:
-            note = notes.get(timeout=10)  # blocking, from this (non-loop) thread
-            assert note is not None
-            methods.append(note["method"])
-        loop_thread.run(session.close(), timeout=30)
-        assert notes.get(timeout=1) is None  # the global stream ends normally on close
-    finally:
-        loop_thread.close()
-    assert not loop_thread.thread.is_alive()
-
-
-async def _subscribe(session: Session) -> Subscription:
-    return session.subscribe_notifications()
+            methods.append(next(notes).method)  # blocking, from this thread
+    assert client.closed
+    assert next(notes, None) is None  # the global stream ends normally on close
 
 
 # =========================================================================== fake peers
 
 
-def test_exit_before_initialize(no_leaks: None) -> None:
+def test_exit_before_initialize(peer_bin: str, no_leaks: None) -> None:
     async def main() -> None:
-        transport = await ProcessTransport.spawn_argv(
-            peer_argv("--stderr-at-start", "fatal: bad config", "--exit-at-start", "5")
-        )
+        args = ("--stderr-at-start", "fatal: bad config", "--exit-at-start", "5")
         with pytest.raises(TransportClosedError) as info:
-            await start_session(AppServerConfig(startup_timeout=10), transport=transport)
+            await start_peer_client(peer_bin, *args, startup_timeout=10)
         assert info.value.exit_code == 5
         assert "fatal: bad config" in info.value.stderr_tail
         assert "fatal: bad config" in str(info.value)
@@ -178,23 +175,42 @@ def test_exit_before_initialize(no_leaks: None) -> None:
     run(main())
 
 
-def test_startup_timeout() -> None:
+def our_children() -> set[int]:
+    """Pids of this process's children (running or zombie), from /proc."""
+    me, found = os.getpid(), set[int]()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if int(text[text.rindex(")") + 2 :].split()[1]) == me:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_startup_timeout(tmp_path: Path) -> None:
+    """A server that never answers `initialize`: the start fails with the timeout, and the
+    process it started is stopped and reaped (no child of ours is left)."""
+    silent = tmp_path / "codex"
+    silent.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    silent.chmod(0o755)
+    config = AppServerConfig(codex_bin=str(silent), startup_timeout=0.3, shutdown_timeout=0.5)
+    before = our_children()
+
     async def main() -> None:
-        transport = await ProcessTransport.spawn_argv(
-            [sys.executable, "-c", "import time; time.sleep(30)"], shutdown_timeout=0.5
-        )
         with pytest.raises(RequestTimeoutError, match="initialize"):
-            await start_session(AppServerConfig(startup_timeout=0.3), transport=transport)
-        assert transport.closed_error is not None
+            await AsyncAppServerClient.start(config)
 
     run(main())
+    assert our_children() - before == set()
 
 
-def test_garbage_never_kills_the_reader() -> None:
+def test_garbage_never_kills_the_reader(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
+        client.on_protocol_error = errors.append
         garbage = [
             "not json at all",
             '{"id": 1, "result": ',  # a partial line
@@ -204,109 +220,111 @@ def test_garbage_never_kills_the_reader() -> None:
             "   ",
             '{"neither": "method nor result"}',
         ]
-        assert await session.request("garbage", {"lines": garbage}) == "ok"
-        assert await session.request("raw_bytes", {"hex": (b"\xff\xfe{bad utf8}\n").hex()}) == "ok"
-        assert await session.request("echo", {"x": 1}) == {"method": "echo", "params": {"x": 1}}
+        assert await client.request_raw("garbage", {"lines": garbage}) == "ok"
+        raw = {"hex": (b"\xff\xfe{bad utf8}\n").hex()}
+        assert await client.request_raw("raw_bytes", raw) == "ok"
+        assert await client.request_raw("echo", {"x": 1}) == {"method": "echo", "params": {"x": 1}}
         messages = [str(e) for e in errors]
         assert len(errors) == 6, messages  # the blank lines are not errors
         assert any("not a JSON line" in m for m in messages)
         assert any("expected a JSON object, got list" in m for m in messages)
         assert any("neither method nor result" in m for m in messages)
-        assert session.stats.protocol_errors == 6
-        await session.close()
+        assert client.stats.protocol_errors == 6
+        await client.close()
 
     run(main())
 
 
-def test_unknown_duplicate_and_malformed_responses() -> None:
+def test_unknown_duplicate_and_malformed_responses(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
-        assert await session.request("unknown_id") == "ok"
+        client.on_protocol_error = errors.append
+        assert await client.request_raw("unknown_id") == "ok"
         assert any("unknown request id 987654" in str(e) for e in errors)
-        assert await session.request("duplicate") == "first"
-        assert await session.request("echo") == {"method": "echo", "params": {}}
+        assert await client.request_raw("duplicate") == "first"
+        assert await client.request_raw("echo") == {"method": "echo", "params": {}}
         assert any("duplicate response" in str(e) for e in errors)
         with pytest.raises(ProtocolError, match="malformed response") as info:
-            await session.request("malformed")
+            await client.request_raw("malformed")
         assert info.value.request_id is not None
-        assert await session.request("echo", {"still": "alive"})
-        await session.close()
+        assert await client.request_raw("echo", {"still": "alive"})
+        await client.close()
 
     run(main())
 
 
-def test_ten_megabyte_line() -> None:
+def test_ten_megabyte_line(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         size = 10 * 1024 * 1024
-        result = await session.request("big", {"size": size})
+        result = await client.request_raw("big", {"size": size})
         assert len(result["text"]) == size
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_stderr_flood_while_request_waits() -> None:
+def test_stderr_flood_while_request_waits(peer_bin: str) -> None:
     """100 MB on stderr: drained as it comes, so the child never blocks; a bounded tail."""
 
     async def main() -> None:
-        session = await start_peer()
-        assert await session.request("stderr", {"mb": 100}, timeout=20) == "ok"
-        tail = session.transport.stderr_tail()
+        client = await start_peer_client(peer_bin)
+        assert await client.request_raw("stderr", {"mb": 100}, timeout=20) == "ok"
+        tail = client.stderr_tail
         assert tail.endswith("stderr flood done")
         assert len(tail) <= 64 * 1024
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_json_rpc_errors_are_typed() -> None:
+def test_json_rpc_errors_are_typed(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer()
+        client = await start_peer_client(peer_bin)
         with pytest.raises(ServerBusyError) as busy:
-            await session.request(
+            await client.request_raw(
                 "error", {"code": -32001, "message": "Server overloaded; retry later."}
             )
         assert busy.value.method == "error"
         with pytest.raises(InternalRpcError) as internal:
-            await session.request("error", {"code": -32603, "message": "boom", "data": {"x": 1}})
+            await client.request_raw("error", {"code": -32603, "message": "boom", "data": {"x": 1}})
         assert internal.value.data == {"x": 1}
         with pytest.raises(JsonRpcError) as other:
-            await session.request("error", {"code": 42, "message": "custom"})
+            await client.request_raw("error", {"code": 42, "message": "custom"})
         assert type(other.value) is JsonRpcError
         assert other.value.code == 42
-        await session.close()
+        await client.close()
 
     run(main())
 
 
-def test_timeouts_cancellation_and_late_responses() -> None:
+def test_timeouts_cancellation_and_late_responses(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer(request_timeout=0.2)
+        client = await start_peer_client(peer_bin, request_timeout=0.2)
         errors: list[ProtocolError] = []
-        session.on_protocol_error = errors.append
+        client.on_protocol_error = errors.append
         with pytest.raises(RequestTimeoutError) as info:
-            await session.request("never")
+            await client.request_raw("never")
         assert isinstance(info.value, TimeoutError)
         assert info.value.method == "never"
         # per-call override, and a late answer is not a protocol error
         with pytest.raises(RequestTimeoutError):
-            await session.request("late", {"seconds": 0.3}, timeout=0.05)
-        lines = session.stats.lines
-        assert await session.request("late", {"seconds": 0.05}, timeout=10) == "late"
-        while session.stats.lines < lines + 2:  # the timed-out request's late answer is read
+            await client.request_raw("late", {"seconds": 0.3}, timeout=0.05)
+        lines = client.stats.lines
+        assert await client.request_raw("late", {"seconds": 0.05}, timeout=10) == "late"
+        while client.stats.lines < lines + 2:  # the timed-out request's late answer is read
             await asyncio.sleep(0.01)
         # cancellation cleans the pending table
-        task = asyncio.ensure_future(session.request("never", timeout=None))
+        task = asyncio.ensure_future(client.request_raw("never", timeout=None))
         await asyncio.sleep(0)  # one pass of the loop: the request is pending
+        assert client.pending_requests == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        assert session._pending == {}
+        assert client.pending_requests == 0
         assert errors == []
-        await session.close()
+        await client.close()
 
     run(main())
 

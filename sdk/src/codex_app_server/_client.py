@@ -31,6 +31,7 @@ from codex_app_server.errors import (
     ForkedClientError,
     IncompatibleServerError,
     JsonRpcError,
+    ProtocolError,
     TransportClosedError,
 )
 from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
     from codex_app_server._connect_config import ConnectConfig
     from codex_app_server._generated.models import InitializeResponse
+    from codex_app_server._stats import SessionStats
     from codex_app_server._transport import Transport
 
 T = TypeVar("T")
@@ -87,6 +89,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> None:
         check_client_arguments(config, handlers, type(self).__name__)
         self._config = config
@@ -97,6 +100,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         self._metadata: InitializeResponse | None = None
         # Set by connect(): opens a connection instead of spawning a process.
         self._opener: Callable[[], Awaitable[Transport]] | None = None
+        self._transport = transport  # injected (tests): used instead of spawning
 
     @classmethod
     async def start(
@@ -104,9 +108,13 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> AsyncAppServerClient:
-        """Spawn `codex app-server`, run `initialize` + `initialized`, check the version."""
-        client = cls(config, handlers=handlers)
+        """Spawn `codex app-server`, run `initialize` + `initialized`, check the version.
+
+        `transport` (an open `Transport`, e.g. `codex_app_server.testing.MemoryTransport`)
+        replaces the process: the client runs over it, for tests with a scripted peer."""
+        client = cls(config, handlers=handlers, transport=transport)
         await client._open()
         return client
 
@@ -132,7 +140,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
     async def _open(self) -> None:
         if self._session_or_none is not None:
             return
-        transport = await self._opener() if self._opener is not None else None
+        transport = await self._opener() if self._opener is not None else self._transport
         session = await open_session(self._config, handler=self._dispatcher, transport=transport)
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
@@ -197,6 +205,48 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
     def experimental_api(self) -> bool:
         """True when the client opted in to the experimental API (see `AppServerConfig`)."""
         return self._config is not None and self._config.experimental_api
+
+    @property
+    def stats(self) -> SessionStats:
+        """Counters of what the connection saw (messages, protocol errors, dropped or
+        evicted notifications, server requests, backpressure pauses); they only grow."""
+        return self._session.stats
+
+    @property
+    def pending_requests(self) -> int:
+        """How many requests await their response now (answered, failed and timed-out ones
+        are gone: a steady client keeps this near zero)."""
+        return self._session.pending_requests
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id when this client spawned it; `None` when it is
+        connected to a listening server or runs over an injected transport."""
+        pid = getattr(self._session.transport, "pid", None)
+        return pid if isinstance(pid, int) else None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The app-server process's exit status: `None` while it runs, or when there is no
+        process (a connection or an injected transport)."""
+        return self._session.exit_code
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the app-server process wrote to stderr, with secrets redacted
+        (`""` when there is no process)."""
+        return self._session.stderr_tail()
+
+    @property
+    def on_protocol_error(self) -> Callable[[ProtocolError], None] | None:
+        """Called (on the client's loop) with each `ProtocolError` the connection reports
+        without failing a call: a line that is not JSON, a response to no request, a
+        duplicate answer. Also logged and counted in `stats.protocol_errors`."""
+        return self._session.on_protocol_error
+
+    @on_protocol_error.setter
+    def on_protocol_error(self, hook: Callable[[ProtocolError], None] | None) -> None:
+        self._session.on_protocol_error = hook
 
     def _encode(self, spec: RequestSpec, params: Any) -> Any:
         wire = encode_params(spec, params)
@@ -269,8 +319,8 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
 class AppServerClient(PagingClientMethods):
     """Every protocol method as a blocking, typed method (`client.thread_start(...)`).
 
-    Starts `codex app-server` in the constructor; use it as a context manager or call
-    `close()`.
+    Starts `codex app-server` in the constructor (or runs over `transport`, see
+    `AsyncAppServerClient.start`); use it as a context manager or call `close()`.
     """
 
     def __init__(
@@ -278,10 +328,14 @@ class AppServerClient(PagingClientMethods):
         config: AppServerConfig | None = None,
         *,
         handlers: ServerRequestHandlers | None = None,
+        transport: Transport | None = None,
     ) -> None:
         check_client_arguments(config, handlers, type(self).__name__)
         shutdown_timeout = (config or AppServerConfig()).shutdown_timeout
-        self._start(AsyncAppServerClient.start(config, handlers=handlers), shutdown_timeout)
+        self._start(
+            AsyncAppServerClient.start(config, handlers=handlers, transport=transport),
+            shutdown_timeout,
+        )
 
     def _start(
         self, opening: Coroutine[Any, Any, AsyncAppServerClient], shutdown_timeout: float
@@ -345,6 +399,41 @@ class AppServerClient(PagingClientMethods):
     def experimental_api(self) -> bool:
         """True when the client opted in to the experimental API (see `AppServerConfig`)."""
         return self._async.experimental_api
+
+    @property
+    def stats(self) -> SessionStats:
+        """Counters of what the connection saw (see the async twin)."""
+        return self._async.stats
+
+    @property
+    def pending_requests(self) -> int:
+        """How many requests await their response now (see the async twin)."""
+        return self._async.pending_requests
+
+    @property
+    def pid(self) -> int | None:
+        """The app-server's process id when this client spawned it (see the async twin)."""
+        return self._async.pid
+
+    @property
+    def exit_code(self) -> int | None:
+        """The app-server process's exit status (see the async twin)."""
+        return self._async.exit_code
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the app-server process wrote to stderr (see the async twin)."""
+        return self._async.stderr_tail
+
+    @property
+    def on_protocol_error(self) -> Callable[[ProtocolError], None] | None:
+        """Called with each `ProtocolError` that fails no call (see the async twin); it runs
+        on the client's loop thread."""
+        return self._async.on_protocol_error
+
+    @on_protocol_error.setter
+    def on_protocol_error(self, hook: Callable[[ProtocolError], None] | None) -> None:
+        self._async.on_protocol_error = hook
 
     @property
     def closed(self) -> bool:

@@ -395,6 +395,11 @@ class Session:
         """Some request awaits its response."""
         return bool(self._pending)
 
+    @property
+    def pending_requests(self) -> int:
+        """How many requests await their response (timed-out and answered ones are gone)."""
+        return len(self._pending)
+
     def pause_reading(self) -> None:
         """Backpressure: queue what arrives from now on, and stop receiving."""
         self._stalled = True

@@ -91,7 +91,7 @@ def handle(msg: dict[str, Any]) -> None:
     if rid is None:
         return  # a notification: ignore
     if method == "initialize":
-        answer(rid, {"userAgent": "fake-peer/0.0.0", "platformOs": sys.platform})
+        answer(rid, {"userAgent": "fake-peer/0.163.0", "platformOs": sys.platform})
     elif method == "echo":
         answer(rid, {"method": method, "params": params})
     elif method == "never":

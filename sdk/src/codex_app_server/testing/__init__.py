@@ -20,6 +20,11 @@ Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
 ``listening_app_server(config)`` starts the real app-server listening on a loopback
 WebSocket (with a capability token) or a unix socket, for ``Codex.connect`` tests.
 
+``MemoryTransport`` is an in-memory :class:`Transport` for tests of your own code against a
+peer you script (no process): pass it as ``AsyncAppServerClient(config, transport=...)`` (or
+``AppServerClient``) and play the app-server with ``peer_receive()`` / ``peer_send()`` /
+``peer_close()``.
+
 ``offline_environment(*replies)`` does all of it at once and yields the ``AppServerConfig``
 for ``Codex(config)``. ``python -m codex_app_server.testing`` runs one real turn that way and
 prints a JSON summary (the release rehearsal's smoke test).
@@ -29,6 +34,8 @@ Stdlib only: importing this package adds no dependency.
 
 from __future__ import annotations
 
+from .._memory_transport import MemoryTransport
+from .._transport import Transport, TransportSink
 from ._codex_home import CodexHome, dumps_toml, write_codex_home
 from ._listening import ListeningAppServer, listening_app_server
 from ._model_server import (
@@ -70,12 +77,15 @@ __all__ = [
     "HoldReply",
     "HttpErrorReply",
     "ListeningAppServer",
+    "MemoryTransport",
     "MessagesReply",
     "MockModelServer",
     "OfflineEnvironment",
     "RecordedRequest",
     "Reply",
     "TextReply",
+    "Transport",
+    "TransportSink",
     "context_window_exceeded",
     "cut_stream",
     "dumps_toml",
