@@ -64,6 +64,18 @@ def digest(server: RawAppServer, mark: int) -> list[tuple[Any, ...]]:
 Answer = Callable[[Message], Any]
 
 
+def assert_same_turn(fake: list[tuple[Any, ...]], real: list[tuple[Any, ...]]) -> None:
+    """The fake says what the real binary says, value by value. The real binary sends
+    `thread/status/changed` from its own task, so where it lands among the item events varies
+    from run to run (seen both before and after a refused command's `item/completed`); those
+    are compared as a set of values, everything else in order."""
+    status = "thread/status/changed"
+    assert [e for e in fake if e[0] != status] == [e for e in real if e[0] != status]
+    assert sorted(repr(e) for e in fake if e[0] == status) == sorted(
+        repr(e) for e in real if e[0] == status
+    )
+
+
 def approval_turn(server: RawAppServer, workdir: Path) -> list[tuple[Any, ...]]:
     thread_id = server.start_thread(cwd=workdir)
     mark = server.mark()
@@ -132,7 +144,7 @@ def test_an_approval_turn_is_what_the_real_binary_sends(
     assert command_ran is ran
     command = [e for e in real if e[:2] == ("item/completed", "commandExecution")]
     assert [e[2] for e in command] == [status]  # the real binary's word, pinned here
-    assert fake == real
+    assert_same_turn(fake, real)
 
 
 def test_a_plain_turn_is_what_the_real_binary_sends(tmp_path: Path) -> None:
@@ -169,7 +181,7 @@ def test_a_plain_turn_is_what_the_real_binary_sends(tmp_path: Path) -> None:
     with RawAppServer([str(codex), "app-server"], cwd=tmp_path) as fake:
         fake.start()
         fake_digest, fake_message = turn(fake)
-    assert fake_digest == real_digest
+    assert_same_turn(fake_digest, real_digest)
     assert (fake_message["text"], fake_message.get("phase")) == (
         real_message["text"],
         real_message.get("phase"),
