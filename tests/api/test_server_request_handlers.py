@@ -3,12 +3,12 @@ scripted model can make the server send the request.
 
 On the real binary here: `item_command_execution_request_approval` (test_approvals.py) and
 `item_permissions_request_approval` (below; the `request_permissions` tool is offered once the
-`request_permissions_tool` feature is on). What 0.163.0 cannot be made to send offline through
+`request_permissions_tool` feature is on), and `item_tool_call` (below: `dynamic_tools` on a client
+that opted in to the experimental API). What 0.163.0 cannot be made to send offline through
 the SDK's stable surface, and why:
 
 * `item_tool_request_user_input`: the `request_user_input` tool answers "unavailable in
   Default mode"; Plan mode is chosen with `collaborationMode`, an experimental field.
-* `item_tool_call`: dynamic tools are declared with `dynamicTools`, an experimental field.
 * `item_file_change_request_approval`, `apply_patch_approval`: the mock model is offered no
   `apply_patch` tool (not even with the `apply_patch_freeform` feature).
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
@@ -88,3 +88,39 @@ async def test_without_a_handler_nothing_is_granted(permissions_env: OfflineEnvi
     assert result.status == "completed"
     granted = tool_output(env)
     assert not (granted.get("permissions") or {}).get("file_system")
+
+
+def test_a_dynamic_tool_call_reaches_the_item_tool_call_handler() -> None:
+    """The raw handler field, without `@tool`: a thread started with `dynamic_tools` on a client
+    that opted in to the experimental API; the handler's answer is what the model receives."""
+    import dataclasses
+
+    seen: list[Any] = []
+
+    def answer(params: Any) -> dict[str, Any]:
+        seen.append(params)
+        return {"contentItems": [{"type": "inputText", "text": "12 degrees"}], "success": True}
+
+    spec = {
+        "type": "function",
+        "name": "get_weather",
+        "description": "The weather in a city.",
+        "inputSchema": {"type": "object", "properties": {"city": {"type": "string"}}},
+    }
+    with offline_environment(
+        function_call("get_weather", {"city": "Paris"}, call_id="w1"), text("Mild.")
+    ) as env:
+        config = dataclasses.replace(env.config, experimental_api=True)
+        handlers = ServerRequestHandlers(item_tool_call=answer)
+        with Codex(config, handlers=handlers) as codex:
+            result = codex.thread_start(dynamic_tools=[spec]).run("weather?")
+        outputs = env.model.function_call_outputs()
+    assert result.status == "completed" and result.final_response == "Mild."
+    (params,) = seen
+    assert type(params).__name__ == "DynamicToolCallParams"
+    assert (params.tool, params.arguments, params.call_id) == (
+        "get_weather",
+        {"city": "Paris"},
+        "w1",
+    )
+    assert outputs == {"w1": "12 degrees"}
