@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from ._stats import SessionStats
@@ -181,15 +182,7 @@ class Router:
             if not subs:
                 self.stats.notifications_dropped += 1
                 return
-            for sub in subs:
-                items = sub.items
-                if len(items) >= sub.limit:
-                    self._overflow(sub)
-                    continue
-                items.append(msg)
-                if sub.waiting and not sub.wake_queued:
-                    sub.wake_queued = True
-                    self.wakes.append(sub)
+            self._fan_out(subs, msg)
             return
         completed = msg.get("method") == "turn/completed"
         if completed and self.running_turns:
@@ -221,7 +214,11 @@ class Router:
             del self.running_turns[thread_id]
 
     def _push_taps(self, msg: dict[str, Any]) -> None:
-        for sub in self._taps:
+        self._fan_out(self._taps, msg)
+
+    def _fan_out(self, subs: Iterable[Subscription], msg: dict[str, Any]) -> None:
+        """`msg` to every bounded subscriber (global streams, taps); a full one overflows."""
+        for sub in subs:
             items = sub.items
             if len(items) >= sub.limit:
                 self._overflow(sub)
