@@ -3,12 +3,11 @@ scripted model can make the server send the request.
 
 On the real binary here: `item_command_execution_request_approval` (test_approvals.py) and
 `item_permissions_request_approval` (below; the `request_permissions` tool is offered once the
-`request_permissions_tool` feature is on), and `item_tool_call` (below: `dynamic_tools` on a client
-that opted in to the experimental API). What 0.163.0 cannot be made to send offline through
-the SDK's stable surface, and why:
+`request_permissions_tool` feature is on), and, on a client that opted in to the experimental
+API, `item_tool_call` (`dynamic_tools`) and `item_tool_request_user_input` (the
+`request_user_input` tool, offered in Plan mode, chosen per turn with `collaboration_mode`).
+What 0.163.0 cannot be made to send offline, and why:
 
-* `item_tool_request_user_input`: the `request_user_input` tool answers "unavailable in
-  Default mode"; Plan mode is chosen with `collaborationMode`, an experimental field.
 * `item_file_change_request_approval`, `apply_patch_approval`: the mock model is offered no
   `apply_patch` tool (not even with the `apply_patch_freeform` feature).
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
@@ -124,3 +123,41 @@ def test_a_dynamic_tool_call_reaches_the_item_tool_call_handler() -> None:
         "w1",
     )
     assert outputs == {"w1": "12 degrees"}
+
+
+def test_a_question_in_plan_mode_reaches_the_user_input_handler() -> None:
+    """`request_user_input` is offered in Plan mode only; Plan mode is chosen per turn with
+    `collaboration_mode`, an experimental argument. The handler's answers reach the model."""
+    import dataclasses
+
+    seen: list[Any] = []
+
+    def answer(params: Any) -> dict[str, Any]:
+        seen.append(params)
+        return {"answers": {params.questions[0].id: {"answers": ["blue"]}}}
+
+    question = {
+        "id": "color",
+        "header": "Color",
+        "question": "Which color?",
+        "options": [
+            {"label": "blue", "description": "Calm."},
+            {"label": "red", "description": "Loud."},
+        ],
+    }
+    plan = {"mode": "plan", "settings": {"model": "mock-model"}}
+    with offline_environment(
+        function_call("request_user_input", {"questions": [question]}, call_id="u1"),
+        text("Blue it is."),
+    ) as env:
+        config = dataclasses.replace(env.config, experimental_api=True)
+        handlers = ServerRequestHandlers(item_tool_request_user_input=answer)
+        with Codex(config, handlers=handlers) as codex:
+            result = codex.thread_start().run("pick a color", collaboration_mode=plan)
+        outputs = env.model.function_call_outputs()
+    assert result.status == "completed" and result.final_response == "Blue it is."
+    (params,) = seen
+    assert type(params).__name__ == "ToolRequestUserInputParams"
+    assert [q.question for q in params.questions] == ["Which color?"]
+    assert params.turn_id == result.id
+    assert json.loads(outputs["u1"]) == {"answers": {"color": {"answers": ["blue"]}}}
