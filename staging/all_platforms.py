@@ -119,12 +119,9 @@ def check_platform(
     identical = None
     if rebuild:
         _, again = _stage_and_build(codex, version.codex, stage_dir, include_voice)
-        identical = again.sha256 == wheel.sha256
         again.path.unlink()
-        if not identical:
-            raise StagingError(
-                f"{platform}: a second build differs ({again.sha256} vs {wheel.sha256})"
-            )
+        _check_rebuild(platform, wheel, again)
+        identical = True
     shutil.rmtree(stage_dir, ignore_errors=True)
     return PlatformResult(
         platform,
@@ -146,10 +143,22 @@ def _stage_and_build(
 
 
 def _check_tag(platform: str, wheel: WheelFacts) -> None:
-    pattern = re.compile(rf"py3-none-{EXPECTED_TAG_PARTS[platform]}")
-    wrong = [tag for tag in wheel.tags if not pattern.fullmatch(tag)]
+    expected = f"py3-none-{EXPECTED_TAG_PARTS[platform]}"
+    wrong = [tag for tag in wheel.tags if not re.fullmatch(expected, tag)]
     if wrong or not wheel.tags:
-        raise StagingError(f"{platform}: {wheel.path.name} carries tags {wrong or 'none'}")
+        raise StagingError(
+            f"{platform}: {wheel.path.name} carries tags {wrong or 'none'}; "
+            f"every tag of this platform's wheel must match {expected}"
+        )
+
+
+def _check_rebuild(platform: str, first: WheelFacts, again: WheelFacts) -> None:
+    """A second staging and build of the same package must give the very same bytes."""
+    if again.sha256 != first.sha256:
+        raise StagingError(
+            f"{platform}: a second build differs ({again.sha256} vs {first.sha256}); "
+            "the runtime wheel is not reproducible"
+        )
 
 
 def _check_contents(source: RuntimeSource, wheel: WheelFacts) -> None:

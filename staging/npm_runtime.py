@@ -51,9 +51,15 @@ def fetch_npm_runtime(version: CodexVersion, platform: str, cache: Path = DEFAUL
         raise StagingError("unpacking safely needs tarfile's data filter: Python 3.10.12 or newer")
     shutil.rmtree(unpacked, ignore_errors=True)
     unpacked.mkdir(parents=True)
-    with tarfile.open(tarball) as archive:
-        # The data filter refuses links out of the tree and absolute paths; it keeps exec bits.
-        archive.extractall(unpacked, filter="data")
+    try:
+        with tarfile.open(tarball) as archive:
+            # The data filter refuses links out of the tree and absolute paths; keeps exec bits.
+            archive.extractall(unpacked, filter="data")
+    except tarfile.TarError as error:  # a filtered-out member, or a corrupt download
+        shutil.rmtree(unpacked, ignore_errors=True)
+        raise StagingError(
+            f"cannot unpack {tarball} safely: {error}; delete it to fetch the package again"
+        ) from None
     (unpacked / _UNPACKED_MARK).write_text(spec + "\n", encoding="utf-8")
     return unpacked / "package"
 

@@ -40,13 +40,14 @@ from staging.release_settings import RUNTIME_PACKAGE, SDK_DISTRIBUTION
 from staging.stage_runtime import RUNTIME_WHEEL_CONTENTS_IGNORE, build_runtime_wheel, stage_runtime
 from staging.stage_sdk import RUNTIME_DISTRIBUTION, build_sdk, codegen_stale_files, stage_sdk
 from staging.venv_install import create_venv, install_offline
-from staging.versions import CodexVersion, parse_codex_version
+from staging.versions import CodexVersion, parse_codex_version, version_from_cli_output
 from staging.wheel_check import run_check_wheel_contents, run_twine_check
 
 if TYPE_CHECKING:
     from staging.wheel_check import WheelFacts
 
 TURN_TIMEOUT_SECONDS = 300
+VERSION_TIMEOUT_SECONDS = 120
 _MB = 1_000_000  # decimal megabytes, as package indexes show sizes
 
 
@@ -127,8 +128,6 @@ def rehearse(work: Path, *, codex: Path | None, runtime_version: str | None, cac
 
     _step("one real turn: python -m codex_app_server.testing")
     turn = _run_turn(python, work)
-    if turn.get("status") != "completed":
-        raise StagingError(f"the turn did not complete: {json.dumps(turn)}")
 
     _step(f"beside {openai_wheel.name}: both orders, each removed in turn")
     coinstall = check_coinstall(
@@ -182,7 +181,9 @@ def _download_dependencies(sdk_wheel: WheelFacts, dist: Path) -> None:
         )
 
 
-def _installed_runtime_version(python: Path, version: CodexVersion) -> str:
+def _installed_runtime_version(
+    python: Path, version: CodexVersion, *, timeout: float = VERSION_TIMEOUT_SECONDS
+) -> str:
     """What the installed runtime says it is: through its package, then its `codex` command."""
     probe = (
         f"import subprocess, {RUNTIME_PACKAGE}; "
@@ -195,31 +196,42 @@ def _installed_runtime_version(python: Path, version: CodexVersion) -> str:
         ([str(command), "--version"], f"the installed `codex` command ({command})"),
     ):
         try:
-            result = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
+            result = subprocess.run(
+                argv, capture_output=True, text=True, check=False, timeout=timeout
+            )
         except OSError as error:
             raise StagingError(f"{what} does not run: {error}") from None
+        except subprocess.TimeoutExpired:
+            raise StagingError(f"{what} did not tell its version within {timeout:g} s") from None
         if result.returncode != 0:
             raise StagingError(f"{what} does not run:\n{result.stderr.strip()[-2000:]}")
         reported = result.stdout.strip()
-        if parse_codex_version(reported.split()[-1]) != version:
+        try:
+            matches = version_from_cli_output(reported) == version
+        except StagingError:  # nothing, or no version: the same refusal, with what it said
+            matches = False
+        if not matches:
             raise StagingError(f"{what} reports {reported!r}, expected {version.codex}")
     return reported
 
 
-def _run_turn(python: Path, work: Path) -> dict[str, object]:
+def _run_turn(
+    python: Path, work: Path, *, timeout: float = TURN_TIMEOUT_SECONDS
+) -> dict[str, object]:
+    """The summary `python -m codex_app_server.testing` prints; refused unless it completed."""
     try:
         result = subprocess.run(
             [str(python), "-m", "codex_app_server.testing"],
             capture_output=True,
             text=True,
             check=False,
-            timeout=TURN_TIMEOUT_SECONDS,
+            timeout=timeout,
             cwd=work,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise StagingError(
-            f"python -m codex_app_server.testing did not finish in {TURN_TIMEOUT_SECONDS} s"
+            f"python -m codex_app_server.testing did not finish in {timeout:g} s"
         ) from None
     if (
         "No module named codex_app_server.testing" in result.stderr
@@ -235,7 +247,10 @@ def _run_turn(python: Path, work: Path) -> dict[str, object]:
             f"python -m codex_app_server.testing failed (exit {result.returncode}):\n"
             f"{(result.stderr or result.stdout).strip()[-3000:]}"
         )
-    return _last_json_object(result.stdout)
+    turn = _last_json_object(result.stdout)
+    if turn.get("status") != "completed":
+        raise StagingError(f"the turn did not complete: {json.dumps(turn)}")
+    return turn
 
 
 def _last_json_object(output: str) -> dict[str, object]:

@@ -128,17 +128,20 @@ def _file_sha256(path: Path) -> str:
     return hasher.hexdigest()
 
 
-def run_twine_check(*distributions: Path) -> None:
-    """`twine check --strict`: the metadata and README render as an index would show them."""
-    _run_checker(
-        "twine", [sys.executable, "-m", "twine", "check", "--strict", *map(str, distributions)]
-    )
+def run_twine_check(*distributions: Path, python: str = sys.executable) -> None:
+    """`twine check --strict`: the metadata and README render as an index would show them.
+
+    `python` is the interpreter that has twine (this one unless told).
+    """
+    _run_checker("twine", [python, "-m", "twine", "check", "--strict", *map(str, distributions)])
 
 
-def run_check_wheel_contents(*wheels: Path, ignore: tuple[str, ...] = ()) -> None:
+def run_check_wheel_contents(
+    *wheels: Path, ignore: tuple[str, ...] = (), python: str = sys.executable
+) -> None:
     """check-wheel-contents: no stray top-level modules, duplicates, bytecode, empty wheel."""
     options = ["--ignore", ",".join(ignore)] if ignore else []
-    command = [sys.executable, "-m", "check_wheel_contents", *options, *map(str, wheels)]
+    command = [python, "-m", "check_wheel_contents", *options, *map(str, wheels)]
     _run_checker("check-wheel-contents", command)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from types import ModuleType
 import pytest
 
 from scripts.update_sdk_artifacts import main as front_door
+from staging.venv_install import venv_python
 from tests.staging.binaries import elf, foreign_linux_machine, write_executable
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +79,14 @@ def real_runtime_dir() -> Path:
         pytest.fail(f"openai-codex-cli-bin is not installed (nox -s tests installs it): {exc}")
     binary = Path(codex_cli_bin.bundled_codex_path())
     return binary.parent.parent
+
+
+@pytest.fixture(scope="session")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The interpreter of a venv made `--without-pip`: no pip, no twine, no SDK, no runtime."""
+    venv = tmp_path_factory.mktemp("bare-venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    return venv_python(venv)
 
 
 def load_staged_package(package_dir: Path, name: str = "staged_codex_runtime") -> ModuleType:
