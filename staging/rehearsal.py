@@ -38,7 +38,7 @@ from staging.paths import pinned_runtime_version
 from staging.pypi_runtime import fetch_openai_wheel, fetch_pypi_runtime
 from staging.release_settings import RUNTIME_PACKAGE, SDK_DISTRIBUTION
 from staging.stage_runtime import RUNTIME_WHEEL_CONTENTS_IGNORE, build_runtime_wheel, stage_runtime
-from staging.stage_sdk import RUNTIME_DISTRIBUTION, build_sdk, codegen_stale_files, stage_sdk
+from staging.stage_sdk import RUNTIME_DISTRIBUTION, build_sdk, check_generated_code, stage_sdk
 from staging.venv_install import create_venv, install_offline
 from staging.versions import CodexVersion, parse_codex_version, version_from_cli_output
 from staging.wheel_check import run_check_wheel_contents, run_twine_check
@@ -96,9 +96,7 @@ def rehearse(work: Path, *, codex: Path | None, runtime_version: str | None, cac
     openai_wheel = fetch_openai_wheel(version, cache)  # for the co-install check
 
     _step("generated code against the schema")
-    stale = codegen_stale_files()()
-    if stale:
-        raise StagingError(f"generated code is stale: {', '.join(stale[:10])}; run generate-types")
+    check_generated_code()  # before the slow steps; stage-sdk below need not check again
 
     _step("stage-runtime --build")
     runtime = stage_runtime(work / "runtime", codex, runtime_version=version.codex)
@@ -109,9 +107,7 @@ def rehearse(work: Path, *, codex: Path | None, runtime_version: str | None, cac
     run_check_wheel_contents(runtime_wheel.path, ignore=RUNTIME_WHEEL_CONTENTS_IGNORE)
 
     _step("stage-sdk --build")
-    sdk = build_sdk(
-        stage_sdk(work / "sdk", runtime_version=version.codex, stale_files=lambda: stale)
-    )
+    sdk = build_sdk(stage_sdk(work / "sdk", runtime_version=version.codex, stale_files=list))
     sdk_wheel = sdk.wheel
 
     _step("offline wheel folder")

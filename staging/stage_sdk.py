@@ -107,13 +107,7 @@ def stage_sdk(
     check_distribution_name(distribution_name)
     urls = project_urls(repository_url) if repository_url is not None else {}
     check_destination(directory, force=force, sources=(source,))
-    stale = (stale_files or codegen_stale_files())()
-    if stale:
-        listing = "\n  ".join(stale[:20]) + ("\n  ..." if len(stale) > 20 else "")
-        raise StagingError(
-            f"generated code is stale ({len(stale)} files differ from what the schema gives):\n"
-            f"  {listing}\nrun `python scripts/update_sdk_artifacts.py generate-types` and commit"
-        )
+    check_generated_code(stale_files)
     staged = prepare_destination(directory, force=force, kind="sdk", sources=(source,))
     shutil.copytree(source, staged, ignore=_left_behind, dirs_exist_ok=True)
     pyproject = staged / "pyproject.toml"
@@ -149,6 +143,18 @@ def build_sdk(staged: StagedSdk, *, progress: bool | None = None) -> BuiltSdk:
         )
     _refuse_bytecode(wheel)
     return BuiltSdk(sdist, facts)
+
+
+def check_generated_code(stale_files: Callable[[], list[str]] | None = None) -> None:
+    """Refuse generated code that differs from what the schema gives (`codegen.stale_files`
+    unless another check is given)."""
+    stale = (stale_files or codegen_stale_files())()
+    if stale:
+        listing = "\n  ".join(stale[:20]) + ("\n  ..." if len(stale) > 20 else "")
+        raise StagingError(
+            f"generated code is stale ({len(stale)} files differ from what the schema gives):\n"
+            f"  {listing}\nrun `python scripts/update_sdk_artifacts.py generate-types` and commit"
+        )
 
 
 def codegen_stale_files() -> Callable[[], list[str]]:

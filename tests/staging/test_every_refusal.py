@@ -22,10 +22,12 @@ from staging.binformat import NotAnExecutableError, read_binary_info
 from staging.errors import StagingError
 from staging.npm_runtime import fetch_npm_runtime, npm_package_spec
 from staging.paths import pinned_runtime_version
+from staging.platform_tags import NativeFile, payload_platform_tag
 from staging.pypi_runtime import unpack_wheel
 from staging.pyproject_edit import pin_dependency, set_project_version
 from staging.runtime_source import find_runtime
 from staging.stage_sdk import _refuse_bytecode  # pyright: ignore[reportPrivateUsage]
+from staging.venv_install import create_venv, install_offline
 from staging.versions import parse_codex_version, version_from_cli_output
 from staging.wheel_check import inspect_wheel, run_check_wheel_contents
 from tests.staging.binaries import elf, fat, macho, write_executable
@@ -242,6 +244,67 @@ def test_an_unreadable_schema_pin_is_refused(tmp_path: Path) -> None:
         pinned_runtime_version(pin)
 
 
+# --- refusals whose message is built from other strings ---------------------------------------
+
+
+def test_a_binary_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StagingError) as info:
+        read_binary_info(tmp_path)  # a folder: open() fails
+    assert str(info.value) == f"cannot read {tmp_path}: Is a directory"
+
+
+def test_an_npm_pack_that_fails_is_refused_with_npms_words(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    npm = (
+        b"#!/bin/sh\necho 'npm error 404 Not Found - @openai/codex@0.163.0-linux-x64' >&2\nexit 1\n"
+    )
+    write_executable(tmp_path / "bin" / "npm", npm)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(StagingError) as info:
+        fetch_npm_runtime(V, "linux-x64", tmp_path / "cache")
+    assert str(info.value) == (
+        "npm pack @openai/codex@0.163.0-linux-x64 failed:\n"
+        "npm error 404 Not Found - @openai/codex@0.163.0-linux-x64"
+    )
+
+
+def test_a_payload_of_two_platforms_has_no_tag(tmp_path: Path) -> None:
+    """The stage-runtime pipeline refuses this earlier (read_native_helpers); the tag
+    computation holds the same line on its own."""
+    codex = write_executable(tmp_path / "codex", elf())
+    rg = write_executable(tmp_path / "rg", macho())
+    main = NativeFile("bin/codex", str(codex), read_binary_info(codex))
+    helper = NativeFile("codex-path/rg", str(rg), read_binary_info(rg))
+    with pytest.raises(StagingError) as info:
+        payload_platform_tag(main, [helper])
+    assert str(info.value).startswith(f"the runtime mixes platforms: {rg} is macos ")
+    assert str(info.value).endswith("; stage one target's files only")
+
+
+def test_a_pyproject_that_is_not_toml_is_refused(tmp_path: Path) -> None:
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[project\nname = 1\n")
+    with pytest.raises(StagingError) as info:
+        set_project_version(pyproject, "1.0")
+    assert str(info.value).startswith(f"cannot read {pyproject}: ")
+    assert "line 1" in str(info.value)  # tomlkit's own account of where
+
+
+def test_a_venv_that_cannot_be_made_or_installed_into_is_refused(
+    tmp_path: Path, bare_python: Path
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("a file where the venv should go")
+    with pytest.raises(StagingError) as info:
+        create_venv(taken)
+    assert str(info.value).startswith(f"creating the venv {taken} failed:\nError: ")
+    with pytest.raises(StagingError) as info:
+        install_offline(bare_python, tmp_path, "demo==1.0")
+    assert str(info.value).startswith(f"installing demo==1.0 from {tmp_path} alone failed:\n")
+    assert "No module named pip" in str(info.value)
+
+
 # --- the inventory ----------------------------------------------------------------------------
 
 # Refusals no fast test can trigger, by (module, function), and why (none today: a new one
@@ -273,6 +336,50 @@ def refusals() -> list[tuple[str, str, int, list[str]]]:
     return found
 
 
+# Refusals whose message is built from other strings (no 12 literal characters in a row, so
+# `named` cannot look for them), by (module, function), and the test that triggers each.
+UNWORDED = {
+    ("all_platforms.py", "_check_contents"): "test_a_wheel_that_lacks_staged_files_is_refused",
+    ("binformat.py", "read_binary_info"): "test_a_binary_that_cannot_be_read_is_refused",
+    ("coinstall.py", "_expect"): "test_the_coinstall_probe_refuses_a_state_it_did_not_expect",
+    ("npm_runtime.py", "_npm_pack"): "test_an_npm_pack_that_fails_is_refused_with_npms_words",
+    ("platform_tags.py", "_linux_payload"): "test_no_tag_holds_both_c_libraries",
+    ("platform_tags.py", "payload_platform_tag"): "test_a_payload_of_two_platforms_has_no_tag",
+    ("pyproject_edit.py", "_load"): "test_a_pyproject_that_is_not_toml_is_refused",
+    (
+        "rehearsal.py",
+        "_installed_runtime_version",
+    ): "test_an_installed_runtime_that_does_not_say_its_version_is_refused",
+    ("runtime_checks.py", "read_native_helpers"): "test_helper_for_another_platform_is_refused",
+    ("stage_sdk.py", "build_sdk"): "test_a_staged_sdk_edited_before_its_build_is_refused",
+    (
+        "venv_install.py",
+        "_run",
+    ): "test_a_venv_that_cannot_be_made_or_installed_into_is_refused",
+}
+
+
+def unworded_refusals() -> set[tuple[str, str]]:
+    """(module, function) of each `raise X(...)` in staging/ whose message has no literal
+    piece `refusals()` reads (`raise SystemExit(main())` is no refusal)."""
+    worded = {(module, function, line) for module, function, line, _ in refusals()}
+    found: set[tuple[str, str]] = set()
+    for module in sorted((REPO_ROOT / "staging").glob("*.py")):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+                    continue
+                exit_code = isinstance(node.exc.func, ast.Name) and node.exc.func.id == "SystemExit"
+                if exit_code and all(isinstance(arg, ast.Call) for arg in node.exc.args):
+                    continue
+                if (module.name, function.name, node.lineno) not in worded:
+                    found.add((module.name, function.name))
+    return found
+
+
 def named(piece: str, tests: str) -> bool:
     """Some 20 characters of the message appear in a test (f-string holes split pieces)."""
     return any(piece[i : i + 20] in tests for i in range(0, max(1, len(piece) - 19), 4))
@@ -292,3 +399,12 @@ def test_every_refusal_is_named_by_a_test() -> None:
         and (module, function) not in UNTRIGGERED
     }
     assert unnamed == set(), "refusals without a test that names their message"
+
+
+def test_every_unworded_refusal_has_its_test() -> None:
+    tests = "\n".join(
+        p.read_text(encoding="utf-8") for p in (REPO_ROOT / "tests" / "staging").glob("test_*.py")
+    )
+    assert unworded_refusals() == set(UNWORDED)
+    missing = {name for name in UNWORDED.values() if f"def {name}(" not in tests}
+    assert missing == set(), "tests named in UNWORDED that do not exist"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.tags import parse_tag
 
 from staging.errors import StagingError
 from staging.progress import Progress
@@ -287,4 +289,23 @@ def _python_build(project: Path, kind: str, outdir: Path) -> subprocess.Complete
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def test_a_build_hook_that_forgets_the_platform_is_caught_after_the_build(
+    foreign_runtime: Path, tmp_path: Path
+) -> None:
+    """A staged template whose hook no longer sets the tag builds a pure wheel: refused."""
+    staged = stage_runtime(tmp_path / "out", foreign_runtime, runtime_version=V)
+    hook = staged.directory / "hatch_build.py"
+    forgetful = re.sub(r"\n\s+build_data\[.*", "", hook.read_text())
+    assert forgetful != hook.read_text()
+    hook.write_text(forgetful)
+    with pytest.raises(StagingError) as info:
+        build_runtime_wheel(staged.directory)
+    expected = sorted(str(tag) for tag in parse_tag(f"py3-none-{staged.platform_tag}"))
+    wheel = staged.directory / "dist" / "codex_cli_bin-0.163.0-py3-none-any.whl"
+    assert str(info.value) == (
+        f"the built wheel {wheel} is wrong: tags ['py3-none-any'] instead of {expected}; "
+        "Root-Is-Purelib is true"
     )

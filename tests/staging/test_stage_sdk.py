@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 
+from staging.errors import StagingError
 from staging.paths import pinned_runtime_version
 from staging.stage_sdk import build_sdk, stage_sdk
 from tests.staging.conftest import REPO_ROOT
@@ -160,3 +161,39 @@ def test_stage_sdk_command_on_the_real_sdk(run_cli, tmp_path: Path) -> None:
     assert f"Version: {runtime}" in metadata.splitlines()
     assert list((tmp_path / "out" / "dist").glob("*.tar.gz"))
     assert pyproject.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "refusal"),
+    [
+        (
+            ("codex-cli-bin==0.163.0", "pydantic>=2.11,<3"),
+            "requires no codex-cli-bin, expected exactly 'codex-cli-bin==0.163.0'",
+        ),
+        (
+            ("codex-cli-bin==0.163.0", "codex-cli-bin>=0.163.0"),
+            "requires ['codex-cli-bin>=0.163.0'], expected exactly 'codex-cli-bin==0.163.0'",
+        ),
+        (('version = "0.163.0"', 'version = "0.163.1"'), "has version 0.163.1, expected 0.163.0"),
+    ],
+    ids=["pin-dropped", "pin-loosened", "version-changed"],
+)
+def test_a_staged_sdk_edited_before_its_build_is_refused(
+    tmp_path: Path, schema_pin: Path, edit: tuple[str, str], refusal: str
+) -> None:
+    """The built wheel is read back: the pin and version staging wrote must be what it says."""
+    staged = stage_sdk(
+        tmp_path / "out",
+        runtime_version="0.163.0",
+        stale_files=list,
+        source=_fake_sdk(tmp_path / "sdk"),
+        schema_pin=schema_pin,
+    )
+    pyproject = staged.directory / "pyproject.toml"
+    old, new = edit
+    assert old in pyproject.read_text()
+    pyproject.write_text(pyproject.read_text().replace(old, new))
+    with pytest.raises(StagingError) as info:
+        build_sdk(staged)
+    wheel = "codex_app_server_sdk-0.163.1" if "0.163.1" in new else "codex_app_server_sdk-0.163.0"
+    assert str(info.value) == f"{wheel}-py3-none-any.whl {refusal}"
