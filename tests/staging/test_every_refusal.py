@@ -1,7 +1,8 @@
 """The staging refusals test_refusals.py leaves out, each triggered and its message checked:
 the binary reader's, the `--version` check's, the zip-slip guard, the wheel checks, the
-pyproject edits, the runtime source and the pins. `test_every_refusal_is_named_by_a_test`
-keeps the inventory honest."""
+pyproject edits, the runtime source and the pins (test_tool_refusals.py has the release
+tools'). `test_every_refusal_is_named_by_a_test` and `test_every_unworded_refusal_has_its_test`
+keep the inventory honest."""
 
 from __future__ import annotations
 
@@ -76,6 +77,28 @@ def test_a_mach_o_binary_for_another_apple_platform_is_refused(tmp_path: Path) -
     with pytest.raises(StagingError) as info:
         read_binary_info(path)
     assert str(info.value) == f"{path} is a Mach-O binary for Apple platform 2, not macOS"
+
+
+def test_a_universal_binary_without_a_wheel_architecture_is_refused(tmp_path: Path) -> None:
+    path = write_executable(tmp_path / "codex", fat(macho(0x00000007)))  # an i386 slice only
+    with pytest.raises(StagingError) as info:
+        read_binary_info(path)
+    assert str(info.value) == (
+        f"{path} is a Mach-O universal binary with neither an x86_64 nor an arm64 slice"
+    )
+
+
+def test_an_elf_naming_libraries_without_a_string_table_is_refused(tmp_path: Path) -> None:
+    data = bytearray(elf(needed=("libc.so.6",)))
+    needed = data.index(struct.pack("<qQ", 1, 1))  # DT_NEEDED, the first name
+    struct.pack_into("<q", data, needed + 16, 0x7FFFFFF0)  # DT_STRTAB after it: now unknown
+    path = write_executable(tmp_path / "codex", bytes(data))
+    with pytest.raises(StagingError) as info:
+        read_binary_info(path)
+    assert str(info.value) == (
+        f"{path} is truncated or corrupt: its dynamic section names libraries "
+        "but no readable string table"
+    )
 
 
 def test_a_dos_program_without_a_pe_header_is_no_executable(tmp_path: Path) -> None:
@@ -381,8 +404,11 @@ def unworded_refusals() -> set[tuple[str, str]]:
 
 
 def named(piece: str, tests: str) -> bool:
-    """Some 20 characters of the message appear in a test (f-string holes split pieces)."""
-    return any(piece[i : i + 20] in tests for i in range(0, max(1, len(piece) - 19), 4))
+    """A test quotes the piece whole (f-string holes split pieces), or 30 characters of it in a
+    row: fewer would let a phrase two refusals share name both."""
+    if piece.strip(" (:;,.)") in tests:
+        return True
+    return any(piece[i : i + 30] in tests for i in range(max(1, len(piece) - 29)))
 
 
 def test_every_refusal_is_named_by_a_test() -> None:
@@ -391,7 +417,7 @@ def test_every_refusal_is_named_by_a_test() -> None:
         p.read_text(encoding="utf-8") for p in (REPO_ROOT / "tests" / "staging").glob("test_*.py")
     )
     found = refusals()
-    assert len(found) >= 80  # the inventory sees them all (80 today)
+    assert len(found) >= 86  # the inventory sees them all (86 today)
     unnamed = {
         (module, function, line)
         for module, function, line, pieces in found
