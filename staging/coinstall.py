@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 OPENAI_PACKAGE = "codex_cli_bin"
 GONE = "not installed"
+PROBE_TIMEOUT_SECONDS = 300  # each probe runs both binaries' `--version`
 
 # Run inside a venv: which runtime packages import and run, what the SDK picks, what the
 # `codex` command runs. One JSON line on stdout.
@@ -102,16 +103,23 @@ def check_coinstall(
     return lines
 
 
-def _expect(python: Path, state: str, expected: dict[str, str]) -> str:
-    result = subprocess.run(
-        [str(python), "-c", _PROBE],
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-        timeout=300,
-        env={**os.environ, "PATH": os.defpath},  # no codex from the host's PATH
-    )
+def _expect(
+    python: Path, state: str, expected: dict[str, str], *, timeout: float = PROBE_TIMEOUT_SECONDS
+) -> str:
+    try:
+        result = subprocess.run(
+            [str(python), "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            env={**os.environ, "PATH": os.defpath},  # no codex from the host's PATH
+        )
+    except subprocess.TimeoutExpired:
+        raise StagingError(
+            f"co-install, {state}: the probe did not finish in {timeout:g} s"
+        ) from None
     if result.returncode != 0:
         raise StagingError(
             f"co-install, {state}: the probe failed:\n{result.stderr.strip()[-2000:]}"

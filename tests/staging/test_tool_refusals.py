@@ -318,6 +318,15 @@ def test_the_coinstall_probe_refuses_a_venv_without_the_sdk(bare_python: Path) -
     assert "No module named 'codex_app_server'" in message
 
 
+def test_a_coinstall_probe_that_hangs_is_refused(tmp_path: Path) -> None:
+    python = write_executable(tmp_path / "python", HANGS)
+    with pytest.raises(StagingError) as info:
+        _expect(python, "A: ours, then OpenAI's", {}, timeout=0.5)
+    assert (
+        str(info.value) == "co-install, A: ours, then OpenAI's: the probe did not finish in 0.5 s"
+    )
+
+
 def test_the_coinstall_probe_refuses_a_state_it_did_not_expect() -> None:
     """This venv has OpenAI's runtime and not ours: not what "ours removed" expects of codex."""
     expected = {"codex_app_server_runtime": "not installed", "codex command": "not installed"}
