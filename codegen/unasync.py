@@ -8,7 +8,8 @@
     # </unasync>
 
 and is rewritten from the async class by token rules (`async def` -> `def`, `await x` -> `x`,
-`AsyncThread` -> `Thread`, `__aenter__` -> `__enter__`, ...). Where the twins really differ,
+`AsyncThread` -> `Thread`, `__aenter__` -> `__enter__`, `asyncio.shield(x)` -> `x`, a cancelled
+task -> Ctrl-C, ...). Where the twins really differ,
 the async source says so line by line:
 
 - a line ending in `# unasync: async-only` is left out of the blocking twin;
@@ -29,7 +30,7 @@ from pathlib import Path
 from codegen.paths import REPO_ROOT, SDK_PACKAGE
 
 #: The modules that hold twins.
-MODULES = ("thread.py", "_conversations.py")
+MODULES = ("thread.py", "_conversations.py", "turn.py")
 #: Names replaced as whole words, async -> blocking.
 NAMES = {
     "AsyncCodex": "Codex",
@@ -48,12 +49,20 @@ NAMES = {
     "__aexit__": "__exit__",
     "__aiter__": "__iter__",
     "__anext__": "__next__",
+    "_AsyncLogin": "_Login",
+    "aget": "get",  # Subscription.aget -> Subscription.get
+    # The caller stops waiting: the task is cancelled, or the user presses Ctrl-C.
+    "asyncio.CancelledError": "KeyboardInterrupt",
 }
 #: Phrases of docstrings that change with the twin (applied before the names).
 PHRASES = {
     "an `AsyncCodex`": "a `Codex`",
     "(async API)": "(blocking API)",
+    "Cancelling the task": "Ctrl-C (KeyboardInterrupt)",
 }
+#: `await asyncio.shield(call)` (a cleanup the cancellation must not stop) -> `call`; the
+#: shielded call ends the line.
+_SHIELD = re.compile(r"\basyncio\.shield\((?P<call>.*)\)$")
 _BEGIN = re.compile(r"^# <unasync: (?P<sync>\w+) from (?P<async_>\w+)>$")
 _END = "# </unasync>"
 _ASYNC_ONLY = "# unasync: async-only"
@@ -93,6 +102,7 @@ def to_sync(source: str, renames: dict[str, str] | None = None) -> str:
             line = line.replace(phrase, replacement)
         line = line.replace("async def ", "def ").replace("async for ", "for ")
         line = line.replace("async with ", "with ").replace("await ", "")
+        line = _SHIELD.sub(lambda m: m["call"], line)
         out.append(words.sub(lambda m: names[m.group(1)], line))
     return "\n".join(out) + "\n"
 
