@@ -30,7 +30,7 @@ from pathlib import Path
 from codegen.paths import REPO_ROOT, SDK_PACKAGE
 
 #: The modules that hold twins.
-MODULES = ("thread.py", "_conversations.py", "turn.py")
+MODULES = ("thread.py", "_conversations.py", "turn.py", "goal.py")
 #: Names replaced as whole words, async -> blocking.
 NAMES = {
     "AsyncCodex": "Codex",
