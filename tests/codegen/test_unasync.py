@@ -60,6 +60,38 @@ class AsyncWaiter:
     assert "asyncio" not in twin and "await" not in twin
 
 
+def test_a_method_marked_on_its_first_line_is_left_out_whole() -> None:
+    source = """\
+class AsyncThing:
+    @classmethod  # unasync: async-only
+    async def start(cls) -> AsyncThing:
+        thing = cls()
+        return thing
+
+    async def close(self) -> None:
+        pass
+"""
+    twin = to_sync(source, {"AsyncThing": "Thing"})
+    assert "start" not in twin and "thing = cls()" not in twin and "@classmethod" not in twin
+    assert "    def close(self) -> None:\n        pass" in twin
+
+
+def test_a_marker_on_part_of_a_wrapped_statement_is_an_error() -> None:
+    source = """\
+class AsyncThing:
+    async def go(self) -> None:
+        raise RuntimeError(
+            "not started"
+        )  # unasync: async-only
+
+
+# <unasync: Thing from AsyncThing>
+# </unasync>
+"""
+    with pytest.raises(UnasyncError, match="Thing made from AsyncThing is not valid Python"):
+        render_module(source)
+
+
 def test_a_region_is_rewritten_from_its_async_class() -> None:
     rendered = render_module(SOURCE)
     assert rendered.count("class Thing:") == 1

@@ -28,3 +28,22 @@ def listen(
         return session.subscribe_notifications(maxsize, all_turns=all_turns)
 
     return client.run(subscribe())
+
+
+def unlisten(client: AppServerClient | AsyncAppServerClient, subscription: Subscription) -> None:
+    """Close `subscription` on the client's loop, so that it is gone when this returns (a
+    close from another thread only schedules its removal)."""
+    from codex_app_server._client import AppServerClient
+    from codex_app_server.errors import CodexError
+
+    if not isinstance(client, AppServerClient) or client.closed:
+        subscription.close()
+        return
+
+    async def close() -> None:
+        subscription.close()
+
+    try:
+        client.run(close())
+    except CodexError:  # the loop stopped meanwhile: the subscription goes with it
+        subscription.close()

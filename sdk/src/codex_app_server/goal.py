@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from codex_app_server._client import AppServerClient, AsyncAppServerClient, to_notification
-from codex_app_server._listen import listen
+from codex_app_server._listen import listen, unlisten
 from codex_app_server._not_given import NOT_GIVEN
 from codex_app_server.errors import CodexError
 from codex_app_server.notification import Notification
@@ -250,7 +250,7 @@ class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
                 token_budget=NOT_GIVEN if token_budget is None else token_budget,
             )
         except BaseException:
-            subscription.close()
+            unlisten(client, subscription)
             raise
         return cls(client, thread_id, objective, subscription)
 
@@ -345,7 +345,7 @@ class GoalRun(_GoalRunBase[AppServerClient]):
                 token_budget=NOT_GIVEN if token_budget is None else token_budget,
             )
         except BaseException:
-            subscription.close()
+            unlisten(client, subscription)
             raise
         return cls(client, thread_id, objective, subscription)
 
