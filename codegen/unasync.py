@@ -8,10 +8,12 @@
     # </unasync>
 
 and is rewritten from the async class by token rules (`async def` -> `def`, `await x` -> `x`,
-`AsyncThread` -> `Thread`, `__aenter__` -> `__enter__`, ...). Where the twins really differ,
+`AsyncThread` -> `Thread`, `__aenter__` -> `__enter__`, `asyncio.shield(x)` -> `x`, a cancelled
+task -> Ctrl-C, ...). Where the twins really differ,
 the async source says so line by line:
 
-- a line ending in `# unasync: async-only` is left out of the blocking twin;
+- a line ending in `# unasync: async-only` is left out of the blocking twin; when it is the
+  first line of a method (its first decorator, or its `def`), the whole method is;
 - a comment line `# unasync: sync-only <code>` becomes `<code>` in the blocking twin (same
   indentation) and stays a comment in the async class.
 
@@ -29,7 +31,7 @@ from pathlib import Path
 from codegen.paths import REPO_ROOT, SDK_PACKAGE
 
 #: The modules that hold twins.
-MODULES = ("thread.py", "_conversations.py")
+MODULES = ("thread.py", "_conversations.py", "turn.py", "goal.py", "login.py", "codex.py")
 #: Names replaced as whole words, async -> blocking.
 NAMES = {
     "AsyncCodex": "Codex",
@@ -48,12 +50,24 @@ NAMES = {
     "__aexit__": "__exit__",
     "__aiter__": "__iter__",
     "__anext__": "__next__",
+    "_AsyncLogin": "_Login",
+    "aget": "get",  # Subscription.aget -> Subscription.get
+    # The caller stops waiting: the task is cancelled, or the user presses Ctrl-C.
+    "asyncio.CancelledError": "KeyboardInterrupt",
 }
 #: Phrases of docstrings that change with the twin (applied before the names).
 PHRASES = {
     "an `AsyncCodex`": "a `Codex`",
     "(async API)": "(blocking API)",
+    "Cancelling the task": "Ctrl-C (KeyboardInterrupt)",
+    "`async with AsyncCodex(config) as codex:` or `codex = await AsyncCodex.start(config)`": (
+        "`with Codex(config) as codex:` (the constructor starts it), or `Codex(config)` and "
+        "`close()`"
+    ),
 }
+#: `await asyncio.shield(call)` (a cleanup the cancellation must not stop) -> `call`; the
+#: shielded call ends the line.
+_SHIELD = re.compile(r"\basyncio\.shield\((?P<call>.*)\)$")
 _BEGIN = re.compile(r"^# <unasync: (?P<sync>\w+) from (?P<async_>\w+)>$")
 _END = "# </unasync>"
 _ASYNC_ONLY = "# unasync: async-only"
@@ -80,9 +94,10 @@ def to_sync(source: str, renames: dict[str, str] | None = None) -> str:
     (the region's own pair)."""
     names = {**NAMES, **(renames or {})}
     words = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    dropped = _async_only_methods(source)
     out: list[str] = []
-    for original in source.splitlines():
-        if original.rstrip().endswith(_ASYNC_ONLY):
+    for index, original in enumerate(source.splitlines()):
+        if index in dropped or original.rstrip().endswith(_ASYNC_ONLY):
             continue
         sync_only = _SYNC_ONLY.match(original)
         if sync_only:
@@ -93,8 +108,22 @@ def to_sync(source: str, renames: dict[str, str] | None = None) -> str:
             line = line.replace(phrase, replacement)
         line = line.replace("async def ", "def ").replace("async for ", "for ")
         line = line.replace("async with ", "with ").replace("await ", "")
+        line = _SHIELD.sub(lambda m: m["call"], line)
         out.append(words.sub(lambda m: names[m.group(1)], line))
     return "\n".join(out) + "\n"
+
+
+def _async_only_methods(source: str) -> set[int]:
+    """The line indexes of the methods whose first line is marked async-only."""
+    lines = source.splitlines()
+    dropped: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            if lines[first - 1].rstrip().endswith(_ASYNC_ONLY):
+                assert node.end_lineno is not None
+                dropped.update(range(first - 1, node.end_lineno))
+    return dropped
 
 
 def regions(lines: list[str]) -> list[Region]:
@@ -138,6 +167,13 @@ def render_module(source: str) -> str:
         expected = f"class {region.sync_name}"
         if not twin.lstrip().startswith(("@", expected)) or expected not in twin:
             raise UnasyncError(f"{region.async_name} does not become {region.sync_name}")
+        try:
+            ast.parse(twin)
+        except SyntaxError as exc:  # e.g. a marker on one line of a wrapped statement
+            raise UnasyncError(
+                f"the {region.sync_name} made from {region.async_name} is not valid Python "
+                f"(its line {exc.lineno}: {exc.msg}); mark whole lines"
+            ) from None
         lines[region.start + 1 : region.end] = ["", "", *twin.rstrip("\n").splitlines(), "", ""]
     return "\n".join(lines) + "\n"
 

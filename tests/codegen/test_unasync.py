@@ -41,6 +41,57 @@ def test_the_rules_turn_async_code_into_its_blocking_twin() -> None:
     assert "def __enter__(self) -> Thing:" in twin
 
 
+def test_a_cancelled_task_becomes_ctrl_c_and_a_shielded_cleanup_a_plain_call() -> None:
+    source = """\
+class AsyncWaiter:
+    async def wait(self) -> None:
+        \"\"\"Cancelling the task while it waits stops the work.\"\"\"
+        try:
+            message = await self._subscription.aget(1.0)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._stop(reason=str(1)))
+            raise
+"""
+    twin = to_sync(source, {"AsyncWaiter": "Waiter"})
+    assert "Ctrl-C (KeyboardInterrupt) while it waits stops the work." in twin
+    assert "message = self._subscription.get(1.0)" in twin
+    assert "        except KeyboardInterrupt:" in twin
+    assert "            self._stop(reason=str(1))\n" in twin  # the nested call stays whole
+    assert "asyncio" not in twin and "await" not in twin
+
+
+def test_a_method_marked_on_its_first_line_is_left_out_whole() -> None:
+    source = """\
+class AsyncThing:
+    @classmethod  # unasync: async-only
+    async def start(cls) -> AsyncThing:
+        thing = cls()
+        return thing
+
+    async def close(self) -> None:
+        pass
+"""
+    twin = to_sync(source, {"AsyncThing": "Thing"})
+    assert "start" not in twin and "thing = cls()" not in twin and "@classmethod" not in twin
+    assert "    def close(self) -> None:\n        pass" in twin
+
+
+def test_a_marker_on_part_of_a_wrapped_statement_is_an_error() -> None:
+    source = """\
+class AsyncThing:
+    async def go(self) -> None:
+        raise RuntimeError(
+            "not started"
+        )  # unasync: async-only
+
+
+# <unasync: Thing from AsyncThing>
+# </unasync>
+"""
+    with pytest.raises(UnasyncError, match="Thing made from AsyncThing is not valid Python"):
+        render_module(source)
+
+
 def test_a_region_is_rewritten_from_its_async_class() -> None:
     rendered = render_module(SOURCE)
     assert rendered.count("class Thing:") == 1

@@ -21,6 +21,7 @@ missed; turn ids are the real ones (a goal is several turns, not one).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from codex_app_server._client import AppServerClient, AsyncAppServerClient, to_notification
-from codex_app_server._specs import DEFAULT_TIMEOUT
+from codex_app_server._listen import listen, unlisten
+from codex_app_server._not_given import NOT_GIVEN
 from codex_app_server.errors import CodexError
 from codex_app_server.notification import Notification
 from codex_app_server.turn import INTERRUPT_TIMEOUT, TurnAccumulator, TurnResult
@@ -171,18 +173,14 @@ class GoalTracker:
         )
 
 
-def goal_params(thread_id: str, objective: str, token_budget: int | None) -> dict[str, Any]:
-    """`thread/goal/set` params for a new active goal (the objective checked)."""
+def check_goal(objective: str, token_budget: int | None) -> None:
+    """A new goal's objective and budget are usable (`ValueError` otherwise)."""
     if not isinstance(objective, str) or not objective.strip():  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ValueError("a goal needs a non-empty objective")
     if token_budget is not None and (
         not isinstance(token_budget, int) or isinstance(token_budget, bool) or token_budget < 1  # pyright: ignore[reportUnnecessaryIsInstance]
     ):
         raise ValueError(f"token_budget must be a positive int, not {token_budget!r}")
-    params: dict[str, Any] = {"thread_id": thread_id, "objective": objective, "status": "active"}
-    if token_budget is not None:
-        params["token_budget"] = token_budget
-    return params
 
 
 class _GoalRunBase(Generic[C]):
@@ -229,94 +227,6 @@ class _GoalRunBase(Generic[C]):
         return f"{name}(thread_id={self.thread_id!r}, turns={len(self.turn_ids)}, done={self.done})"
 
 
-class GoalRun(_GoalRunBase[AppServerClient]):
-    """A goal being pursued (blocking API): iterate `stream()` or call `run()`."""
-
-    @classmethod
-    def start(
-        cls, client: AppServerClient, thread_id: str, objective: str, token_budget: int | None
-    ) -> GoalRun:
-        """Set the thread's goal and return the handle that follows it."""
-        params = goal_params(thread_id, objective, token_budget)
-
-        async def listen() -> Subscription:
-            return client.session.subscribe_notifications(BUFFER, all_turns=True)
-
-        subscription = client.run(listen())
-        try:
-            client.thread_goal_clear(thread_id=thread_id)  # a finished goal would block set
-            client._request(_GOAL_SET, params, DEFAULT_TIMEOUT)
-        except BaseException:
-            subscription.close()
-            raise
-        return cls(client, thread_id, objective, subscription)
-
-    def stream(self) -> Iterator[Notification]:
-        """The notifications of the goal's turns (and its `thread/goal/*` updates), ending
-        once the goal has stopped. Ctrl-C pauses the goal and interrupts its turn first."""
-        tracker = self._tracker
-        try:
-            while not tracker.done:
-                try:
-                    message = self._subscription.get(self._wait_timeout())
-                except TimeoutError:
-                    self._subscription.close()
-                    raise self._no_start() from None
-                if message is None:
-                    raise self._stopped()
-                if not tracker.concerns(message):
-                    continue
-                tracker.add(message)
-                yield to_notification(message)
-            if tracker.failed:
-                self._pause_quietly()
-        except KeyboardInterrupt:
-            self._interrupt_quietly()
-            raise
-        finally:
-            if tracker.done:
-                self._subscription.close()
-
-    def run(self) -> GoalResult:
-        """Follow the goal to its end; returns its `GoalResult` (also after a partial
-        `stream()`)."""
-        for _ in self.stream():
-            pass
-        return self._tracker.result()
-
-    def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> None:
-        """Pause the goal (no further turn starts) and interrupt its running turn; `run()`
-        then returns with `interrupted` True and status `paused`. A no-op once done."""
-        if self._tracker.done:
-            return
-        self._tracker.interrupted = True
-        self._client._request(
-            _GOAL_SET, {"thread_id": self.thread_id, "status": "paused"}, DEFAULT_TIMEOUT
-        )
-        turn_id = self._tracker.running_turn_id
-        if turn_id is not None:
-            with contextlib.suppress(CodexError):  # the turn may have just completed
-                self._client.turn_interrupt(
-                    thread_id=self.thread_id, turn_id=turn_id, request_timeout=timeout
-                )
-
-    def close(self) -> None:
-        """Stop following the goal (the goal itself goes on: see `interrupt()`)."""
-        self._subscription.close()
-
-    def _interrupt_quietly(self) -> None:
-        if not self._interrupt_sent:
-            self._interrupt_sent = True
-            with contextlib.suppress(Exception):  # the server may be gone
-                self.interrupt(timeout=2.0)
-
-    def _pause_quietly(self) -> None:
-        with contextlib.suppress(Exception):
-            self._client._request(
-                _GOAL_SET, {"thread_id": self.thread_id, "status": "paused"}, DEFAULT_TIMEOUT
-            )
-
-
 class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
     """A goal being pursued (async API): `async for n in goal.stream()`, `await goal.run()`."""
 
@@ -329,13 +239,18 @@ class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
         token_budget: int | None,
     ) -> AsyncGoalRun:
         """Set the thread's goal and return the handle that follows it."""
-        params = goal_params(thread_id, objective, token_budget)
-        subscription = client.session.subscribe_notifications(BUFFER, all_turns=True)
+        check_goal(objective, token_budget)
+        subscription = listen(client, BUFFER, all_turns=True)
         try:
-            await client.thread_goal_clear(thread_id=thread_id)
-            await client._request(_GOAL_SET, params, DEFAULT_TIMEOUT)
+            await client.thread_goal_clear(thread_id=thread_id)  # a finished goal would block set
+            await client.thread_goal_set(
+                thread_id=thread_id,
+                objective=objective,
+                status="active",
+                token_budget=NOT_GIVEN if token_budget is None else token_budget,
+            )
         except BaseException:
-            subscription.close()
+            unlisten(client, subscription)
             raise
         return cls(client, thread_id, objective, subscription)
 
@@ -343,8 +258,6 @@ class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
         """The notifications of the goal's turns (and its `thread/goal/*` updates), ending
         once the goal has stopped. Cancelling the task pauses the goal and interrupts its
         turn first."""
-        import asyncio
-
         tracker = self._tracker
         try:
             while not tracker.done:
@@ -381,12 +294,10 @@ class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
         if self._tracker.done:
             return
         self._tracker.interrupted = True
-        await self._client._request(
-            _GOAL_SET, {"thread_id": self.thread_id, "status": "paused"}, DEFAULT_TIMEOUT
-        )
+        await self._client.thread_goal_set(thread_id=self.thread_id, status="paused")
         turn_id = self._tracker.running_turn_id
         if turn_id is not None:
-            with contextlib.suppress(CodexError):
+            with contextlib.suppress(CodexError):  # the turn may have just completed
                 await self._client.turn_interrupt(
                     thread_id=self.thread_id, turn_id=turn_id, request_timeout=timeout
                 )
@@ -398,20 +309,107 @@ class AsyncGoalRun(_GoalRunBase[AsyncAppServerClient]):
     async def _interrupt_quietly(self) -> None:
         if not self._interrupt_sent:
             self._interrupt_sent = True
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # the server may be gone
                 await self.interrupt(timeout=2.0)
 
     async def _pause_quietly(self) -> None:
         with contextlib.suppress(Exception):
-            await self._client._request(
-                _GOAL_SET, {"thread_id": self.thread_id, "status": "paused"}, DEFAULT_TIMEOUT
+            await self._client.thread_goal_set(thread_id=self.thread_id, status="paused")
+
+
+# The blocking twin below is generated from AsyncGoalRun (codegen/unasync.py; regenerate with
+# `python scripts/update_sdk_artifacts.py generate-types`): edit AsyncGoalRun instead.
+# <unasync: GoalRun from AsyncGoalRun>
+
+
+class GoalRun(_GoalRunBase[AppServerClient]):
+    """A goal being pursued (blocking API): `for n in goal.stream()`, `goal.run()`."""
+
+    @classmethod
+    def start(
+        cls,
+        client: AppServerClient,
+        thread_id: str,
+        objective: str,
+        token_budget: int | None,
+    ) -> GoalRun:
+        """Set the thread's goal and return the handle that follows it."""
+        check_goal(objective, token_budget)
+        subscription = listen(client, BUFFER, all_turns=True)
+        try:
+            client.thread_goal_clear(thread_id=thread_id)  # a finished goal would block set
+            client.thread_goal_set(
+                thread_id=thread_id,
+                objective=objective,
+                status="active",
+                token_budget=NOT_GIVEN if token_budget is None else token_budget,
             )
+        except BaseException:
+            unlisten(client, subscription)
+            raise
+        return cls(client, thread_id, objective, subscription)
+
+    def stream(self) -> Iterator[Notification]:
+        """The notifications of the goal's turns (and its `thread/goal/*` updates), ending
+        once the goal has stopped. Ctrl-C (KeyboardInterrupt) pauses the goal and interrupts its
+        turn first."""
+        tracker = self._tracker
+        try:
+            while not tracker.done:
+                try:
+                    message = self._subscription.get(self._wait_timeout())
+                except TimeoutError:
+                    self._subscription.close()
+                    raise self._no_start() from None
+                if message is None:
+                    raise self._stopped()
+                if not tracker.concerns(message):
+                    continue
+                tracker.add(message)
+                yield to_notification(message)
+            if tracker.failed:
+                self._pause_quietly()
+        except KeyboardInterrupt:
+            self._interrupt_quietly()
+            raise
+        finally:
+            if tracker.done:
+                self._subscription.close()
+
+    def run(self) -> GoalResult:
+        """Follow the goal to its end; returns its `GoalResult` (also after a partial
+        `stream()`)."""
+        for _ in self.stream():
+            pass
+        return self._tracker.result()
+
+    def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> None:
+        """Pause the goal (no further turn starts) and interrupt its running turn; `run()`
+        then returns with `interrupted` True and status `paused`. A no-op once done."""
+        if self._tracker.done:
+            return
+        self._tracker.interrupted = True
+        self._client.thread_goal_set(thread_id=self.thread_id, status="paused")
+        turn_id = self._tracker.running_turn_id
+        if turn_id is not None:
+            with contextlib.suppress(CodexError):  # the turn may have just completed
+                self._client.turn_interrupt(
+                    thread_id=self.thread_id, turn_id=turn_id, request_timeout=timeout
+                )
+
+    def close(self) -> None:
+        """Stop following the goal (the goal itself goes on: see `interrupt()`)."""
+        self._subscription.close()
+
+    def _interrupt_quietly(self) -> None:
+        if not self._interrupt_sent:
+            self._interrupt_sent = True
+            with contextlib.suppress(Exception):  # the server may be gone
+                self.interrupt(timeout=2.0)
+
+    def _pause_quietly(self) -> None:
+        with contextlib.suppress(Exception):
+            self._client.thread_goal_set(thread_id=self.thread_id, status="paused")
 
 
-def _goal_set_spec() -> Any:
-    from codex_app_server._generated.registry import CLIENT_REQUESTS
-
-    return CLIENT_REQUESTS["thread/goal/set"]
-
-
-_GOAL_SET = _goal_set_spec()
+# </unasync>

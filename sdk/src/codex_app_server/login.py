@@ -27,8 +27,9 @@ from __future__ import annotations
 import contextlib
 import time
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from codex_app_server._listen import listen, unlisten
 from codex_app_server.errors import (
     JsonRpcError,
     LoginError,
@@ -41,8 +42,14 @@ if TYPE_CHECKING:
     from codex_app_server._client import AppServerClient, AsyncAppServerClient
     from codex_app_server._generated.models import (
         AccountLoginCompletedNotification,
+        ApiKeyLoginAccountParams,
         CancelLoginAccountResponse,
+        ChatgptDeviceCodeLoginAccountResponse,
+        ChatgptLoginAccountResponse,
+        LoginAccountParams,
+        LoginAccountResponse,
     )
+    from codex_app_server._model_base import CodexModel
     from codex_app_server._session import Subscription
 
 __all__ = [
@@ -51,6 +58,8 @@ __all__ = [
     "ChatgptDeviceCodeLogin",
     "ChatgptLogin",
 ]
+
+R = TypeVar("R", bound="CodexModel")
 
 LOGIN_START = "account/login/start"
 LOGIN_COMPLETED = "account/login/completed"
@@ -63,13 +72,15 @@ REDACTED = "<redacted>"
 # --------------------------------------------------------------------------- API key
 
 
-def api_key_params(key: object) -> dict[str, Any]:
+def api_key_params(key: object) -> ApiKeyLoginAccountParams:
     """The `account/login/start` params for an API key; the key is checked, never echoed."""
     if not isinstance(key, str):
         raise TypeError(f"the API key must be a str, not {type(key).__name__}")
     if not key.strip():
         raise ValueError("the API key is empty")
-    return {"type": "apiKey", "apiKey": key}
+    from codex_app_server._generated.models import ApiKeyLoginAccountParams
+
+    return ApiKeyLoginAccountParams(type="apiKey", api_key=key)
 
 
 def redact(text: str, secret: str) -> str:
@@ -84,34 +95,14 @@ def api_key_login_error(exc: JsonRpcError, key: str) -> LoginError:
     return LoginError(f"API-key login failed: {reason}", reason=reason)
 
 
-def check_api_key_response(raw: Any) -> None:
-    kind: Any = cast("dict[str, Any]", raw).get("type") if isinstance(raw, dict) else None
-    if kind != "apiKey":
-        raise ProtocolError(f"{LOGIN_START} answered an API-key login with type {kind!r}")
+def check_api_key_response(response: LoginAccountResponse) -> None:
+    from codex_app_server._generated.models import ApiKeyLoginAccountResponse
+
+    if not isinstance(response, ApiKeyLoginAccountResponse):
+        raise ProtocolError(f"{LOGIN_START} answered an API-key login with type {response.type!r}")
 
 
 # --------------------------------------------------------------------------- flows
-
-
-async def start_flow(
-    client: AsyncAppServerClient, params: dict[str, Any], label: str
-) -> tuple[dict[str, Any], Subscription]:
-    """Subscribe to global notifications, then send `account/login/start` (on the client's
-    loop). Returns the raw result and the subscription that will see the flow's outcome."""
-    subscription = client.session.subscribe_notifications()
-    try:
-        raw = await client.request_raw(LOGIN_START, params)
-    except JsonRpcError as exc:
-        subscription.close()
-        raise start_error(label, exc) from exc
-    except BaseException:
-        subscription.close()
-        raise
-    expected = params["type"]
-    if not isinstance(raw, dict) or cast("dict[str, Any]", raw).get("type") != expected:
-        subscription.close()
-        raise ProtocolError(f"{LOGIN_START} answered a {expected} login with {raw!r}")
-    return cast("dict[str, Any]", raw), subscription
 
 
 def start_error(label: str, exc: JsonRpcError) -> LoginError:
@@ -195,86 +186,6 @@ class LoginState:
             self.subscription.close()
 
 
-class _Login:
-    """A login flow in progress (blocking API)."""
-
-    label: ClassVar[str] = "ChatGPT"
-
-    def __init__(self, client: AppServerClient, login_id: str, subscription: Subscription) -> None:
-        self._client = client
-        self.login_id = login_id
-        """The flow's id (`loginId` on the wire)."""
-        self._state = LoginState(self.label, login_id, subscription)
-        # A handle dropped without close() must not keep a subscription open.
-        weakref.finalize(self, subscription.close)
-
-    @property
-    def done(self) -> bool:
-        """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
-        return self._state.outcome is not None
-
-    @property
-    def cancelled(self) -> bool:
-        """True when this handle cancelled the flow (`cancel()` or leaving its `with`)."""
-        return self._state.cancelled
-
-    def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
-        """Block until this flow ends; return its `account/login/completed` notification.
-
-        A flow this handle cancelled returns its outcome too (`success` False, the reason in
-        `error`; `cancelled` is then True). Raises `LoginError` when the flow failed
-        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
-        pass first - the flow is then still open: wait again or `cancel()` - and
-        `TransportClosedError` if the app-server stops.
-        """
-        self._settle(timeout)
-        return self._state.result()
-
-    def _settle(self, timeout: float | None) -> None:
-        state = self._state
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while state.outcome is None:
-            try:
-                message = state.subscription.get(state.remaining(deadline))
-            except TimeoutError:
-                raise state.timeout_error(cast("float", timeout)) from None
-            state.take(message)
-
-    def cancel(self) -> CancelLoginAccountResponse:
-        """Cancel the flow on the server (`account/login/cancel`).
-
-        Returns the server's answer: status `canceled`, or `notFound` when the flow had
-        already ended. Afterwards `wait()` returns the cancelled outcome (`success` False),
-        or reports how the flow had ended before.
-        """
-        state = self._state
-        response = self._client.account_login_cancel(login_id=self.login_id)
-        if response.status == "canceled":
-            state.cancelled = True
-        if state.outcome is None and not state.closed:
-            # The server announces the end right away; keep it so wait() can report it.
-            with contextlib.suppress(TimeoutError, TransportClosedError):
-                self._settle(CANCEL_SETTLE_TIMEOUT)
-        if state.cancelled:
-            state.settle_cancelled()
-        state.close()
-        return response
-
-    def close(self) -> None:
-        """Stop listening for the flow's outcome (the flow itself goes on: see `cancel()`)."""
-        self._state.close()
-
-    def __enter__(self) -> Any:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Cancel the flow if it is still open, then stop listening."""
-        if not self.done and not self._state.closed:
-            with contextlib.suppress(Exception):  # the server may be gone
-                self.cancel()
-        self.close()
-
-
 class _AsyncLogin:
     """A login flow in progress (async API)."""
 
@@ -287,7 +198,26 @@ class _AsyncLogin:
         self.login_id = login_id
         """The flow's id (`loginId` on the wire)."""
         self._state = LoginState(self.label, login_id, subscription)
+        # A handle dropped without close() must not keep a subscription open.
         weakref.finalize(self, subscription.close)
+
+    @classmethod
+    async def _start_flow(
+        cls, client: AsyncAppServerClient, params: LoginAccountParams, answer: type[R]
+    ) -> tuple[R, Subscription]:
+        """Subscribe to global notifications, then send `account/login/start`. Returns the
+        answer (of the `answer` variant) and the subscription that will see the outcome."""
+        subscription = listen(client)
+        try:
+            response = await client.account_login_start(params)
+            if not isinstance(response, answer):
+                raise ProtocolError(f"{LOGIN_START} answered a {cls.label} login with {response!r}")
+        except BaseException as exc:
+            unlisten(client, subscription)
+            if isinstance(exc, JsonRpcError):
+                raise start_error(cls.label, exc) from exc
+            raise
+        return response, subscription
 
     @property
     def done(self) -> bool:
@@ -304,9 +234,9 @@ class _AsyncLogin:
 
         A flow this handle cancelled returns its outcome too (`success` False, the reason in
         `error`; `cancelled` is then True). Raises `LoginError` when the flow failed
-        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`) when `timeout` seconds
-        pass first - the flow is then still open: wait again or `cancel()` - and
-        `TransportClosedError` if the app-server stops.
+        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`)
+        when `timeout` seconds pass first - the flow is then still open: wait again or
+        `cancel()` - and `TransportClosedError` if the app-server stops.
         """
         await self._settle(timeout)
         return self._state.result()
@@ -356,22 +286,183 @@ class _AsyncLogin:
         await self.close()
 
 
-class ChatgptLogin(_Login):
-    """A ChatGPT browser login in progress (from `Codex.login_chatgpt()`).
+# The blocking twins below are generated from the async handles (codegen/unasync.py;
+# regenerate with `python scripts/update_sdk_artifacts.py generate-types`): edit those instead.
+# <unasync: _Login from _AsyncLogin>
+
+
+class _Login:
+    """A login flow in progress (blocking API)."""
+
+    label: ClassVar[str] = "ChatGPT"
+
+    def __init__(self, client: AppServerClient, login_id: str, subscription: Subscription) -> None:
+        self._client = client
+        self.login_id = login_id
+        """The flow's id (`loginId` on the wire)."""
+        self._state = LoginState(self.label, login_id, subscription)
+        # A handle dropped without close() must not keep a subscription open.
+        weakref.finalize(self, subscription.close)
+
+    @classmethod
+    def _start_flow(
+        cls, client: AppServerClient, params: LoginAccountParams, answer: type[R]
+    ) -> tuple[R, Subscription]:
+        """Subscribe to global notifications, then send `account/login/start`. Returns the
+        answer (of the `answer` variant) and the subscription that will see the outcome."""
+        subscription = listen(client)
+        try:
+            response = client.account_login_start(params)
+            if not isinstance(response, answer):
+                raise ProtocolError(f"{LOGIN_START} answered a {cls.label} login with {response!r}")
+        except BaseException as exc:
+            unlisten(client, subscription)
+            if isinstance(exc, JsonRpcError):
+                raise start_error(cls.label, exc) from exc
+            raise
+        return response, subscription
+
+    @property
+    def done(self) -> bool:
+        """True once the flow's outcome is known (`wait()` then returns or raises at once)."""
+        return self._state.outcome is not None
+
+    @property
+    def cancelled(self) -> bool:
+        """True when this handle cancelled the flow (`cancel()` or leaving its `with`)."""
+        return self._state.cancelled
+
+    def wait(self, timeout: float | None = None) -> AccountLoginCompletedNotification:
+        """Wait until this flow ends; return its `account/login/completed` notification.
+
+        A flow this handle cancelled returns its outcome too (`success` False, the reason in
+        `error`; `cancelled` is then True). Raises `LoginError` when the flow failed
+        (superseded by a newer login, refused...), `RequestTimeoutError` (a `TimeoutError`)
+        when `timeout` seconds pass first - the flow is then still open: wait again or
+        `cancel()` - and `TransportClosedError` if the app-server stops.
+        """
+        self._settle(timeout)
+        return self._state.result()
+
+    def _settle(self, timeout: float | None) -> None:
+        state = self._state
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while state.outcome is None:
+            try:
+                message = state.subscription.get(state.remaining(deadline))
+            except TimeoutError:
+                raise state.timeout_error(cast("float", timeout)) from None
+            state.take(message)
+
+    def cancel(self) -> CancelLoginAccountResponse:
+        """Cancel the flow on the server (`account/login/cancel`).
+
+        Returns the server's answer: status `canceled`, or `notFound` when the flow had
+        already ended. Afterwards `wait()` returns the cancelled outcome (`success` False),
+        or reports how the flow had ended before.
+        """
+        state = self._state
+        response = self._client.account_login_cancel(login_id=self.login_id)
+        if response.status == "canceled":
+            state.cancelled = True
+        if state.outcome is None and not state.closed:
+            # The server announces the end right away; keep it so wait() can report it.
+            with contextlib.suppress(TimeoutError, TransportClosedError):
+                self._settle(CANCEL_SETTLE_TIMEOUT)
+        if state.cancelled:
+            state.settle_cancelled()
+        state.close()
+        return response
+
+    def close(self) -> None:
+        """Stop listening for the flow's outcome (the flow itself goes on: see `cancel()`)."""
+        self._state.close()
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Cancel the flow if it is still open, then stop listening."""
+        if not self.done and not self._state.closed:
+            with contextlib.suppress(Exception):  # the server may be gone
+                self.cancel()
+        self.close()
+
+
+# </unasync>
+
+
+class AsyncChatgptLogin(_AsyncLogin):
+    """A ChatGPT browser login in progress (from `AsyncCodex.login_chatgpt()`).
 
     Open `auth_url` in a browser; the app-server listens on `localhost` for the redirect.
-    `wait()` returns once the user has signed in; `cancel()` stops the flow; as a context
-    manager, leaving the block cancels a flow that is still open.
+    `await wait()` returns once the user has signed in; `await cancel()` stops the flow; as a
+    context manager (`async with login:`), leaving the block cancels a flow that is still open.
     """
 
     label = "ChatGPT"
 
     def __init__(
-        self, client: AppServerClient, response: dict[str, Any], subscription: Subscription
+        self,
+        client: AsyncAppServerClient,
+        response: ChatgptLoginAccountResponse,
+        subscription: Subscription,
     ) -> None:
-        super().__init__(client, str(response["loginId"]), subscription)
-        self.auth_url: str = str(response["authUrl"])
+        super().__init__(client, response.login_id, subscription)
+        self.auth_url: str = response.auth_url
         """The URL to open in a browser."""
+
+    @classmethod
+    async def _start(cls, client: AsyncAppServerClient) -> AsyncChatgptLogin:
+        from codex_app_server._generated.models import (
+            ChatgptLoginAccountParams,
+            ChatgptLoginAccountResponse,
+        )
+
+        params = ChatgptLoginAccountParams(type="chatgpt")
+        response, subscription = await cls._start_flow(client, params, ChatgptLoginAccountResponse)
+        return cls(client, response, subscription)
+
+    async def __aenter__(self) -> AsyncChatgptLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return f"AsyncChatgptLogin(login_id={self.login_id!r}, done={self.done})"
+
+
+# <unasync: ChatgptLogin from AsyncChatgptLogin>
+
+
+class ChatgptLogin(_Login):
+    """A ChatGPT browser login in progress (from `Codex.login_chatgpt()`).
+
+    Open `auth_url` in a browser; the app-server listens on `localhost` for the redirect.
+    `wait()` returns once the user has signed in; `cancel()` stops the flow; as a
+    context manager (`with login:`), leaving the block cancels a flow that is still open.
+    """
+
+    label = "ChatGPT"
+
+    def __init__(
+        self,
+        client: AppServerClient,
+        response: ChatgptLoginAccountResponse,
+        subscription: Subscription,
+    ) -> None:
+        super().__init__(client, response.login_id, subscription)
+        self.auth_url: str = response.auth_url
+        """The URL to open in a browser."""
+
+    @classmethod
+    def _start(cls, client: AppServerClient) -> ChatgptLogin:
+        from codex_app_server._generated.models import (
+            ChatgptLoginAccountParams,
+            ChatgptLoginAccountResponse,
+        )
+
+        params = ChatgptLoginAccountParams(type="chatgpt")
+        response, subscription = cls._start_flow(client, params, ChatgptLoginAccountResponse)
+        return cls(client, response, subscription)
 
     def __enter__(self) -> ChatgptLogin:
         return self
@@ -380,24 +471,91 @@ class ChatgptLogin(_Login):
         return f"ChatgptLogin(login_id={self.login_id!r}, done={self.done})"
 
 
-class ChatgptDeviceCodeLogin(_Login):
-    """A ChatGPT device-code login in progress (from `Codex.login_chatgpt_device_code()`),
+# </unasync>
+
+
+class AsyncChatgptDeviceCodeLogin(_AsyncLogin):
+    """A ChatGPT device-code login in progress (from `AsyncCodex.login_chatgpt_device_code()`),
     for machines without a browser.
 
-    Show the user `verification_url` and `user_code`; they sign in on any device. `wait()`
-    returns once they have; `cancel()` stops the flow.
+    Show the user `verification_url` and `user_code`; they sign in on any device. `await
+    wait()` returns once they have; `await cancel()` stops the flow.
     """
 
     label = "ChatGPT device-code"
 
     def __init__(
-        self, client: AppServerClient, response: dict[str, Any], subscription: Subscription
+        self,
+        client: AsyncAppServerClient,
+        response: ChatgptDeviceCodeLoginAccountResponse,
+        subscription: Subscription,
     ) -> None:
-        super().__init__(client, str(response["loginId"]), subscription)
-        self.verification_url: str = str(response["verificationUrl"])
+        super().__init__(client, response.login_id, subscription)
+        self.verification_url: str = response.verification_url
         """Where the user signs in."""
-        self.user_code: str = str(response["userCode"])
+        self.user_code: str = response.user_code
         """The one-time code the user enters there."""
+
+    @classmethod
+    async def _start(cls, client: AsyncAppServerClient) -> AsyncChatgptDeviceCodeLogin:
+        from codex_app_server._generated.models import (
+            ChatgptDeviceCodeLoginAccountParams,
+            ChatgptDeviceCodeLoginAccountResponse,
+        )
+
+        params = ChatgptDeviceCodeLoginAccountParams(type="chatgptDeviceCode")
+        response, subscription = await cls._start_flow(
+            client, params, ChatgptDeviceCodeLoginAccountResponse
+        )
+        return cls(client, response, subscription)
+
+    async def __aenter__(self) -> AsyncChatgptDeviceCodeLogin:
+        return self
+
+    def __repr__(self) -> str:
+        return (
+            f"AsyncChatgptDeviceCodeLogin(login_id={self.login_id!r}, "
+            f"verification_url={self.verification_url!r}, done={self.done})"
+        )
+
+
+# <unasync: ChatgptDeviceCodeLogin from AsyncChatgptDeviceCodeLogin>
+
+
+class ChatgptDeviceCodeLogin(_Login):
+    """A ChatGPT device-code login in progress (from `Codex.login_chatgpt_device_code()`),
+    for machines without a browser.
+
+    Show the user `verification_url` and `user_code`; they sign in on any device. `await
+    wait()` returns once they have; `cancel()` stops the flow.
+    """
+
+    label = "ChatGPT device-code"
+
+    def __init__(
+        self,
+        client: AppServerClient,
+        response: ChatgptDeviceCodeLoginAccountResponse,
+        subscription: Subscription,
+    ) -> None:
+        super().__init__(client, response.login_id, subscription)
+        self.verification_url: str = response.verification_url
+        """Where the user signs in."""
+        self.user_code: str = response.user_code
+        """The one-time code the user enters there."""
+
+    @classmethod
+    def _start(cls, client: AppServerClient) -> ChatgptDeviceCodeLogin:
+        from codex_app_server._generated.models import (
+            ChatgptDeviceCodeLoginAccountParams,
+            ChatgptDeviceCodeLoginAccountResponse,
+        )
+
+        params = ChatgptDeviceCodeLoginAccountParams(type="chatgptDeviceCode")
+        response, subscription = cls._start_flow(
+            client, params, ChatgptDeviceCodeLoginAccountResponse
+        )
+        return cls(client, response, subscription)
 
     def __enter__(self) -> ChatgptDeviceCodeLogin:
         return self
@@ -409,52 +567,4 @@ class ChatgptDeviceCodeLogin(_Login):
         )
 
 
-class AsyncChatgptLogin(_AsyncLogin):
-    """A ChatGPT browser login in progress (from `AsyncCodex.login_chatgpt()`).
-
-    Open `auth_url` in a browser; `await wait()` returns once the user has signed in;
-    `await cancel()` stops the flow; `async with` cancels a flow still open at exit.
-    """
-
-    label = "ChatGPT"
-
-    def __init__(
-        self, client: AsyncAppServerClient, response: dict[str, Any], subscription: Subscription
-    ) -> None:
-        super().__init__(client, str(response["loginId"]), subscription)
-        self.auth_url: str = str(response["authUrl"])
-        """The URL to open in a browser."""
-
-    async def __aenter__(self) -> AsyncChatgptLogin:
-        return self
-
-    def __repr__(self) -> str:
-        return f"AsyncChatgptLogin(login_id={self.login_id!r}, done={self.done})"
-
-
-class AsyncChatgptDeviceCodeLogin(_AsyncLogin):
-    """A ChatGPT device-code login in progress (from `AsyncCodex.login_chatgpt_device_code()`).
-
-    Show the user `verification_url` and `user_code`; `await wait()` returns once they have
-    signed in; `await cancel()` stops the flow.
-    """
-
-    label = "ChatGPT device-code"
-
-    def __init__(
-        self, client: AsyncAppServerClient, response: dict[str, Any], subscription: Subscription
-    ) -> None:
-        super().__init__(client, str(response["loginId"]), subscription)
-        self.verification_url: str = str(response["verificationUrl"])
-        """Where the user signs in."""
-        self.user_code: str = str(response["userCode"])
-        """The one-time code the user enters there."""
-
-    async def __aenter__(self) -> AsyncChatgptDeviceCodeLogin:
-        return self
-
-    def __repr__(self) -> str:
-        return (
-            f"AsyncChatgptDeviceCodeLogin(login_id={self.login_id!r}, "
-            f"verification_url={self.verification_url!r}, done={self.done})"
-        )
+# </unasync>

@@ -12,6 +12,7 @@ credentials are missing and, if so, interrupts the turn and raises `AuthRequired
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -20,8 +21,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from codex_app_server._client import AppServerClient, AsyncAppServerClient, to_notification
-from codex_app_server._generated.registry import CLIENT_REQUESTS
-from codex_app_server._specs import DEFAULT_TIMEOUT
 from codex_app_server.errors import (
     AuthRequiredError,
     CodexError,
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from codex_app_server._generated.models import (
+        GetAccountResponse,
         ThreadItem,
         ThreadTokenUsage,
         TurnError,
@@ -49,7 +49,6 @@ C = TypeVar("C")
 
 COMPLETED = "completed"
 _DELTA = "item/agentMessage/delta"
-_STEER = CLIENT_REQUESTS["turn/steer"]
 INTERRUPT_TIMEOUT = 10.0  # a repeated turn/interrupt is never answered by 0.163.0
 
 
@@ -205,10 +204,9 @@ def _obj(value: Any) -> dict[str, Any] | None:
     return cast("dict[str, Any]", value) if isinstance(value, dict) else None
 
 
-def _needs_login(account: Any) -> bool:
+def _needs_login(answer: GetAccountResponse) -> bool:
     """`account/read` says the provider needs an OpenAI login and there is none."""
-    answer = _obj(account) or {}
-    return bool(answer.get("requiresOpenaiAuth")) and answer.get("account") is None
+    return answer.requires_openai_auth and answer.account is None
 
 
 def _auth_detail(retrying: dict[str, Any]) -> str:
@@ -242,8 +240,9 @@ class _TurnBase(Generic[C, M]):
         """True once this turn's `turn/completed` has been received."""
         return self._acc.done
 
-    def _steer_params(self, input: Input) -> dict[str, Any]:
-        return steer_params(self.thread_id, self.id, input)
+    def _steer_input(self, input: Input) -> Any:
+        """`turn/steer`'s `input`: wire-shaped items, which the typed method validates."""
+        return to_wire_items(input)
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -277,16 +276,109 @@ def _wait_time(idle_timeout: float | None, deadline: float | None) -> float | No
     return left if idle_timeout is None else min(left, idle_timeout)
 
 
+class AsyncTurn(_TurnBase[AsyncAppServerClient, M]):
+    """A running turn (async API): `async for n in turn.stream()`, `await turn.run()`."""
+
+    async def stream(self, *, idle_timeout: float | None = None) -> AsyncIterator[Notification]:
+        """This turn's notifications, ending after its `turn/completed`.
+
+        `idle_timeout`: when the server sends nothing for this many seconds while the stream
+        waits, the turn is interrupted on the server and `TurnTimeoutError` raised (its
+        `partial` holds what the turn produced so far).
+        Cancelling the task while it waits interrupts the turn on the server first.
+        """
+        deadline, self._deadline = self._deadline, None  # set by run(timeout=...)
+        try:
+            while True:
+                wait = idle_timeout if deadline is None else _wait_time(idle_timeout, deadline)
+                try:
+                    message = await self._subscription.aget(wait)
+                except TimeoutError:
+                    await asyncio.shield(self._interrupt_quietly())
+                    raise self._timeout_error(wait or 0.0, deadline is None) from None
+                if message is None:
+                    return
+                self._acc.add(message)
+                if self._acc.retrying is not None and not self._auth_checked:
+                    await self._check_auth()
+                yield to_notification(message)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._interrupt_quietly())
+            raise
+
+    async def run(self, *, timeout: float | None = None) -> TurnResult[M]:
+        """Wait for the turn to finish; returns its result (also after a partial `stream()`).
+
+        `timeout`: seconds the turn may still take; past it the turn is interrupted on the
+        server and `TurnTimeoutError` raised, carrying what the turn produced so far in
+        `partial` (a later `run()` returns the interrupted turn). Cancelling the task
+        interrupts the turn on the server first. Raises `CodexError` if the turn's stream
+        ended without its completion (after `close()`): the turn may still be running."""
+        self._deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            async for _ in self.stream():
+                pass
+        except TurnTimeoutError as exc:
+            if timeout is None:
+                raise
+            raise TurnTimeoutError(self.id, timeout, exc.partial) from None  # the whole limit
+        except asyncio.CancelledError:
+            # Ctrl-C can land between two notifications, outside stream(): interrupt here
+            # (a no-op when stream() already has)
+            await asyncio.shield(self._interrupt_quietly())
+            raise
+        return self._finished_result()
+
+    async def steer(self, input: Input) -> TurnSteerResponse:
+        """Add input to the running turn (it restarts its model request with the new input)."""
+        return await self._client.turn_steer(
+            thread_id=self.thread_id, expected_turn_id=self.id, input=self._steer_input(input)
+        )
+
+    async def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> TurnInterruptResponse | None:
+        """Ask the server to stop the turn; `run()` then returns status `interrupted`.
+        A no-op (None) once the turn has completed."""
+        if self._acc.done:
+            return None
+        return await self._client.turn_interrupt(
+            thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
+        )
+
+    async def close(self) -> None:
+        """Stop receiving this turn's notifications (the turn itself goes on)."""
+        self._subscription.close()
+
+    async def _interrupt_quietly(self) -> None:
+        if self._interrupt_sent:
+            return  # the server answers a repeated turn/interrupt late or never
+        self._interrupt_sent = True
+        with contextlib.suppress(Exception):  # the turn may be over, or the server gone
+            await self.interrupt(timeout=2.0)
+
+    async def _check_auth(self) -> None:
+        self._auth_checked = True
+        retrying = self._acc.retrying or {}
+        if _needs_login(await self._client.account_read()):
+            await self._interrupt_quietly()
+            self._subscription.close()
+            raise AuthRequiredError(_auth_detail(retrying))
+
+
+# The blocking twin below is generated from AsyncTurn (codegen/unasync.py; regenerate with
+# `python scripts/update_sdk_artifacts.py generate-types`): edit AsyncTurn instead.
+# <unasync: Turn from AsyncTurn>
+
+
 class Turn(_TurnBase[AppServerClient, M]):
-    """A running turn (blocking API). Iterate `stream()` or call `run()`."""
+    """A running turn (blocking API): `for n in turn.stream()`, `turn.run()`."""
 
     def stream(self, *, idle_timeout: float | None = None) -> Iterator[Notification]:
         """This turn's notifications, ending after its `turn/completed`.
 
         `idle_timeout`: when the server sends nothing for this many seconds while the stream
         waits, the turn is interrupted on the server and `TurnTimeoutError` raised (its
-        `partial` holds what the turn produced so far). Ctrl-C (KeyboardInterrupt) while
-        waiting interrupts the turn on the server first.
+        `partial` holds what the turn produced so far).
+        Ctrl-C (KeyboardInterrupt) while it waits interrupts the turn on the server first.
         """
         deadline, self._deadline = self._deadline, None  # set by run(timeout=...)
         try:
@@ -324,14 +416,17 @@ class Turn(_TurnBase[AppServerClient, M]):
                 raise
             raise TurnTimeoutError(self.id, timeout, exc.partial) from None  # the whole limit
         except KeyboardInterrupt:
-            # landed between two notifications, outside stream(): interrupt here (once)
+            # Ctrl-C can land between two notifications, outside stream(): interrupt here
+            # (a no-op when stream() already has)
             self._interrupt_quietly()
             raise
         return self._finished_result()
 
     def steer(self, input: Input) -> TurnSteerResponse:
         """Add input to the running turn (it restarts its model request with the new input)."""
-        return self._client._request(_STEER, self._steer_params(input), DEFAULT_TIMEOUT)
+        return self._client.turn_steer(
+            thread_id=self.thread_id, expected_turn_id=self.id, input=self._steer_input(input)
+        )
 
     def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> TurnInterruptResponse | None:
         """Ask the server to stop the turn; `run()` then returns status `interrupted`.
@@ -356,97 +451,13 @@ class Turn(_TurnBase[AppServerClient, M]):
     def _check_auth(self) -> None:
         self._auth_checked = True
         retrying = self._acc.retrying or {}
-        if _needs_login(self._client.request_raw("account/read", {})):
+        if _needs_login(self._client.account_read()):
             self._interrupt_quietly()
             self._subscription.close()
             raise AuthRequiredError(_auth_detail(retrying))
 
 
-class AsyncTurn(_TurnBase[AsyncAppServerClient, M]):
-    """A running turn (async API): `async for n in turn.stream()`, `await turn.run()`."""
-
-    async def stream(self, *, idle_timeout: float | None = None) -> AsyncIterator[Notification]:
-        """This turn's notifications, ending after its `turn/completed`.
-
-        `idle_timeout`: when the server sends nothing for this many seconds while the stream
-        waits, the turn is interrupted on the server and `TurnTimeoutError` raised (its
-        `partial` holds what the turn produced so far). Cancelling the task while it waits
-        interrupts the turn on the server first.
-        """
-        import asyncio
-
-        deadline, self._deadline = self._deadline, None  # set by run(timeout=...)
-        try:
-            while True:
-                wait = idle_timeout if deadline is None else _wait_time(idle_timeout, deadline)
-                try:
-                    message = await self._subscription.aget(wait)
-                except TimeoutError:
-                    await asyncio.shield(self._interrupt_quietly())
-                    raise self._timeout_error(wait or 0.0, deadline is None) from None
-                if message is None:
-                    return
-                self._acc.add(message)
-                if self._acc.retrying is not None and not self._auth_checked:
-                    await self._check_auth()
-                yield to_notification(message)
-        except asyncio.CancelledError:
-            await asyncio.shield(self._interrupt_quietly())
-            raise
-
-    async def run(self, *, timeout: float | None = None) -> TurnResult[M]:
-        """Wait for the turn to finish; returns its result (also after a partial `stream()`).
-
-        `timeout`: seconds the turn may still take; past it the turn is interrupted on the
-        server and `TurnTimeoutError` raised, carrying what the turn produced so far in
-        `partial` (a later `run()` returns the interrupted turn). Raises `CodexError` if the
-        turn's stream ended without its completion (after `close()`): the turn may still be
-        running."""
-        self._deadline = None if timeout is None else time.monotonic() + timeout
-        try:
-            async for _ in self.stream():
-                pass
-        except TurnTimeoutError as exc:
-            if timeout is not None:
-                raise TurnTimeoutError(self.id, timeout, exc.partial) from None
-            raise
-        return self._finished_result()
-
-    async def steer(self, input: Input) -> TurnSteerResponse:
-        """Add input to the running turn (it restarts its model request with the new input)."""
-        return await self._client._request(_STEER, self._steer_params(input), DEFAULT_TIMEOUT)
-
-    async def interrupt(self, timeout: float = INTERRUPT_TIMEOUT) -> TurnInterruptResponse | None:
-        """Ask the server to stop the turn; `run()` then returns status `interrupted`.
-        A no-op (None) once the turn has completed."""
-        if self._acc.done:
-            return None
-        return await self._client.turn_interrupt(
-            thread_id=self.thread_id, turn_id=self.id, request_timeout=timeout
-        )
-
-    async def close(self) -> None:
-        """Stop receiving this turn's notifications (the turn itself goes on)."""
-        self._subscription.close()
-
-    async def _interrupt_quietly(self) -> None:
-        if self._interrupt_sent:
-            return  # the server answers a repeated turn/interrupt late or never
-        self._interrupt_sent = True
-        with contextlib.suppress(Exception):  # the turn may be over, or the server gone
-            await self.interrupt(timeout=2.0)
-
-    async def _check_auth(self) -> None:
-        self._auth_checked = True
-        retrying = self._acc.retrying or {}
-        if _needs_login(await self._client.request_raw("account/read", {})):
-            await self._interrupt_quietly()
-            self._subscription.close()
-            raise AuthRequiredError(_auth_detail(retrying))
-
-
-def steer_params(thread_id: str, turn_id: str, input: Input) -> dict[str, Any]:
-    return {"threadId": thread_id, "expectedTurnId": turn_id, "input": to_wire_items(input)}
+# </unasync>
 
 
 def output_schema_of(value: Any) -> tuple[Any, Any]:
