@@ -3,13 +3,14 @@ scripted model can make the server send the request.
 
 On the real binary here: `item_command_execution_request_approval` (test_approvals.py) and
 `item_permissions_request_approval` (below; the `request_permissions` tool is offered once the
-`request_permissions_tool` feature is on), and, on a client that opted in to the experimental
-API, `item_tool_call` (`dynamic_tools`) and `item_tool_request_user_input` (the
-`request_user_input` tool, offered in Plan mode, chosen per turn with `collaboration_mode`).
+`request_permissions_tool` feature is on), `item_file_change_request_approval` (the model runs
+`apply_patch` through the shell tool, which codex turns into a file change), and, on a client
+that opted in to the experimental API, `item_tool_call` (`dynamic_tools`) and
+`item_tool_request_user_input` (the `request_user_input` tool, offered in Plan mode, chosen per
+turn with `collaboration_mode`).
 What 0.163.0 cannot be made to send offline, and why:
 
-* `item_file_change_request_approval`, `apply_patch_approval`: the mock model is offered no
-  `apply_patch` tool (not even with the `apply_patch_freeform` feature).
+* `apply_patch_approval`: the v1 patch approval, which the v2 turns above never send.
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
 * `mcp_server_elicitation_request`: needs an MCP server that elicits.
 * `account_chatgpt_auth_tokens_refresh`, `attestation_generate`: need a ChatGPT login.
@@ -161,3 +162,104 @@ def test_a_question_in_plan_mode_reaches_the_user_input_handler() -> None:
     assert [q.question for q in params.questions] == ["Which color?"]
     assert params.turn_id == result.id
     assert json.loads(outputs["u1"]) == {"answers": {"color": {"answers": ["blue"]}}}
+
+
+def propose_patch(env: OfflineEnvironment, name: str) -> Any:
+    """The model runs `apply_patch` through the shell tool (`exec_command` with a heredoc):
+    codex intercepts it and turns it into a file change, which under `on-request` in a
+    read-only sandbox asks the client for a file-change approval."""
+    target = env.workdir / name
+    patch = f"*** Begin Patch\n*** Add File: {target}\n+hello\n*** End Patch\n"
+    command = f"apply_patch <<'PATCH'\n{patch}PATCH\n"
+    env.model.enqueue(
+        function_call("exec_command", {"cmd": command, "workdir": str(env.workdir)}, call_id="p1"),
+        text("patched"),
+    )
+    return target
+
+
+def file_change(result: Any) -> Any:
+    (item,) = [i for i in result.items if type(i).__name__ == "FileChangeThreadItem"]
+    return item
+
+
+def test_an_accepted_file_change_is_written(approval_env: OfflineEnvironment) -> None:
+    env = approval_env
+    target = propose_patch(env, "accepted.txt")
+    seen: list[Any] = []
+
+    def accept(params: Any) -> dict[str, str]:
+        seen.append(params)
+        assert not target.exists()  # asked before anything is written
+        return {"decision": "accept"}
+
+    handlers = ServerRequestHandlers(item_file_change_request_approval=accept)
+    with Codex(env.config, handlers=handlers) as codex:
+        result = codex.thread_start().run("write the file")
+    assert result.status == "completed" and result.final_response == "patched"
+    (params,) = seen
+    assert type(params).__name__ == "FileChangeRequestApprovalParams"
+    assert (params.item_id, params.turn_id) == ("p1", result.id)
+    assert target.read_text() == "hello\n"
+    item = file_change(result)
+    assert item.status.value == "completed" and item.id == "p1"
+    assert [(c.path, c.kind.type) for c in item.changes] == [(str(target), "add")]
+    assert "Success" in env.model.function_call_outputs()["p1"]
+
+
+def test_a_declined_file_change_is_not_written(approval_env: OfflineEnvironment) -> None:
+    env = approval_env
+    target = propose_patch(env, "declined.txt")
+    handlers = ServerRequestHandlers(
+        item_file_change_request_approval=lambda _params: {"decision": "decline"}
+    )
+    with Codex(env.config, handlers=handlers) as codex:
+        result = codex.thread_start().run("write the file")
+    assert result.status == "completed" and result.final_response == "patched"
+    assert not target.exists()
+    assert file_change(result).status.value == "declined"
+    assert env.model.function_call_outputs()["p1"] == "patch rejected by user"
+
+
+def test_a_cancelled_file_change_interrupts_the_turn(approval_env: OfflineEnvironment) -> None:
+    env = approval_env
+    target = propose_patch(env, "cancelled.txt")
+    handlers = ServerRequestHandlers(
+        item_file_change_request_approval=lambda _params: {"decision": "cancel"}
+    )
+    with Codex(env.config, handlers=handlers) as codex:
+        result = codex.thread_start().run("write the file")
+    assert result.status == "interrupted"
+    assert not target.exists()
+    assert len(env.model.requests) == 1  # the model is not asked again
+
+
+async def test_without_a_handler_a_file_change_is_declined(
+    approval_env: OfflineEnvironment,
+) -> None:
+    """The SDK's default answer declines (async client, awaited handler path)."""
+    env = approval_env
+    target = propose_patch(env, "default.txt")
+    async with AsyncCodex(env.config) as codex:
+        thread = await codex.thread_start()
+        result = await thread.run("write the file")
+    assert result.status == "completed"
+    assert not target.exists()
+    assert file_change(result).status.value == "declined"
+
+
+async def test_an_async_file_change_handler_is_awaited(approval_env: OfflineEnvironment) -> None:
+    env = approval_env
+    target = propose_patch(env, "async.txt")
+    seen: list[str] = []
+
+    async def accept(params: Any) -> dict[str, str]:
+        seen.append(params.item_id)
+        return {"decision": "accept"}
+
+    handlers = ServerRequestHandlers(item_file_change_request_approval=accept)
+    async with AsyncCodex(env.config, handlers=handlers) as codex:
+        thread = await codex.thread_start()
+        result = await thread.run("write the file")
+    assert seen == ["p1"] and target.read_text() == "hello\n"
+    assert file_change(result).status.value == "completed"
