@@ -7,12 +7,12 @@ On the real binary here: `item_command_execution_request_approval` (test_approva
 `apply_patch` through the shell tool, which codex turns into a file change), and, on a client
 that opted in to the experimental API, `item_tool_call` (`dynamic_tools`) and
 `item_tool_request_user_input` (the `request_user_input` tool, offered in Plan mode, chosen per
-turn with `collaboration_mode`).
+turn with `collaboration_mode`); `mcp_server_elicitation_request` in test_mcp_elicitation.py
+(a stdio MCP server in the offline `config.toml` whose tool elicits).
 What 0.163.0 cannot be made to send offline, and why:
 
 * `apply_patch_approval`: the v1 patch approval, which the v2 turns above never send.
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
-* `mcp_server_elicitation_request`: needs an MCP server that elicits.
 * `account_chatgpt_auth_tokens_refresh`, `attestation_generate`: need a ChatGPT login.
 
 Those run against the fake app-server in tests/reliability/test_server_requests.py.
