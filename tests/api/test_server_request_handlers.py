@@ -8,18 +8,22 @@ On the real binary here: `item_command_execution_request_approval` (test_approva
 that opted in to the experimental API, `item_tool_call` (`dynamic_tools`) and
 `item_tool_request_user_input` (the `request_user_input` tool, offered in Plan mode, chosen per
 turn with `collaboration_mode`); `mcp_server_elicitation_request` in test_mcp_elicitation.py
-(a stdio MCP server in the offline `config.toml` whose tool elicits).
+(a stdio MCP server in the offline `config.toml` whose tool elicits); and
+`account_chatgpt_auth_tokens_refresh` (below: ChatGPT tokens supplied by the client with the
+experimental `chatgptAuthTokens` login, a provider with `requires_openai_auth`, and a model
+that answers 401).
 What 0.163.0 cannot be made to send offline, and why:
 
 * `apply_patch_approval`: the v1 patch approval, which the v2 turns above never send.
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
-* `account_chatgpt_auth_tokens_refresh`, `attestation_generate`: need a ChatGPT login.
+* `attestation_generate`: need a ChatGPT login.
 
 Those run against the fake app-server in tests/reliability/test_server_requests.py.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -27,7 +31,13 @@ from typing import Any
 import pytest
 
 from codex_app_server import AsyncCodex, Codex, ServerRequestHandlers
-from codex_app_server.testing import OfflineEnvironment, function_call, offline_environment, text
+from codex_app_server.testing import (
+    OfflineEnvironment,
+    function_call,
+    offline_environment,
+    text,
+    unauthorized,
+)
 
 
 @pytest.fixture
@@ -263,3 +273,80 @@ async def test_an_async_file_change_handler_is_awaited(approval_env: OfflineEnvi
         result = await thread.run("write the file")
     assert seen == ["p1"] and target.read_text() == "hello\n"
     assert file_change(result).status.value == "completed"
+
+
+def access_token(revision: int) -> str:
+    """An unsigned JWT shaped like a ChatGPT access token (codex reads its claims only)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    auth = {"chatgpt_account_id": "acct-1", "chatgpt_plan_type": "plus", "chatgpt_user_id": "u1"}
+    claims = {
+        "exp": 4_102_444_800,  # 2100-01-01: not expired, so only the 401 makes codex refresh
+        "revision": revision,
+        "https://api.openai.com/auth": auth,
+        "https://api.openai.com/profile": {"email": "dev@example.com"},
+    }
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}.sig"
+
+
+def token_revision(request: Any) -> int:
+    """Which `access_token(revision)` a model request carried."""
+    token = request.headers.get("authorization") or request.headers.get("Authorization")
+    payload = token.removeprefix("Bearer ").split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=="))["revision"]
+
+
+@pytest.fixture
+def chatgpt_env() -> Iterator[OfflineEnvironment]:
+    """ChatGPT tokens supplied by the client (`chatgptAuthTokens` login, experimental) for a
+    provider that uses the OpenAI login; the model first answers 401."""
+    import dataclasses
+
+    extra = {"model_providers": {"mock": {"requires_openai_auth": True}}}
+    with offline_environment(unauthorized(), text("Hello again."), extra=extra) as environment:
+        config = dataclasses.replace(environment.config, experimental_api=True)
+        yield dataclasses.replace(environment, config=config)
+
+
+CHATGPT_LOGIN = {
+    "type": "chatgptAuthTokens",
+    "accessToken": access_token(1),
+    "chatgptAccountId": "acct-1",
+}
+
+
+def test_a_401_asks_the_client_for_fresh_chatgpt_tokens(chatgpt_env: OfflineEnvironment) -> None:
+    env = chatgpt_env
+    seen: list[Any] = []
+
+    def refresh(params: Any) -> dict[str, Any]:
+        seen.append(params)
+        return {"accessToken": access_token(2), "chatgptAccountId": "acct-1"}
+
+    handlers = ServerRequestHandlers(account_chatgpt_auth_tokens_refresh=refresh)
+    with Codex(env.config, handlers=handlers) as codex:
+        codex.client.account_login_start(CHATGPT_LOGIN)
+        result = codex.thread_start().run("hi")
+    assert result.status == "completed" and result.final_response == "Hello again."
+    (params,) = seen
+    assert type(params).__name__ == "ChatgptAuthTokensRefreshParams"
+    assert (params.reason, params.previous_account_id) == ("unauthorized", "acct-1")
+    first, retry = env.model.recorded
+    assert [token_revision(first), token_revision(retry)] == [1, 2]  # the retry uses the new one
+    assert retry.headers.get("chatgpt-account-id") == "acct-1"
+
+
+async def test_without_a_refresh_handler_the_turn_fails_unauthorized(
+    chatgpt_env: OfflineEnvironment,
+) -> None:
+    """No handler: the SDK answers -32601 and codex fails the turn (the async client)."""
+    env = chatgpt_env
+    async with AsyncCodex(env.config) as codex:
+        await codex.client.account_login_start(CHATGPT_LOGIN)
+        thread = await codex.thread_start()
+        result = await thread.run("hi")
+    assert result.status == "failed" and result.error is not None
+    assert "auth refresh request failed" in result.error.message  # the SDK's -32601
+    assert len(env.model.requests) == 1  # no retry without fresh tokens
