@@ -16,7 +16,10 @@ What 0.163.0 cannot be made to send offline, and why:
 
 * `apply_patch_approval`: the v1 patch approval, which the v2 turns above never send.
 * `exec_command_approval`: the v1 approval, which the v2 turns above never send.
-* `attestation_generate`: need a ChatGPT login.
+* `attestation_generate`: the binary sends it (with ChatGPT tokens, before a model request,
+  the token going upstream in `x-oai-attestation`) only to a client that declared the
+  `requestAttestation` capability in `initialize`; the SDK declares none and has no option to
+  (both pinned below, the opt-in over raw JSON-RPC).
 
 Those run against the fake app-server in tests/reliability/test_server_requests.py.
 """
@@ -350,3 +353,58 @@ async def test_without_a_refresh_handler_the_turn_fails_unauthorized(
     assert result.status == "failed" and result.error is not None
     assert "auth refresh request failed" in result.error.message  # the SDK's -32601
     assert len(env.model.requests) == 1  # no retry without fresh tokens
+
+
+def test_the_sdk_never_opts_in_to_attestation(chatgpt_env: OfflineEnvironment) -> None:
+    """0.163.0 sends `attestation/generate` only to a client that declared the
+    `requestAttestation` capability in `initialize` (next test); the SDK declares none, so
+    the `attestation_generate` handler is not asked and no attestation header goes out."""
+    env = chatgpt_env
+    env.model.clear()
+    env.model.enqueue(text("Hello."))
+    asked: list[Any] = []
+    handlers = ServerRequestHandlers(attestation_generate=asked.append)
+    with Codex(env.config, handlers=handlers) as codex:
+        codex.client.account_login_start(CHATGPT_LOGIN)
+        result = codex.thread_start().run("hi")
+    assert result.status == "completed" and asked == []
+    (request,) = env.model.recorded
+    assert token_revision(request) == 1
+    assert "x-oai-attestation" not in {k.lower() for k in request.headers}
+
+
+def test_the_binary_asks_a_client_that_opts_in_for_an_attestation(
+    chatgpt_env: OfflineEnvironment,
+) -> None:
+    """The same setup over raw JSON-RPC with `requestAttestation: true`: the server asks for
+    a token and sends it upstream in `x-oai-attestation`."""
+    from tests.support.raw_app_server import RawAppServer
+
+    env = chatgpt_env
+    env.model.clear()
+    env.model.enqueue(text("Hello."))
+    asked: list[Any] = []
+
+    def attest(message: dict[str, Any]) -> dict[str, str]:
+        asked.append(message["params"])
+        return {"token": "token-123"}
+
+    capabilities = {"experimentalApi": True, "requestAttestation": True}
+    server = RawAppServer(
+        env=env.home.spawn_env(), cwd=env.workdir, handlers={"attestation/generate": attest}
+    )
+    server.start(initialize=False)
+    try:
+        client = {"name": "raw", "version": "1"}
+        server.request("initialize", {"clientInfo": client, "capabilities": capabilities})
+        server.notify("initialized")
+        server.request("account/login/start", CHATGPT_LOGIN)
+        turn = server.start_turn(server.start_thread(env.workdir), "hi")
+        completed = server.wait_turn_completed(turn["id"], timeout=30)
+    finally:
+        server.close()
+    assert completed["params"]["turn"]["status"] == "completed"
+    assert asked == [{}]
+    (request,) = env.model.recorded
+    header = {k.lower(): v for k, v in request.headers.items()}["x-oai-attestation"]
+    assert json.loads(header)["t"] == "token-123"
