@@ -14,8 +14,9 @@ experimental `chatgptAuthTokens` login, a provider with `requires_openai_auth`, 
 that answers 401).
 What 0.163.0 cannot be made to send offline, and why:
 
-* `apply_patch_approval`: the v1 patch approval, which the v2 turns above never send.
-* `exec_command_approval`: the v1 approval, which the v2 turns above never send.
+* `apply_patch_approval`, `exec_command_approval`: the approvals of the legacy (v1)
+  conversation API; 0.163.0 has no client request that starts such a conversation, and its
+  `turn/start` turns ask through the v2 requests (pinned below).
 * `attestation_generate`: the binary sends it (with ChatGPT tokens, before a model request,
   the token going upstream in `x-oai-attestation`) only to a client that declared the
   `requestAttestation` capability in `initialize`; the SDK declares none and has no option to
@@ -37,7 +38,9 @@ from codex_app_server import AsyncCodex, Codex, ServerRequestHandlers
 from codex_app_server.testing import (
     OfflineEnvironment,
     function_call,
+    function_calls,
     offline_environment,
+    shell_command,
     text,
     unauthorized,
 )
@@ -177,18 +180,20 @@ def test_a_question_in_plan_mode_reaches_the_user_input_handler() -> None:
     assert json.loads(outputs["u1"]) == {"answers": {"color": {"answers": ["blue"]}}}
 
 
-def propose_patch(env: OfflineEnvironment, name: str) -> Any:
+def patch_call(env: OfflineEnvironment, name: str) -> Any:
     """The model runs `apply_patch` through the shell tool (`exec_command` with a heredoc):
     codex intercepts it and turns it into a file change, which under `on-request` in a
     read-only sandbox asks the client for a file-change approval."""
-    target = env.workdir / name
-    patch = f"*** Begin Patch\n*** Add File: {target}\n+hello\n*** End Patch\n"
+    patch = f"*** Begin Patch\n*** Add File: {env.workdir / name}\n+hello\n*** End Patch\n"
     command = f"apply_patch <<'PATCH'\n{patch}PATCH\n"
-    env.model.enqueue(
-        function_call("exec_command", {"cmd": command, "workdir": str(env.workdir)}, call_id="p1"),
-        text("patched"),
+    return function_call(
+        "exec_command", {"cmd": command, "workdir": str(env.workdir)}, call_id="p1"
     )
-    return target
+
+
+def propose_patch(env: OfflineEnvironment, name: str) -> Any:
+    env.model.enqueue(patch_call(env, name), text("patched"))
+    return env.workdir / name
 
 
 def file_change(result: Any) -> Any:
@@ -408,3 +413,29 @@ def test_the_binary_asks_a_client_that_opts_in_for_an_attestation(
     (request,) = env.model.recorded
     header = {k.lower(): v for k, v in request.headers.items()}["x-oai-attestation"]
     assert json.loads(header)["t"] == "token-123"
+
+
+def test_v2_turns_never_send_the_v1_approvals(approval_env: OfflineEnvironment) -> None:
+    """`exec_command_approval` and `apply_patch_approval` belong to the legacy (v1)
+    conversation API, which 0.163.0 no longer has (no `newConversation`, `sendUserTurn` or
+    `sendUserMessage` among its client requests): a command and a file change in a
+    `turn/start` turn ask through the v2 requests, so the v1 handlers are never called and
+    the v2 default declines both."""
+    env = approval_env
+    touched = env.workdir / "touched"
+    command = shell_command(f"touch {touched}", workdir=env.workdir, call_id="c1")
+    env.model.enqueue(function_calls(command, patch_call(env, "patched.txt")), text("done"))
+    legacy: list[Any] = []
+    handlers = ServerRequestHandlers(
+        exec_command_approval=lambda params: legacy.append(params) or {"decision": "approved"},
+        apply_patch_approval=lambda params: legacy.append(params) or {"decision": "approved"},
+    )
+    with Codex(env.config, handlers=handlers) as codex:
+        result = codex.thread_start().run("touch and patch")
+    assert result.status == "completed" and legacy == []
+    statuses = {type(i).__name__: i.status.value for i in result.items if hasattr(i, "status")}
+    assert statuses == {
+        "CommandExecutionThreadItem": "declined",
+        "FileChangeThreadItem": "declined",
+    }
+    assert list(env.workdir.iterdir()) == []
