@@ -1,18 +1,25 @@
 """Server-request handler fields run on the real app-server (codex 0.163.0, offline) where the
 scripted model can make the server send the request.
 
-On the real binary here: `item_command_execution_request_approval` (test_approvals.py) and
-`item_permissions_request_approval` (below; the `request_permissions` tool is offered once the
-`request_permissions_tool` feature is on), `item_file_change_request_approval` (the model runs
-`apply_patch` through the shell tool, which codex turns into a file change), and, on a client
-that opted in to the experimental API, `item_tool_call` (`dynamic_tools`) and
-`item_tool_request_user_input` (the `request_user_input` tool, offered in Plan mode, chosen per
-turn with `collaboration_mode`); `mcp_server_elicitation_request` in test_mcp_elicitation.py
-(a stdio MCP server in the offline `config.toml` whose tool elicits); and
-`account_chatgpt_auth_tokens_refresh` (below: ChatGPT tokens supplied by the client with the
-experimental `chatgptAuthTokens` login, a provider with `requires_openai_auth`, and a model
-that answers 401).
-What 0.163.0 cannot be made to send offline, and why:
+On the real binary (9 of the 11 fields), and how the request is provoked:
+
+* `item_command_execution_request_approval` (test_approvals.py): `exec_command` asking for
+  escalation under `on-request`.
+* `item_file_change_request_approval`: the model runs `apply_patch` through the shell tool,
+  which codex turns into a file change.
+* `item_permissions_request_approval`: the `request_permissions` tool, offered once the
+  `request_permissions_tool` feature is on.
+* `mcp_server_elicitation_request` (test_mcp_elicitation.py): a stdio MCP server in the
+  offline `config.toml` whose tool elicits; codex's own MCP tool approval comes this way too.
+* `account_chatgpt_auth_tokens_refresh`: ChatGPT tokens supplied by the client (the
+  experimental `chatgptAuthTokens` login), a provider with `requires_openai_auth`, and a model
+  that answers 401.
+* With the experimental API: `item_tool_call` (`dynamic_tools`),
+  `item_tool_request_user_input` (the `request_user_input` tool, offered in Plan mode, chosen
+  per turn with `collaboration_mode`) and `current_time_read` (the `current_time_reminder`
+  feature with `clock_source = "external"`).
+
+What 0.163.0 does not send to the SDK, and why:
 
 * `apply_patch_approval`, `exec_command_approval`: the approvals of the legacy (v1)
   conversation API; 0.163.0 has no client request that starts such a conversation, and its
@@ -22,7 +29,7 @@ What 0.163.0 cannot be made to send offline, and why:
   `requestAttestation` capability in `initialize`; the SDK declares none and has no option to
   (both pinned below, the opt-in over raw JSON-RPC).
 
-Those run against the fake app-server in tests/reliability/test_server_requests.py.
+Those three run against the fake app-server in tests/reliability/test_server_requests.py.
 """
 
 from __future__ import annotations
@@ -439,3 +446,55 @@ def test_v2_turns_never_send_the_v1_approvals(approval_env: OfflineEnvironment) 
         "FileChangeThreadItem": "declined",
     }
     assert list(env.workdir.iterdir()) == []
+
+
+@pytest.fixture
+def external_clock_env() -> Iterator[OfflineEnvironment]:
+    """The `current_time_reminder` feature reading an external clock: the client's
+    (`currentTime/read`, experimental)."""
+    import dataclasses
+
+    reminder = {"enabled": True, "clock_source": "external"}
+    with offline_environment(
+        text("It is late."), extra={"features": {"current_time_reminder": reminder}}
+    ) as environment:
+        config = dataclasses.replace(environment.config, experimental_api=True)
+        yield dataclasses.replace(environment, config=config)
+
+
+def model_input(env: OfflineEnvironment) -> str:
+    return json.dumps(env.model.requests[-1]["input"])
+
+
+def test_the_model_is_told_the_time_the_client_reads(
+    external_clock_env: OfflineEnvironment,
+) -> None:
+    env = external_clock_env
+    seen: list[Any] = []
+
+    def clock(params: Any) -> dict[str, int]:
+        seen.append(params)
+        return {"currentTimeAt": 1_700_000_000}
+
+    with Codex(env.config, handlers=ServerRequestHandlers(current_time_read=clock)) as codex:
+        thread = codex.thread_start()
+        result = thread.run("what time is it?")
+    assert result.status == "completed" and result.final_response == "It is late."
+    assert seen and {type(p).__name__ for p in seen} == {"CurrentTimeReadParams"}
+    assert {p.thread_id for p in seen} == {thread.id}
+    assert "It is 2023-11-14 22:13:20 UTC." in model_input(env)
+
+
+async def test_without_a_clock_handler_the_turn_fails_naming_the_field(
+    external_clock_env: OfflineEnvironment,
+) -> None:
+    """The SDK's -32601 names the handler to set; codex fails the turn with that message
+    before asking the model (the async client)."""
+    env = external_clock_env
+    async with AsyncCodex(env.config) as codex:
+        thread = await codex.thread_start()
+        result = await thread.run("what time is it?")
+    assert result.status == "failed" and result.error is not None
+    assert "failed to read current time" in result.error.message
+    assert "codex.handlers.current_time_read" in result.error.message
+    assert env.model.requests == []
