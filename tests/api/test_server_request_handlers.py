@@ -44,6 +44,7 @@ import pytest
 from codex_app_server import AsyncCodex, Codex, ServerRequestHandlers
 from codex_app_server.testing import (
     OfflineEnvironment,
+    apply_patch,
     function_call,
     function_calls,
     offline_environment,
@@ -188,14 +189,10 @@ def test_a_question_in_plan_mode_reaches_the_user_input_handler() -> None:
 
 
 def patch_call(env: OfflineEnvironment, name: str) -> Any:
-    """The model runs `apply_patch` through the shell tool (`exec_command` with a heredoc):
-    codex intercepts it and turns it into a file change, which under `on-request` in a
-    read-only sandbox asks the client for a file-change approval."""
-    patch = f"*** Begin Patch\n*** Add File: {env.workdir / name}\n+hello\n*** End Patch\n"
-    command = f"apply_patch <<'PATCH'\n{patch}PATCH\n"
-    return function_call(
-        "exec_command", {"cmd": command, "workdir": str(env.workdir)}, call_id="p1"
-    )
+    """`apply_patch` through the shell tool: codex turns it into a file change, which under
+    `on-request` in a read-only sandbox asks the client for a file-change approval."""
+    patch = f"*** Begin Patch\n*** Add File: {env.workdir / name}\n+hello\n*** End Patch"
+    return apply_patch(patch, workdir=env.workdir, call_id="p1")
 
 
 def propose_patch(env: OfflineEnvironment, name: str) -> Any:

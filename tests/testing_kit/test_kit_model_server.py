@@ -12,6 +12,7 @@ import pytest
 
 from codex_app_server.testing import (
     MockModelServer,
+    apply_patch,
     cut_stream,
     fail,
     failed_event,
@@ -128,6 +129,17 @@ def test_function_call_reply() -> None:
     ]
     assert other[2]["item"]["arguments"] == '{"a": 1}'
     assert other[2]["item"]["call_id"].startswith("call_")
+
+
+def test_apply_patch_runs_the_patch_through_the_shell_tool() -> None:
+    reply = apply_patch("*** Begin Patch\n*** End Patch", workdir="/tmp/w", call_id="p9")
+    assert (reply.name, reply.call_id) == ("exec_command", "p9")
+    assert json.loads(reply.arguments) == {
+        "cmd": "apply_patch <<'PATCH'\n*** Begin Patch\n*** End Patch\nPATCH\n",
+        "workdir": "/tmp/w",
+    }
+    with pytest.raises(ValueError, match="'PATCH'"):
+        apply_patch("*** Begin Patch\nPATCH\n*** End Patch\n")
 
 
 def test_a_function_call_names_its_namespace_only_when_given() -> None:

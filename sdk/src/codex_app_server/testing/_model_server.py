@@ -44,6 +44,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "TextReply",
+    "apply_patch",
     "context_window_exceeded",
     "cut_stream",
     "fail",
@@ -394,6 +395,30 @@ def shell_command(
     if escalate:
         arguments["sandbox_permissions"] = "require_escalated"
         arguments["justification"] = justification
+    return function_call("exec_command", arguments, call_id=call_id, delay=delay)
+
+
+def apply_patch(
+    patch: str,
+    *,
+    workdir: str | PathLike[str] | None = None,
+    call_id: str | None = None,
+    delay: float = 0.0,
+) -> FunctionCallReply:
+    """Answer with a call of the shell tool (``exec_command``) running ``apply_patch`` on
+    ``patch``, the ``*** Begin Patch`` ... ``*** End Patch`` text, as a heredoc.
+
+    Codex intercepts ``apply_patch`` run through the shell and applies it as a file change
+    (a ``fileChange`` item); under ``approval_policy="on-request"`` in a read-only sandbox the
+    app-server first sends the client ``item/fileChange/requestApproval``. This is how a test
+    reaches that request: codex 0.163.0 offers a custom model no ``apply_patch`` tool.
+    """
+    if "\nPATCH\n" in f"\n{patch}\n":
+        raise ValueError("the patch must not contain a line 'PATCH' (it ends the heredoc)")
+    body = patch if patch.endswith("\n") else patch + "\n"
+    arguments: dict[str, Any] = {"cmd": f"apply_patch <<'PATCH'\n{body}PATCH\n"}
+    if workdir is not None:
+        arguments["workdir"] = fspath(workdir)
     return function_call("exec_command", arguments, call_id=call_id, delay=delay)
 
 
