@@ -204,3 +204,81 @@ def test_a_handler_returning_a_malformed_answer_is_an_error_answer(make_fake: An
         assert {i.status for i in command_items(result)} == {"failed"}  # an error answer
     (answer,) = approval_answers(fake)
     assert answer["error"]["code"] == -32603
+
+
+# The handler fields 0.163.0 never exercises through the SDK (tests/api/
+# test_server_request_handlers.py says why): a fake sends each request with params shaped like
+# the schema's, and the handler's typed params and its answer are checked on the wire.
+UNREACHABLE = {
+    "execCommandApproval": (
+        "exec_command_approval",
+        "ExecCommandApprovalParams",
+        {
+            "conversationId": "c1",
+            "callId": "x1",
+            "command": ["touch", "f"],
+            "cwd": "/tmp",
+            "parsedCmd": [],
+            "reason": "needs a file",
+        },
+        {"decision": "approved"},
+    ),
+    "applyPatchApproval": (
+        "apply_patch_approval",
+        "ApplyPatchApprovalParams",
+        {
+            "conversationId": "c1",
+            "callId": "x1",
+            "fileChanges": {"/tmp/f": {"type": "add", "content": "hi\n"}},
+        },
+        {"decision": "approved_for_session"},
+    ),
+    "attestation/generate": (
+        "attestation_generate",
+        "AttestationGenerateParams",
+        {},
+        {"token": "token-1"},
+    ),
+}
+
+
+def asking_on_model_list(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    request = {"do": "request", "method": method, "params": params, "wait": True}
+    return {"methods": {"model/list": {"actions": [request, {"do": "respond"}]}}}
+
+
+@pytest.mark.parametrize("method", sorted(UNREACHABLE))
+def test_a_request_the_real_binary_never_sends_reaches_its_handler(
+    make_fake: Any, method: str
+) -> None:
+    field, params_type, params, answer = UNREACHABLE[method]
+    fake = make_fake(asking_on_model_list(method, params))
+    seen: list[Any] = []
+
+    def handler(got: Any) -> dict[str, Any]:
+        seen.append(got)
+        return answer
+
+    with Codex(fake.config, handlers=ServerRequestHandlers(**{field: handler})) as codex:
+        codex.models()
+    (got,) = seen
+    assert type(got).__name__ == params_type
+    assert got.model_dump(by_alias=True, exclude_none=True, mode="json") == params
+    (wire,) = approval_answers(fake)
+    assert wire["result"] == answer
+
+
+@pytest.mark.parametrize("method", sorted(UNREACHABLE))
+async def test_without_a_handler_they_are_refused(make_fake: Any, method: str) -> None:
+    """Default answers (the async client): the v1 approvals are denied, the rest -32601."""
+    params = UNREACHABLE[method][2]
+    fake = make_fake(asking_on_model_list(method, params))
+    async with AsyncCodex(fake.config) as codex:
+        await codex.models()
+    (wire,) = approval_answers(fake)
+    if method.endswith("Approval"):
+        assert wire["result"] == {"decision": "denied"}
+    else:
+        assert (
+            wire["error"]["code"] == -32601 and "attestation_generate" in wire["error"]["message"]
+        )

@@ -12,10 +12,12 @@ import pytest
 
 from codex_app_server.testing import (
     MockModelServer,
+    apply_patch,
     cut_stream,
     fail,
     failed_event,
     function_call,
+    function_calls,
     hold,
     overloaded,
     raw_events,
@@ -127,6 +129,30 @@ def test_function_call_reply() -> None:
     ]
     assert other[2]["item"]["arguments"] == '{"a": 1}'
     assert other[2]["item"]["call_id"].startswith("call_")
+
+
+def test_apply_patch_runs_the_patch_through_the_shell_tool() -> None:
+    reply = apply_patch("*** Begin Patch\n*** End Patch", workdir="/tmp/w", call_id="p9")
+    assert (reply.name, reply.call_id) == ("exec_command", "p9")
+    assert json.loads(reply.arguments) == {
+        "cmd": "apply_patch <<'PATCH'\n*** Begin Patch\n*** End Patch\nPATCH\n",
+        "workdir": "/tmp/w",
+    }
+    with pytest.raises(ValueError, match="'PATCH'"):
+        apply_patch("*** Begin Patch\nPATCH\n*** End Patch\n")
+
+
+def test_a_function_call_names_its_namespace_only_when_given() -> None:
+    namespaced = function_call("ask", {}, call_id="n1", namespace="mcp__srv")
+    both = function_calls(namespaced, function_call("plain", {}, call_id="n2"))
+    with MockModelServer(namespaced, function_call("plain", {}), both) as server:
+        single = sse(post(server)[2])
+        plain = sse(post(server)[2])
+        several = sse(post(server)[2])
+    assert single[1]["item"]["namespace"] == single[2]["item"]["namespace"] == "mcp__srv"
+    assert "namespace" not in plain[2]["item"]
+    items = [e["item"] for e in several if e["type"] == "response.output_item.done"]
+    assert [i.get("namespace") for i in items] == ["mcp__srv", None]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ a scripted :class:`Reply`; ``write_codex_home`` writes a ``CODEX_HOME`` whose
         assert model.requests[-1]["model"] == "mock-model"
 
 Reply constructors: :func:`text`, :func:`function_call`, :func:`shell_command`,
+:func:`apply_patch` (a file change through the shell tool),
 :func:`function_calls` (several calls in one response), :func:`fail`, :func:`overloaded`, :func:`rate_limited`, :func:`usage_limit_reached`,
 :func:`unauthorized`, :func:`failed_event`, :func:`context_window_exceeded`,
 :func:`cut_stream`, :func:`raw_events` and :func:`hold`.
@@ -50,6 +51,7 @@ from ._model_server import (
     RecordedRequest,
     Reply,
     TextReply,
+    apply_patch,
     context_window_exceeded,
     cut_stream,
     fail,
@@ -86,6 +88,7 @@ __all__ = [
     "TextReply",
     "Transport",
     "TransportSink",
+    "apply_patch",
     "context_window_exceeded",
     "cut_stream",
     "dumps_toml",

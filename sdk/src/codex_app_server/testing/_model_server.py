@@ -44,6 +44,7 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "TextReply",
+    "apply_patch",
     "context_window_exceeded",
     "cut_stream",
     "fail",
@@ -108,13 +109,16 @@ class MessagesReply(Reply):
 class FunctionCallReply(Reply):
     """A ``function_call`` output item: the model asks codex to run a tool.
 
-    ``arguments`` is the JSON text the model would send (codex parses it).
+    ``arguments`` is the JSON text the model would send (codex parses it). ``namespace``
+    names the group of a namespaced tool (an MCP server's tools are offered as the namespace
+    ``mcp__<server>``); None sends no namespace.
     """
 
     name: str = ""
     arguments: str = "{}"
     call_id: str = ""
     usage: Mapping[str, int] | None = None
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
@@ -319,11 +323,16 @@ def function_call(
     arguments: Mapping[str, Any] | str,
     *,
     call_id: str | None = None,
+    namespace: str | None = None,
     delay: float = 0.0,
 ) -> FunctionCallReply:
     """Answer with a ``function_call`` output item calling tool ``name``.
 
-    ``arguments`` is a mapping (JSON-encoded for you) or the raw JSON text.
+    ``arguments`` is a mapping (JSON-encoded for you) or the raw JSON text. A tool the
+    request offers inside a namespace is called with ``namespace``: codex 0.163.0 offers
+    the tools of the MCP server ``NAME`` (``[mcp_servers.NAME]`` in ``config.toml``) in the
+    namespace ``mcp__NAME``, e.g. ``function_call("search", {"q": "x"},
+    namespace="mcp__docs")``.
     """
     encoded = arguments if isinstance(arguments, str) else json.dumps(dict(arguments))
     return FunctionCallReply(
@@ -331,6 +340,7 @@ def function_call(
         name=name,
         arguments=encoded,
         call_id=call_id if call_id is not None else f"call_{next(_call_ids)}",
+        namespace=namespace,
     )
 
 
@@ -352,6 +362,8 @@ def function_calls(*calls: FunctionCallReply, delay: float = 0.0) -> EventsReply
             "arguments": call.arguments,
             "status": "completed",
         }
+        if call.namespace is not None:
+            item["namespace"] = call.namespace
         events.append({"type": "response.output_item.done", "output_index": index, "item": item})
     events.append(
         {
@@ -383,6 +395,30 @@ def shell_command(
     if escalate:
         arguments["sandbox_permissions"] = "require_escalated"
         arguments["justification"] = justification
+    return function_call("exec_command", arguments, call_id=call_id, delay=delay)
+
+
+def apply_patch(
+    patch: str,
+    *,
+    workdir: str | PathLike[str] | None = None,
+    call_id: str | None = None,
+    delay: float = 0.0,
+) -> FunctionCallReply:
+    """Answer with a call of the shell tool (``exec_command``) running ``apply_patch`` on
+    ``patch``, the ``*** Begin Patch`` ... ``*** End Patch`` text, as a heredoc.
+
+    Codex intercepts ``apply_patch`` run through the shell and applies it as a file change
+    (a ``fileChange`` item); under ``approval_policy="on-request"`` in a read-only sandbox the
+    app-server first sends the client ``item/fileChange/requestApproval``. This is how a test
+    reaches that request: codex 0.163.0 offers a custom model no ``apply_patch`` tool.
+    """
+    if "\nPATCH\n" in f"\n{patch}\n":
+        raise ValueError("the patch must not contain a line 'PATCH' (it ends the heredoc)")
+    body = patch if patch.endswith("\n") else patch + "\n"
+    arguments: dict[str, Any] = {"cmd": f"apply_patch <<'PATCH'\n{body}PATCH\n"}
+    if workdir is not None:
+        arguments["workdir"] = fspath(workdir)
     return function_call("exec_command", arguments, call_id=call_id, delay=delay)
 
 
@@ -859,6 +895,8 @@ class _Handler(BaseHTTPRequestHandler):
             "name": reply.name,
             "arguments": reply.arguments,
         }
+        if reply.namespace is not None:
+            item["namespace"] = reply.namespace
         self._start_stream()
         self._event({"type": "response.created", "response": {"id": response_id}})
         self._event(
