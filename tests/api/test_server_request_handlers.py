@@ -1,7 +1,7 @@
 """Server-request handler fields run on the real app-server (codex 0.163.0, offline) where the
 scripted model can make the server send the request.
 
-On the real binary (9 of the 11 fields), and how the request is provoked:
+On the real binary (9 of the 11 fields, and `attestation_generate`, below), and how the request is provoked:
 
 * `item_command_execution_request_approval` (test_approvals.py): `exec_command` asking for
   escalation under `on-request`.
@@ -24,12 +24,12 @@ What 0.163.0 does not send to the SDK, and why:
 * `apply_patch_approval`, `exec_command_approval`: the approvals of the legacy (v1)
   conversation API; 0.163.0 has no client request that starts such a conversation, and its
   `turn/start` turns ask through the v2 requests (pinned below).
-* `attestation_generate`: the binary sends it (with ChatGPT tokens, before a model request,
-  the token going upstream in `x-oai-attestation`) only to a client that declared the
-  `requestAttestation` capability in `initialize`; the SDK declares none and has no option to
-  (both pinned below, the opt-in over raw JSON-RPC).
 
-Those three run against the fake app-server in tests/reliability/test_server_requests.py.
+Those two run against the fake app-server in tests/reliability/test_server_requests.py.
+
+`attestation_generate` also runs on the real binary: with ChatGPT tokens it asks before each
+model request, the token going upstream in `x-oai-attestation`, but only a client that declared
+`requestAttestation` in `initialize`; the SDK declares it when the handler is given at start.
 """
 
 from __future__ import annotations
@@ -364,59 +364,46 @@ async def test_without_a_refresh_handler_the_turn_fails_unauthorized(
     assert len(env.model.requests) == 1  # no retry without fresh tokens
 
 
-def test_the_sdk_never_opts_in_to_attestation(chatgpt_env: OfflineEnvironment) -> None:
-    """0.163.0 sends `attestation/generate` only to a client that declared the
-    `requestAttestation` capability in `initialize` (next test); the SDK declares none, so
-    the `attestation_generate` handler is not asked and no attestation header goes out."""
-    env = chatgpt_env
-    env.model.clear()
-    env.model.enqueue(text("Hello."))
-    asked: list[Any] = []
-    handlers = ServerRequestHandlers(attestation_generate=asked.append)
-    with Codex(env.config, handlers=handlers) as codex:
-        codex.client.account_login_start(CHATGPT_LOGIN)
-        result = codex.thread_start().run("hi")
-    assert result.status == "completed" and asked == []
-    (request,) = env.model.recorded
-    assert token_revision(request) == 1
-    assert "x-oai-attestation" not in {k.lower() for k in request.headers}
-
-
-def test_the_binary_asks_a_client_that_opts_in_for_an_attestation(
-    chatgpt_env: OfflineEnvironment,
-) -> None:
-    """The same setup over raw JSON-RPC with `requestAttestation: true`: the server asks for
-    a token and sends it upstream in `x-oai-attestation`."""
-    from tests.support.raw_app_server import RawAppServer
-
+def test_an_attestation_handler_given_at_start_is_asked(chatgpt_env: OfflineEnvironment) -> None:
+    """An `attestation_generate` handler passed to the constructor makes the SDK declare
+    `requestAttestation`: the server asks it before the model request and sends its token
+    upstream in `x-oai-attestation`."""
     env = chatgpt_env
     env.model.clear()
     env.model.enqueue(text("Hello."))
     asked: list[Any] = []
 
-    def attest(message: dict[str, Any]) -> dict[str, str]:
-        asked.append(message["params"])
+    def attest(params: Any) -> dict[str, str]:
+        asked.append(params)
         return {"token": "token-123"}
 
-    capabilities = {"experimentalApi": True, "requestAttestation": True}
-    server = RawAppServer(
-        env=env.home.spawn_env(), cwd=env.workdir, handlers={"attestation/generate": attest}
-    )
-    server.start(initialize=False)
-    try:
-        client = {"name": "raw", "version": "1"}
-        server.request("initialize", {"clientInfo": client, "capabilities": capabilities})
-        server.notify("initialized")
-        server.request("account/login/start", CHATGPT_LOGIN)
-        turn = server.start_turn(server.start_thread(env.workdir), "hi")
-        completed = server.wait_turn_completed(turn["id"], timeout=30)
-    finally:
-        server.close()
-    assert completed["params"]["turn"]["status"] == "completed"
-    assert asked == [{}]
+    with Codex(env.config, handlers=ServerRequestHandlers(attestation_generate=attest)) as codex:
+        codex.client.account_login_start(CHATGPT_LOGIN)
+        result = codex.thread_start().run("hi")
+    assert result.status == "completed"
+    assert [type(p).__name__ for p in asked] == ["AttestationGenerateParams"]
     (request,) = env.model.recorded
     header = {k.lower(): v for k, v in request.headers.items()}["x-oai-attestation"]
     assert json.loads(header)["t"] == "token-123"
+
+
+async def test_an_attestation_handler_set_after_start_is_not_asked(
+    chatgpt_env: OfflineEnvironment,
+) -> None:
+    """The opt-in happens at the handshake only: a handler set on a started client is never
+    asked and no attestation goes upstream (the async client)."""
+    env = chatgpt_env
+    env.model.clear()
+    env.model.enqueue(text("Hello."))
+    asked: list[Any] = []
+    async with AsyncCodex(env.config) as codex:
+        codex.handlers = ServerRequestHandlers(attestation_generate=asked.append)
+        await codex.client.account_login_start(CHATGPT_LOGIN)
+        thread = await codex.thread_start()
+        result = await thread.run("hi")
+    assert result.status == "completed" and asked == []
+    (request,) = env.model.recorded
+    assert "x-oai-attestation" not in {k.lower() for k in request.headers}
 
 
 def test_v2_turns_never_send_the_v1_approvals(approval_env: OfflineEnvironment) -> None:

@@ -145,9 +145,11 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
         warm_up_models()  # while the server starts (see _specs.warm_up_models)
         try:
             try:
-                result = await initialize(
-                    session, self._config, capabilities=capabilities(self._config)
+                declared = capabilities(
+                    self._config,
+                    request_attestation=self._dispatcher.handlers.attestation_generate is not None,
                 )
+                result = await initialize(session, self._config, capabilities=declared)
             except JsonRpcError as exc:
                 raise IncompatibleServerError(
                     f"the app-server refused `initialize`: {exc.message}",

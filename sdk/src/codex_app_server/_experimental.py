@@ -20,11 +20,21 @@ if TYPE_CHECKING:
 __all__ = ["capabilities", "check_opt_in"]
 
 
-def capabilities(config: AppServerConfig | None) -> dict[str, Any] | None:
-    """The `capabilities` of `initialize` (None: send none, the server's defaults)."""
+def capabilities(
+    config: AppServerConfig | None, *, request_attestation: bool = False
+) -> dict[str, Any] | None:
+    """The `capabilities` of `initialize` (None: send none, the server's defaults).
+
+    `request_attestation`: the client has an `attestation_generate` handler. The server asks
+    only clients that declared `requestAttestation`, and only at the handshake, so a handler
+    set afterwards is never asked.
+    """
+    declared: dict[str, Any] = {}
     if config is not None and config.experimental_api:
-        return {"experimentalApi": True}
-    return None
+        declared["experimentalApi"] = True
+    if request_attestation:
+        declared["requestAttestation"] = True
+    return declared or None
 
 
 def check_opt_in(spec: RequestSpec, wire_params: Any, opted_in: bool) -> None:
