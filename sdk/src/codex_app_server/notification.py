@@ -40,7 +40,7 @@ class Notification(ParamsByMethod):
             self._params = parse_params(self.method, self.raw)
         return self._params
 
-    def _params_when(self, method: str) -> object:
+    def _params_when(self, method: str) -> NotificationParams | dict[str, Any] | None:
         return self.params if self.method == method else None
 
     @property

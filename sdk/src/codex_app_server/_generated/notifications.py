@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from typing import Literal, TypeAlias, overload
+    from typing import Any, Literal, TypeAlias, overload
 
     from codex_app_server._generated.models.account_login_completed_notification import (
         AccountLoginCompletedNotification,
@@ -848,18 +848,19 @@ class ParamsByMethod:
             self, method: Literal["account/login/completed"]
         ) -> AccountLoginCompletedNotification | None: ...
 
-    def params_for(self, method: NotificationMethod) -> object:
+    def params_for(self, method: NotificationMethod) -> NotificationParams | dict[str, Any] | None:
         """The typed params when this notification is `method`, else None.
 
-        `note.params_for("item/agentMessage/delta")` is an `AgentMessageDeltaNotification` for
-        that method and None for any other: the type follows from the method name, no cast or
-        `isinstance` needed. Only the methods this SDK's schema lists type-check; for others
-        (a newer server's) compare `note.method` and read `note.raw`. Called anyway with a
-        method it does not know, it returns the params dict when the method matches.
+        One overload per notification method of the schema (85; `NotificationMethod` is
+        their `Literal`): `note.params_for("item/agentMessage/delta")` is typed
+        `AgentMessageDeltaNotification | None`, no cast or `isinstance` needed, and a method
+        name the schema does not list is a type error. For a newer server's method compare
+        `note.method` and read `note.raw`; called with one anyway, `params_for` returns the
+        params dict when the method matches.
 
         Raises `ProtocolError` when the params do not fit the method's model (as `params` does).
         """
         return self._params_when(method)
 
-    def _params_when(self, method: str) -> object:
+    def _params_when(self, method: str) -> NotificationParams | dict[str, Any] | None:
         raise NotImplementedError  # `Notification` implements it
