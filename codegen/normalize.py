@@ -295,8 +295,9 @@ def widen_reply_enums(defs: Definitions) -> Definitions:
 
 def _widen_enum_property(prop: JsonObject, defs: Definitions) -> None:
     wrapped = prop.get("allOf", [])
-    if "$ref" in prop or (len(wrapped) == 1 and "$ref" in wrapped[0]):
-        ref = prop["$ref"] if "$ref" in prop else wrapped[0]["$ref"]
+    only = _obj(wrapped[0]) if len(wrapped) == 1 else None
+    ref = prop.get("$ref") or (only or {}).get("$ref")
+    if isinstance(ref, str):
         values, target = _enum_values(ref, defs)
         if not values:
             return

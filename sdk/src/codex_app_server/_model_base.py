@@ -13,8 +13,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -59,16 +60,17 @@ def _unknown_value(
     its path."""
     if isinstance(value, OpenStrEnum):
         return None if value.is_known else (where, value)
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, BaseModel):
-        items: Any = ((name, getattr(value, name)) for name in type(value).model_fields)
+        items = ((name, getattr(value, name)) for name in type(value).model_fields)
     elif isinstance(value, dict):
-        items = ((str(k), v) for k, v in value.items())  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        items = cast("dict[Any, Any]", value).items()
     elif isinstance(value, (list, tuple)):
-        items = ((str(i), v) for i, v in enumerate(value))  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+        items = enumerate(cast("list[Any]", value))
     else:
         return None
     for name, item in items:
-        found = _unknown_value(item, (*where, name))
+        found = _unknown_value(item, (*where, str(name)))
         if found is not None:
             return found
     return None
