@@ -245,9 +245,8 @@ def _server_requests(
         params_name, _ = _params_ref(variant)
         if params_name is None:
             raise ProtocolModelError(f"server request {wire} has no params type")
-        response = counterpart(params_name)
-        if response not in definitions:  # answered in raw JSON, listed like raw results
-            response = RAW_JSON
+        # answered in raw JSON when no definition answers it, listed like raw results
+        response = answering_definition(definitions, params_name) or RAW_JSON
         out.append(
             ServerRequest(
                 wire=wire,
@@ -259,6 +258,24 @@ def _server_requests(
             )
         )
     _assert_unique([s.py_name for s in out], "server request")
+    return out
+
+
+def answering_definition(definitions: dict[str, JsonObject], params_name: str) -> str | None:
+    """The definition that answers a server request with these params (`<X>Response` beside
+    `<X>Params`), or None when the schema has none (the answer stays raw JSON)."""
+    response = counterpart(params_name)
+    return response if response in definitions else None
+
+
+def response_definitions(definitions: dict[str, JsonObject]) -> list[str]:
+    """The definitions that answer server requests: the models the SDK sends, never receives."""
+    out: list[str] = []
+    for _, variant in _variants(definitions, "ServerRequest"):
+        params_name, _ = _params_ref(variant)
+        response = answering_definition(definitions, params_name) if params_name else None
+        if response is not None and response not in out:
+            out.append(response)
     return out
 
 

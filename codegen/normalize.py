@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
+from codegen.ir import response_definitions
 from codegen.naming import pascal_case, words
 
 JsonObject = dict[str, Any]
@@ -35,6 +36,8 @@ ENVELOPE_DEFINITIONS = frozenset(
 UNION_KEYS = ("oneOf", "anyOf")
 ENUM_KIND_SUFFIX = "Kind"
 UNKNOWN_VARIANT_PREFIX = "Unrecognized"
+# The base class of the models the SDK sends back (answers to server requests), by import path.
+REPLY_BASE = "codex_app_server._model_base.CodexReplyModel"
 # schemars spells some titles with the Rust module path: `ApiKeyv2::LoginAccountParams`.
 _MODULE_PATH_RE = re.compile(r"v\d+::")
 
@@ -261,7 +264,83 @@ def add_unknown_variants(defs: Definitions) -> Definitions:
     return defs
 
 
+def mark_reply_models(defs: Definitions) -> Definitions:
+    """The definitions that answer server requests (what handlers return: models the SDK sends,
+    never receives) derive from `CodexReplyModel`, which rejects enum values the schema does
+    not list. Runs before the method unions are dropped: they say which definitions these are."""
+    if "ServerRequest" not in defs:
+        return defs
+    for name in response_definitions(defs):
+        defs[name]["customBasePath"] = REPLY_BASE
+    return defs
+
+
+def widen_reply_enums(defs: Definitions) -> Definitions:
+    """A reply model's enum-typed fields also take the enum's wire strings, as request keyword
+    arguments do: `decision: Kind | Literal["accept", ...]`. The strings are an `x-python-type`
+    branch beside the enum's `$ref`; the enum itself (shared with received models) stays as is.
+
+    Looks through `allOf: [$ref]` (a ref with a default) and nullable unions; a `$ref` to a
+    union with a plain-name branch (`CommandExecutionApprovalDecision`) takes that branch's
+    names. The referenced definition's description stays the field's docstring."""
+    for schema in defs.values():
+        if schema.get("customBasePath") != REPLY_BASE:
+            continue
+        for sub in schema.get("properties", {}).values():
+            prop = _obj(sub)
+            if prop is not None:
+                _widen_enum_property(prop, defs)
+    return defs
+
+
+def _widen_enum_property(prop: JsonObject, defs: Definitions) -> None:
+    wrapped = prop.get("allOf", [])
+    only = _obj(wrapped[0]) if len(wrapped) == 1 else None
+    ref = prop.get("$ref") or (only or {}).get("$ref")
+    if isinstance(ref, str):
+        values, target = _enum_values(ref, defs)
+        if not values:
+            return
+        prop.pop("$ref", None)
+        prop.pop("allOf", None)
+        prop["anyOf"] = [{"$ref": ref}, _literal_branch(values)]
+        if "description" not in prop and target.get("description"):
+            prop["description"] = target["description"]
+        return
+    for key in UNION_KEYS:
+        widened: list[Any] = []
+        for branch in prop.get(key, []):
+            widened.append(branch)
+            node = _obj(branch)
+            if (
+                node is not None
+                and "$ref" in node
+                and (values := _enum_values(node["$ref"], defs)[0])
+            ):
+                widened.append(_literal_branch(values))
+        if widened:
+            prop[key] = widened
+
+
+def _enum_values(ref: str, defs: Definitions) -> tuple[list[str], JsonObject]:
+    """The wire names a `$ref` takes: a string enum's values, or those of a union's plain-name
+    branch; none for anything else."""
+    target = defs.get(ref.rsplit("/", 1)[-1], {})
+    if _is_string_enum(target):
+        return list(target["enum"]), target
+    for key in UNION_KEYS:
+        for branch in target.get(key, []):
+            if _is_string_enum(branch):
+                return list(branch["enum"]), target
+    return [], target
+
+
+def _literal_branch(values: list[str]) -> JsonObject:
+    return {"type": "string", "x-python-type": f"Literal[{', '.join(map(repr, values))}]"}
+
+
 STEPS: tuple[Callable[[Definitions], Definitions], ...] = (
+    mark_reply_models,
     drop_envelopes,
     relax_nullable_required,
     clean_titles,
@@ -271,6 +350,7 @@ STEPS: tuple[Callable[[Definitions], Definitions], ...] = (
     title_inline_schemas,
     qualify_merged_branch_titles,
     add_unknown_variants,
+    widen_reply_enums,
 )
 
 

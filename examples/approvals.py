@@ -9,12 +9,14 @@ Presets: `accept_all()`, `decline_all()`, `ask(callback)`.
 """
 
 import shlex
+from typing import Literal
 
 from _offline import codex_config, shell_command, text
 
 from codex_app_server import Codex
 from codex_app_server.models import (
     CommandExecutionRequestApprovalParams,
+    CommandExecutionRequestApprovalResponse,
     CommandExecutionThreadItem,
 )
 
@@ -27,12 +29,17 @@ def shell_line(command: str) -> str:
     return parts[2] if len(parts) == 3 and parts[1] in ("-c", "-lc") else command
 
 
-def review(params: CommandExecutionRequestApprovalParams) -> dict[str, str]:
+def review(
+    params: CommandExecutionRequestApprovalParams,
+) -> CommandExecutionRequestApprovalResponse:
     """Accept harmless commands, decline everything else."""
     command = shell_line(params.command or "")
-    decision = "accept" if command.startswith(SAFE_PREFIXES) else "decline"
+    decision: Literal["accept", "decline"] = (
+        "accept" if command.startswith(SAFE_PREFIXES) else "decline"
+    )
     print(f"  approval asked for {command!r}: {decision}")
-    return {"decision": decision}
+    # the typed reply takes the wire string, as a dict answer would
+    return CommandExecutionRequestApprovalResponse(decision=decision)
 
 
 SCRIPT = [

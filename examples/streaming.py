@@ -1,8 +1,9 @@
 """Streaming progress: print the answer as it is written, and each item as it starts and ends.
 
 `turn.stream()` yields this turn's notifications and ends after `turn/completed`;
-`note.params` is the typed model of each one. `turn.run()` afterwards returns the finished
-`TurnResult` at once.
+`note.params` is the typed model of each one (match on its class), and
+`note.params_for(method)` the typed params of one method (None for any other).
+`turn.run()` afterwards returns the finished `TurnResult` at once.
 
     python examples/streaming.py [--offline]
 """
@@ -13,7 +14,6 @@ from _offline import codex_config, text
 
 from codex_app_server import Codex
 from codex_app_server.models import (
-    AgentMessageDeltaNotification,
     ItemCompletedNotification,
     ItemStartedNotification,
     TurnCompletedNotification,
@@ -28,17 +28,20 @@ ANSWER = text(
 with codex_config(ANSWER) as config, Codex(config) as codex:
     turn = codex.thread_start().turn("Explain streaming in one sentence.")
     for note in turn.stream():
-        params = note.params
-        if isinstance(params, AgentMessageDeltaNotification):
-            sys.stdout.write(params.delta)  # the text as it arrives
+        # keyed by method name: an AgentMessageDeltaNotification, or None for other methods
+        if (delta := note.params_for("item/agentMessage/delta")) is not None:
+            sys.stdout.write(delta.delta)  # the text as it arrives
             sys.stdout.flush()
-        elif isinstance(params, ItemStartedNotification):
-            print(f"[{params.item.type} started]")
-        elif isinstance(params, ItemCompletedNotification):
-            if params.item.type == "agentMessage":
-                print()  # end the streamed line
-            print(f"[{params.item.type} completed]")
-        elif isinstance(params, TurnCompletedNotification):
-            print(f"[turn {params.turn.status}]")
+        match note.params:  # or by the params class
+            case ItemStartedNotification(item=item):
+                print(f"[{item.type} started]")
+            case ItemCompletedNotification(item=item):
+                if item.type == "agentMessage":
+                    print()  # end the streamed line
+                print(f"[{item.type} completed]")
+            case TurnCompletedNotification(turn=done):
+                print(f"[turn {done.status}]")
+            case _:
+                pass
     result = turn.run()
     print("status:", result.status, "| items:", [type(item).__name__ for item in result.items])

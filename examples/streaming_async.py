@@ -10,7 +10,6 @@ from _offline import codex_config, text
 
 from codex_app_server import AsyncCodex
 from codex_app_server.models import (
-    AgentMessageDeltaNotification,
     ItemCompletedNotification,
     ItemStartedNotification,
     TurnCompletedNotification,
@@ -29,18 +28,20 @@ async def main() -> None:
             thread = await codex.thread_start()
             turn = await thread.turn("Explain streaming in one sentence.")
             async for note in turn.stream():
-                params = note.params
-                if isinstance(params, AgentMessageDeltaNotification):
-                    sys.stdout.write(params.delta)
+                if (delta := note.params_for("item/agentMessage/delta")) is not None:
+                    sys.stdout.write(delta.delta)
                     sys.stdout.flush()
-                elif isinstance(params, ItemStartedNotification):
-                    print(f"[{params.item.type} started]")
-                elif isinstance(params, ItemCompletedNotification):
-                    if params.item.type == "agentMessage":
-                        print()  # end the streamed line
-                    print(f"[{params.item.type} completed]")
-                elif isinstance(params, TurnCompletedNotification):
-                    print(f"[turn {params.turn.status}]")
+                match note.params:
+                    case ItemStartedNotification(item=item):
+                        print(f"[{item.type} started]")
+                    case ItemCompletedNotification(item=item):
+                        if item.type == "agentMessage":
+                            print()  # end the streamed line
+                        print(f"[{item.type} completed]")
+                    case TurnCompletedNotification(turn=done):
+                        print(f"[turn {done.status}]")
+                    case _:
+                        pass
             result = await turn.run()
             print("status:", result.status, "| items:", [type(i).__name__ for i in result.items])
 

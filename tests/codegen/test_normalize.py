@@ -197,3 +197,86 @@ def test_experimental_only_definitions_and_properties_are_marked() -> None:
     assert props["dynamicTools"]["description"].endswith("Tools.")
     assert "description" not in props["model"]
     assert out["CollaborationModeListParams"]["description"].startswith(n.EXPERIMENTAL_MARK)
+
+
+def server_request(method: str, params: str) -> dict[str, Any]:
+    return obj(
+        {"method": enum(method), "params": {"$ref": f"#/definitions/{params}"}},
+        ["method", "params"],
+    )
+
+
+def test_the_definitions_answering_server_requests_derive_from_the_reply_base() -> None:
+    defs = {
+        "ServerRequest": {
+            "oneOf": [
+                server_request("item/x/requestApproval", "XApprovalParams"),
+                server_request("item/y/ask", "YAskParams"),
+            ]
+        },
+        "XApprovalParams": obj({}, []),
+        "XApprovalResponse": obj({}, []),
+        "YAskParams": obj({}, []),  # no YAskResponse: answered in raw JSON
+        "ThreadStartResponse": obj({}, []),  # received, not sent
+    }
+    out = n.mark_reply_models(defs)
+    assert out["XApprovalResponse"]["customBasePath"] == n.REPLY_BASE
+    marked = [name for name, schema in out.items() if "customBasePath" in schema]
+    assert marked == ["XApprovalResponse"]
+    assert n.mark_reply_models({"Thing": obj({}, [])}) == {"Thing": obj({}, [])}
+
+
+def test_a_reply_models_enum_fields_also_take_the_wire_strings() -> None:
+    literal = {"type": "string", "x-python-type": "Literal['accept', 'decline']"}
+    decision = enum("accept", "decline", description="What to do.")
+    defs = {
+        "Decision": decision,
+        "Scope": enum("turn", "session"),
+        "Mixed": {"oneOf": [enum("accept", "decline", title="MixedKind"), obj({"a": {}}, ["a"])]},
+        "Other": obj({"x": {"type": "string"}}, ["x"]),
+        "XResponse": obj(
+            {
+                "decision": {"$ref": "#/definitions/Decision"},
+                "scope": {"allOf": [{"$ref": "#/definitions/Scope"}], "default": "turn"},
+                "mixed": {"$ref": "#/definitions/Mixed"},
+                "maybe": {"anyOf": [{"$ref": "#/definitions/Decision"}, {"type": "null"}]},
+                "other": {"$ref": "#/definitions/Other"},
+            },
+            ["decision"],
+            customBasePath=n.REPLY_BASE,
+        ),
+        "ThreadStartResponse": obj({"decision": {"$ref": "#/definitions/Decision"}}, []),
+    }
+    out = n.widen_reply_enums(defs)
+    props = out["XResponse"]["properties"]
+    assert props["decision"] == {
+        "anyOf": [{"$ref": "#/definitions/Decision"}, literal],
+        "description": "What to do.",  # the enum's description stays the field's docstring
+    }
+    assert props["scope"] == {
+        "anyOf": [{"$ref": "#/definitions/Scope"},
+                  {"type": "string", "x-python-type": "Literal['turn', 'session']"}],
+        "default": "turn",
+    }  # fmt: skip
+    assert props["mixed"]["anyOf"] == [{"$ref": "#/definitions/Mixed"}, literal]
+    assert props["maybe"]["anyOf"] == [
+        {"$ref": "#/definitions/Decision"},
+        literal,
+        {"type": "null"},
+    ]
+    assert props["other"] == {"$ref": "#/definitions/Other"}
+    # a received model keeps the plain enum
+    assert out["ThreadStartResponse"]["properties"]["decision"] == {
+        "$ref": "#/definitions/Decision"
+    }
+    assert out["Decision"] == decision
+
+
+def test_reply_models_are_generated_with_literals_and_the_reply_base() -> None:
+    from codex_app_server._model_base import CodexReplyModel
+    from codex_app_server.models import CommandExecutionRequestApprovalResponse, ThreadStartResponse
+
+    annotation = str(CommandExecutionRequestApprovalResponse.model_fields["decision"].annotation)
+    assert "Literal['accept', 'acceptForSession', 'decline', 'cancel']" in annotation
+    assert issubclass(CommandExecutionRequestApprovalResponse, CodexReplyModel)
+    assert not issubclass(ThreadStartResponse, CodexReplyModel)

@@ -32,6 +32,9 @@ from codex_app_server import (
 from codex_app_server.models import (
     AgentMessageDeltaNotification,
     AgentMessageThreadItem,
+    CommandExecutionRequestApprovalParams,
+    CommandExecutionRequestApprovalResponse,
+    ItemCompletedNotification,
     Model,
     ThreadItem,
     ThreadSectionAppearance,
@@ -40,7 +43,7 @@ from codex_app_server.models import (
 )
 from codex_app_server.models import Turn as TurnModel
 from codex_app_server.options import ThreadStartOptions, TurnStartOptions
-from codex_app_server.testing import OfflineEnvironment, offline_environment, text
+from codex_app_server.testing import OfflineEnvironment, offline_environment, shell_command, text
 
 
 class Summary(BaseModel):
@@ -123,16 +126,47 @@ def paging(codex: Codex) -> None:
 
 
 def notifications(codex: Codex) -> None:
-    """Point 7: narrowing a notification's params gives the typed model."""
+    """Point 7: narrowing a notification's params gives the typed model: by its class, or by
+    the method name with `params_for` (a method name this SDK does not know is a type error)."""
     turn = codex.thread_start().turn("Hi")
     deltas: list[str] = []
+    by_method: list[str] = []
+    completed = 0
     for note in turn.stream():
         assert_type(note, Notification)
         params = note.params
         if isinstance(params, AgentMessageDeltaNotification):
             assert_type(params.delta, str)
             deltas.append(params.delta)
-    assert deltas
+        delta = note.params_for("item/agentMessage/delta")
+        assert_type(delta, AgentMessageDeltaNotification | None)
+        if delta is not None:
+            by_method.append(delta.delta)
+        match note.params:
+            case ItemCompletedNotification(item=item):
+                assert_type(item, ThreadItem)
+                completed += 1
+            case _:
+                pass
+    assert deltas and by_method == deltas and completed
+
+
+def handler_replies(codex: Codex, env: OfflineEnvironment) -> None:
+    """Point 7: a handler's reply takes the same wire strings as request params."""
+    asked: list[str] = []
+
+    def approve(
+        params: CommandExecutionRequestApprovalParams,
+    ) -> CommandExecutionRequestApprovalResponse:
+        asked.append(params.turn_id)
+        return CommandExecutionRequestApprovalResponse(decision="accept")
+
+    codex.handlers.item_command_execution_request_approval = approve
+    target = env.workdir / "approved-by-literal"
+    env.model.enqueue(shell_command(f"touch {target}", workdir=str(env.workdir)), text("done"))
+    thread = codex.thread_start(approval_policy="on-request", sandbox="read-only")
+    result = thread.run("make the file")
+    assert asked == [result.id] and target.exists()
 
 
 def small_truths() -> None:
@@ -164,6 +198,7 @@ def main() -> None:
             explicit_null(codex)
             paging(codex)
             notifications(codex)
+            handler_replies(codex, env)
         asyncio.run(async_twins(env))
     small_truths()
 

@@ -3,16 +3,21 @@
 - `CodexModel`: accepts fields a newer server adds (kept as extras, never an error), builds its
   validator on first use rather than at import (the protocol has ~900 classes), and
   serializes by wire name.
+- `CodexReplyModel`: the base of the models the SDK sends back (handlers' answers to server
+  requests). Their enum fields also take the wire strings (`decision="accept"`), and a value
+  the schema does not list (a typo such as `"acept"`) fails validation instead of reaching the
+  server.
 - `OpenStrEnum`: known values are members; a value a newer server adds is kept as a pseudo
   member that is still a `str`, so `status == "newValue"` works and nothing fails to parse.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class CodexModel(BaseModel):
@@ -30,6 +35,45 @@ class CodexModel(BaseModel):
     def to_wire(self) -> dict[str, Any]:
         """The JSON object this model stands for, by wire names, without unset fields."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class CodexReplyModel(CodexModel):
+    """The base of every generated reply model (see the module docstring)."""
+
+    @model_validator(mode="after")
+    def _only_known_values(self) -> CodexReplyModel:
+        found = _unknown_value(self, ())
+        if found is not None:
+            where, value = found
+            known = ", ".join(repr(str(v.value)) for v in type(value))
+            raise ValueError(
+                f"`{'.'.join(where)}` is {str(value)!r}, not a {type(value).__name__} value "
+                f"this SDK knows (one of {known})"
+            )
+        return self
+
+
+def _unknown_value(
+    value: Any, where: tuple[str, ...]
+) -> tuple[tuple[str, ...], OpenStrEnum] | None:
+    """The first enum value the schema does not list in `value` (a model, list or dict), with
+    its path."""
+    if isinstance(value, OpenStrEnum):
+        return None if value.is_known else (where, value)
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(value, BaseModel):
+        items = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = cast("dict[Any, Any]", value).items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(cast("list[Any]", value))
+    else:
+        return None
+    for name, item in items:
+        found = _unknown_value(item, (*where, str(name)))
+        if found is not None:
+            return found
+    return None
 
 
 class OpenStrEnum(str, Enum):

@@ -2,12 +2,15 @@
 
 `method` is the wire name (`item/agentMessage/delta`); `params` is the typed model for known
 methods (validated on first access, so streaming stays cheap) and the raw dict for methods this
-SDK does not know. `raw` is always the params as received.
+SDK does not know. `raw` is always the params as received. `params_for(method)` (generated, one
+overload per method) is the typed params of one method, or None for any other.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from codex_app_server._generated.notifications import ParamsByMethod
 
 if TYPE_CHECKING:
     from codex_app_server._generated.notifications import NotificationParams
@@ -15,9 +18,10 @@ if TYPE_CHECKING:
 _UNSET: Any = object()
 
 
-class Notification:
+class Notification(ParamsByMethod):
     """One notification from the server: `method` (wire name), `params` (typed, parsed on
-    first access), `raw` (the params as received)."""
+    first access), `raw` (the params as received); `params_for(method)` gives the typed params
+    of one method (None for any other), e.g. `note.params_for("item/agentMessage/delta")`."""
 
     __slots__ = ("_params", "method", "raw")
 
@@ -35,6 +39,9 @@ class Notification:
         if self._params is _UNSET:
             self._params = parse_params(self.method, self.raw)
         return self._params
+
+    def _params_when(self, method: str) -> NotificationParams | dict[str, Any] | None:
+        return self.params if self.method == method else None
 
     @property
     def known(self) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 
-class AttestationGenerateResponse(CodexModel):
+class AttestationGenerateResponse(CodexReplyModel):
     token: str
     """
     Opaque client attestation token.

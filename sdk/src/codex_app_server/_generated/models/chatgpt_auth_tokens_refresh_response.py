@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 
-class ChatgptAuthTokensRefreshResponse(CodexModel):
+class ChatgptAuthTokensRefreshResponse(CodexReplyModel):
     access_token: Annotated[str, Field(alias="accessToken")]
     chatgpt_account_id: Annotated[str, Field(alias="chatgptAccountId")]
     chatgpt_plan_type: Annotated[str | None, Field(alias="chatgptPlanType")] = None

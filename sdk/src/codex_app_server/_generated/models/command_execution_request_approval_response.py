@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from codex_app_server._model_base import CodexModel
+from typing import Literal
+
+from codex_app_server._model_base import CodexReplyModel
 
 from .accept_with_execpolicy_amendment_command_execution_approval_decision import (
     AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision,
@@ -13,9 +15,10 @@ from .apply_network_policy_amendment_command_execution_approval_decision import 
 from .command_execution_approval_decision_kind import CommandExecutionApprovalDecisionKind
 
 
-class CommandExecutionRequestApprovalResponse(CodexModel):
+class CommandExecutionRequestApprovalResponse(CodexReplyModel):
     decision: (
-        CommandExecutionApprovalDecisionKind
+        Literal["accept", "acceptForSession", "decline", "cancel"]
+        | CommandExecutionApprovalDecisionKind
         | AcceptWithExecpolicyAmendmentCommandExecutionApprovalDecision
         | ApplyNetworkPolicyAmendmentCommandExecutionApprovalDecision
     )

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 
-class CurrentTimeReadResponse(CodexModel):
+class CurrentTimeReadResponse(CodexReplyModel):
     """
     [Experimental] Requires `AppServerConfig(experimental_api=True)`.
     """

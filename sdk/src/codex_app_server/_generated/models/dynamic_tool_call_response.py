@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 from .input_audio_dynamic_tool_call_output_content_item import (
     InputAudioDynamicToolCallOutputContentItem,
@@ -22,7 +22,7 @@ from .unrecognized_dynamic_tool_call_output_content_item import (
 )
 
 
-class DynamicToolCallResponse(CodexModel):
+class DynamicToolCallResponse(CodexReplyModel):
     content_items: Annotated[
         list[
             InputTextDynamicToolCallOutputContentItem

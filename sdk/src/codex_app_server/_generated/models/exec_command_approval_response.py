@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from codex_app_server._model_base import CodexModel
+from typing import Literal
+
+from codex_app_server._model_base import CodexReplyModel
 
 from .approved_execpolicy_amendment_review_decision import ApprovedExecpolicyAmendmentReviewDecision
 from .denied_review_decision import DeniedReviewDecision
@@ -10,9 +12,16 @@ from .network_policy_amendment_review_decision import NetworkPolicyAmendmentRevi
 from .review_decision_kind import ReviewDecisionKind
 
 
-class ExecCommandApprovalResponse(CodexModel):
+class ExecCommandApprovalResponse(CodexReplyModel):
     decision: (
-        ReviewDecisionKind
+        Literal[
+            "approved",
+            "approved_for_session",
+            "approved_mcp_policy_amendment",
+            "timed_out",
+            "abort",
+        ]
+        | ReviewDecisionKind
         | ApprovedExecpolicyAmendmentReviewDecision
         | NetworkPolicyAmendmentReviewDecision
         | DeniedReviewDecision

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from codex_app_server._model_base import CodexModel
+from typing import Literal
+
+from codex_app_server._model_base import CodexReplyModel
 
 from .file_change_approval_decision import FileChangeApprovalDecision
 
 
-class FileChangeRequestApprovalResponse(CodexModel):
-    decision: FileChangeApprovalDecision
+class FileChangeRequestApprovalResponse(CodexReplyModel):
+    decision: (
+        FileChangeApprovalDecision | Literal["accept", "acceptForSession", "decline", "cancel"]
+    )
+    """
+    - `accept`: User approved the file changes.
+    - `acceptForSession`: User approved the file changes and future changes to the same files should run without prompting.
+    - `decline`: User denied the file changes. The agent will continue the turn.
+    - `cancel`: User denied the file changes. The turn will also be immediately interrupted.
+    """

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 from .mcp_server_elicitation_action import McpServerElicitationAction
 
 
-class McpServerElicitationRequestResponse(CodexModel):
+class McpServerElicitationRequestResponse(CodexReplyModel):
     field_meta: Annotated[Any | None, Field(alias="_meta")] = None
     """
     Optional client metadata for form-mode action handling.
     """
-    action: McpServerElicitationAction
+    action: McpServerElicitationAction | Literal["accept", "decline", "cancel"]
     content: Any | None = None
     """
     Structured user input for accepted elicitations, mirroring RMCP `CreateElicitationResult`.

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 from .granted_permission_profile import GrantedPermissionProfile
 from .permission_grant_scope import PermissionGrantScope
 
 
-class PermissionsRequestApprovalResponse(CodexModel):
+class PermissionsRequestApprovalResponse(CodexReplyModel):
     permissions: GrantedPermissionProfile
-    scope: PermissionGrantScope | None = PermissionGrantScope.TURN
+    scope: PermissionGrantScope | Literal["turn", "session"] | None = PermissionGrantScope.TURN
     strict_auto_review: Annotated[bool | None, Field(alias="strictAutoReview")] = None
     """
     Review every subsequent command in this turn before normal sandboxed execution.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from codex_app_server._model_base import CodexModel
+from codex_app_server._model_base import CodexReplyModel
 
 from .tool_request_user_input_answer import ToolRequestUserInputAnswer
 
 
-class ToolRequestUserInputResponse(CodexModel):
+class ToolRequestUserInputResponse(CodexReplyModel):
     """
     EXPERIMENTAL. Response payload mapping question ids to answers.
     """
