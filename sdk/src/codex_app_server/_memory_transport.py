@@ -60,7 +60,7 @@ class MemoryTransport:
         # made here (the queue binds to a loop at first use): the peer may wait before open
         self._inbox: asyncio.Queue[bytes] = asyncio.Queue()
         self._closed_error: TransportClosedError | None = None
-        self.pauses = 0  # times the engine paused receiving
+        self.pauses: int = 0  # times the engine paused receiving
 
     # ------------------------------------------------------------------ the engine's side
 

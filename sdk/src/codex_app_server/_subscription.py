@@ -83,17 +83,17 @@ class Subscription:
         self.thread_id: str | None = thread_id
         self.turn_id: str | None = turn_id
         self.items: deque[dict[str, Any]] = deque()
-        self.limit = limit
+        self.limit: int = limit
         # a buffer this long stops reading (turn subscriptions); None: never
-        self.high = high if high is not None else limit + 1
-        self.low = low
-        self.pausing = False  # set by the session when this buffer paused reading
+        self.high: int = high if high is not None else limit + 1
+        self.low: int = low
+        self.pausing: bool = False  # set by the session when this buffer paused reading
         self._done = False  # nothing more will be appended
         self._error: BaseException | None = None  # raised once the buffer is drained
         self._closed = False  # the consumer closed it
         self._waiter: asyncio.Future[None] | None = None
-        self.waiting = False  # a consumer is (about to be) blocked: wake it on append
-        self.wake_queued = False
+        self.waiting: bool = False  # a consumer is (about to be) blocked: wake it on append
+        self.wake_queued: bool = False
         self._cond = threading.Condition(threading.Lock())
 
     # ------------------------------------------------------------------ state

@@ -158,12 +158,12 @@ class Tool(Generic[P, R]):
         if timeout is not None and not timeout > 0:
             raise ValueError(f"a tool's timeout must be > 0 or None, not {timeout!r}")
         self._fn = fn
-        self.name = check_tool_name(name)
-        self.description = description
+        self.name: str = check_tool_name(name)
+        self.description: str = description
         self.input_schema: dict[str, Any] = dict(input_schema)
-        self.timeout = timeout
+        self.timeout: float | None = timeout
         self._bind = bind
-        self.is_async = inspect.iscoroutinefunction(fn)
+        self.is_async: bool = inspect.iscoroutinefunction(fn)
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__wrapped__ = fn
 
