@@ -11,7 +11,7 @@ import tomlkit
 
 from staging.errors import StagingError
 from staging.paths import pinned_runtime_version
-from staging.stage_sdk import build_sdk, stage_sdk
+from staging.stage_sdk import StagedSdk, build_sdk, stage_sdk
 from tests.staging.conftest import REPO_ROOT
 
 
@@ -21,6 +21,17 @@ def schema_pin(tmp_path: Path) -> Path:
     pin = tmp_path / "schema-pin.json"
     pin.write_text('{"runtime_version": "0.163.0", "sha256": "", "file_count": 0}')
     return pin
+
+
+def _stage_fake_sdk(tmp_path: Path, schema_pin: Path) -> StagedSdk:
+    """The fake SDK staged for 0.163.0 (no stale-file check)."""
+    return stage_sdk(
+        tmp_path / "out",
+        runtime_version="0.163.0",
+        stale_files=list,
+        source=_fake_sdk(tmp_path / "sdk"),
+        schema_pin=schema_pin,
+    )
 
 
 def _fake_sdk(root: Path, dependencies: str = '["pydantic>=2.11,<3"]') -> Path:
@@ -128,13 +139,7 @@ def test_sdk_version_option_and_an_existing_pin_is_replaced(
 
 
 def test_built_fake_sdk_requires_the_exact_runtime(tmp_path: Path, schema_pin: Path) -> None:
-    staged = stage_sdk(
-        tmp_path / "out",
-        runtime_version="0.163.0",
-        stale_files=list,
-        source=_fake_sdk(tmp_path / "sdk"),
-        schema_pin=schema_pin,
-    )
+    staged = _stage_fake_sdk(tmp_path, schema_pin)
     built = build_sdk(staged)  # runs twine check --strict on both
     assert built.sdist.name == "codex_app_server_sdk-0.163.0.tar.gz"
     assert "codex-cli-bin==0.163.0" in built.wheel.requires_dist
@@ -182,13 +187,7 @@ def test_a_staged_sdk_edited_before_its_build_is_refused(
     tmp_path: Path, schema_pin: Path, edit: tuple[str, str], refusal: str
 ) -> None:
     """The built wheel is read back: the pin and version staging wrote must be what it says."""
-    staged = stage_sdk(
-        tmp_path / "out",
-        runtime_version="0.163.0",
-        stale_files=list,
-        source=_fake_sdk(tmp_path / "sdk"),
-        schema_pin=schema_pin,
-    )
+    staged = _stage_fake_sdk(tmp_path, schema_pin)
     pyproject = staged.directory / "pyproject.toml"
     old, new = edit
     assert old in pyproject.read_text()
