@@ -1,4 +1,7 @@
-"""What a tool returns -> the content items of the `item/tool/call` answer (pure logic)."""
+"""What a tool returns -> the content items of the `item/tool/call` answer (pure logic).
+
+Every value goes through the public `ToolResult.of`, the same conversion a tool's return
+value gets on its way to the wire."""
 
 from __future__ import annotations
 
@@ -11,8 +14,11 @@ import pytest
 from pydantic import BaseModel
 
 from codex_app_server import ImageInput, LocalImageInput, ToolResult
-from codex_app_server._tool_output import content_items
 from tests.tools.images import tiny_png
+
+
+def content_items(value: object) -> list[dict[str, str]]:
+    return [dict(item) for item in ToolResult.of(value).content_items]
 
 PNG = tiny_png()
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
