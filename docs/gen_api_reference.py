@@ -45,7 +45,10 @@ MODULES: list[tuple[str, str]] = [
 GROUPS: list[tuple[str, list[str]]] = [
     (
         "Starting Codex",
-        ["Codex", "AsyncCodex", "AppServerConfig", "ConnectConfig", "RUNTIME_VERSION"],
+        [
+            *("Codex", "AsyncCodex", "AppServerConfig", "ConnectConfig", "RUNTIME_VERSION"),
+            *("find_codex_bin", "ResolvedBinary"),
+        ],
     ),
     (
         "Threads and turns",

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from codex_app_server import AppServerConfig
+from codex_app_server import AppServerConfig, find_codex_bin
 from codex_app_server._config import toml_value
-from codex_app_server._discovery import build_command, build_env, find_codex_bin
+from codex_app_server._discovery import build_command, build_env
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session
 from codex_app_server.errors import (

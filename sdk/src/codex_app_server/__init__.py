@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from codex_app_server._connect_config import (
         ConnectConfig as ConnectConfig,
     )
+    from codex_app_server._discovery import (
+        ResolvedBinary as ResolvedBinary,
+    )
+    from codex_app_server._discovery import (
+        find_codex_bin as find_codex_bin,
+    )
     from codex_app_server._generated.handlers import (
         ServerRequestHandlers as ServerRequestHandlers,
     )
@@ -345,6 +351,8 @@ _EXPORTS: dict[str, str] = {
     "ToolError": "codex_app_server.tools",
     "ToolLike": "codex_app_server.tools",
     "ToolArgumentsError": "codex_app_server.tools",
+    "find_codex_bin": "codex_app_server._discovery",
+    "ResolvedBinary": "codex_app_server._discovery",
 }
 
 __all__ = ["RUNTIME_VERSION", *sorted(_EXPORTS)]  # noqa: PLE0604  # pyright: ignore[reportUnsupportedDunderAll]

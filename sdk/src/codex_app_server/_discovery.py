@@ -44,7 +44,10 @@ _RUNTIME_PACKAGES = (
 
 
 def find_codex_bin(codex_bin: str | os.PathLike[str] | None = None) -> ResolvedBinary:
-    """Find the codex binary: explicit ``codex_bin``; else this SDK's runtime package
+    """The codex binary the SDK runs for ``AppServerConfig(codex_bin=codex_bin)``: call it to
+    see which codex (and where from) a client will start, without starting one.
+
+    Looked up in order: explicit ``codex_bin``; else this SDK's runtime package
     (``codex-cli-bin``, import ``codex_app_server_runtime``); else OpenAI's
     (``openai-codex-cli-bin``, import ``codex_cli_bin``); else ``codex`` on ``PATH``.
 
