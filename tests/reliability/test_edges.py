@@ -25,14 +25,18 @@ import pytest
 from codex_app_server import (
     AppServerConfig,
     AsyncCodex,
+    AsyncThread,
+    AsyncTurn,
     Codex,
     CodexError,
     ForkedClientError,
     InvalidInputError,
     ProtocolError,
     ServerRequestHandlers,
+    Thread,
     ThreadBusyError,
     TransportClosedError,
+    Turn,
     TurnTimeoutError,
 )
 from codex_app_server._redact import redact
@@ -48,6 +52,22 @@ ROOT = Path(__file__).resolve().parents[2]
 def env() -> Iterator[OfflineEnvironment]:
     with offline_environment() as environment:
         yield environment
+
+
+def turn_when_free(thread: Thread, prompt: str) -> Turn[Any]:
+    """Start a turn once the thread's earlier turn has completed: until then the client
+    refuses it (ThreadBusyError) before anything is sent."""
+    started: list[Turn[Any]] = []
+
+    def attempt() -> bool:
+        try:
+            started.append(thread.turn(prompt))
+        except ThreadBusyError:
+            return False
+        return True
+
+    assert wait_until(attempt), f"thread {thread.id} stayed busy"
+    return started[0]
 
 
 def wait_until(condition: Any, timeout: float = 20.0) -> bool:
@@ -127,11 +147,9 @@ def test_a_process_with_an_open_client_exits_and_stops_its_app_server(
 
 def test_a_dropped_client_warns_and_is_cleaned_up(env: OfflineEnvironment) -> None:
     clients = [Codex(env.config)]
-    session = clients[0].client.session
-    pid = session.transport.pid  # type: ignore[attr-defined]
+    pid = clients[0].client.pid
     with pytest.warns(ResourceWarning, match="unclosed"):
         clients.clear()  # the last reference: finalized here
-    assert session.closed
     assert pid is not None and wait_until(lambda: process_gone(pid))
 
 
@@ -139,9 +157,12 @@ def test_a_client_collected_on_its_own_loop_thread_is_cleaned_up(env: OfflineEnv
     """The garbage collector may finalize a client on its own loop thread: the finalizer must
     not wait on that loop (it is the caller): it closes the session there and stops the loop."""
     codex = Codex(env.config)
-    session = codex.client.session
-    loop_thread = codex.client._loop.thread  # pyright: ignore[reportPrivateUsage]
-    pid = session.transport.pid  # type: ignore[attr-defined]
+
+    async def the_loop() -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+        return asyncio.get_running_loop(), threading.current_thread()
+
+    loop, loop_thread = codex.client.run(the_loop())
+    pid = codex.client.pid
     cycle: dict[str, Any] = {"codex": codex}
     cycle["self"] = cycle  # only the cycle collector can free it now
     del codex, cycle
@@ -157,12 +178,12 @@ def test_a_client_collected_on_its_own_loop_thread_is_cleaned_up(env: OfflineEnv
 
     gc.disable()  # so that the collection happens on the loop thread, not here
     try:
-        session._loop.call_soon_threadsafe(collect_here)  # pyright: ignore[reportPrivateUsage]
+        loop.call_soon_threadsafe(collect_here)
         assert collected.wait(20)
     finally:
         gc.enable()
     assert any(issubclass(w.category, ResourceWarning) for w in caught)
-    assert wait_until(lambda: session.closed and not loop_thread.is_alive())
+    assert wait_until(lambda: not loop_thread.is_alive())
     assert pid is not None and wait_until(lambda: process_gone(pid))
 
 
@@ -256,10 +277,8 @@ def test_a_second_turn_on_a_busy_thread_is_refused_before_anything_is_sent(
         with pytest.raises(CodexError, match="has not completed"):
             turn.run()  # never an in-progress result posing as a finished one
         held.release()
-        session = codex.client.session
-        assert wait_until(lambda: session.running_turn(thread.id) is None)
         env.model.enqueue(text("next done"))
-        result = thread.run("next")
+        result = turn_when_free(thread, "next").run()
         assert result.status == "completed" and result.final_response == "next done"
         # "second" and "third" never reached the server (nor were steered into the turn)
         prompts = [t for i in range(len(env.model.requests)) for t in env.model.user_texts(i)]
@@ -279,7 +298,8 @@ def test_leaving_a_stream_early_keeps_the_thread_busy(env: OfflineEnvironment) -
             thread.run("again")
         held.release()
         assert turn.run().status == "completed"
-        assert codex.client.session.running_turn(thread.id) is None
+        env.model.enqueue(text("free again"))
+        assert thread.run("again").final_response == "free again"  # no longer busy
 
 
 async def test_two_tasks_starting_turns_on_one_thread_get_one_turn(
@@ -400,9 +420,15 @@ def test_3000_approvals_to_a_slow_blocking_handler_use_a_bounded_pool(make_fake:
     lock = threading.Lock()
     peak = [0]
 
+    running = [0, 0]  # handlers running now, most at once
+
     def slow_accept(params: Any) -> dict[str, str]:
+        with lock:
+            running[0] += 1
+            running[1] = max(running)
         time.sleep(0.002)
         with lock:
+            running[0] -= 1
             calls.append(params.item_id)
             peak[0] = max(peak[0], threading.active_count())
         return {"decision": "accept"}
@@ -411,17 +437,16 @@ def test_3000_approvals_to_a_slow_blocking_handler_use_a_bounded_pool(make_fake:
     with Codex(fake.config, handlers=handlers) as codex:
         base = threading.active_count()  # with the client's own threads (loop, child watcher)
         result = codex.thread_start().run("storm")
-        pool = codex.client.aio._dispatcher.pool  # pyright: ignore[reportPrivateUsage]
         print(
             f"\n[3000 approvals, slow blocking handler] peak threads {peak[0]} (base {base}), "
-            f"handler workers at once: {pool.peak_workers}"
+            f"handlers at once: {running[1]}"
         )
     assert result.status == "completed"
     assert len(calls) == len(set(calls)) == count
     answers = fake.answers()
     assert len(answers) == count
     assert all(a["result"] == {"decision": "accept"} for a in answers.values())
-    assert pool.peak_workers <= 4
+    assert running[1] <= 4
     assert peak[0] - base <= 4
 
 
@@ -463,10 +488,9 @@ def test_thread_run_timeout_and_stream_idle_timeout(env: OfflineEnvironment) -> 
         with pytest.raises(TurnTimeoutError) as caught:
             thread.run("slow", timeout=0.3)
         assert caught.value.partial.status in ("inProgress", "interrupted")
-        assert wait_until(lambda: codex.client.session.running_turn(thread.id) is None)
         held = hold(text("after two deltas"), after_deltas=2, timeout=30)
         env.model.enqueue(held)
-        turn = thread.turn("stream it")
+        turn = turn_when_free(thread, "stream it")
         for note in turn.stream():  # the model is streaming: deltas arrive
             if note.method == "item/agentMessage/delta":
                 break
@@ -489,8 +513,7 @@ async def test_async_turn_watchdog(env: OfflineEnvironment) -> None:
         with pytest.raises(TurnTimeoutError):
             await thread.run("slow", timeout=0.3)
         env.model.enqueue(hold(text("never sent"), timeout=30))
-        turn = await thread.turn("idle") if await _idle(codex, thread.id) else None
-        assert turn is not None
+        turn = await _turn_when_free(thread, "idle")
         with pytest.raises(TurnTimeoutError) as idle:
             await _consume(turn.stream(idle_timeout=0.3))
         assert idle.value.idle
@@ -502,14 +525,17 @@ async def _consume(stream: Any) -> None:
         pass
 
 
-async def _idle(codex: AsyncCodex, thread_id: str) -> bool:
-    """Wait until the thread's interrupted turn has completed (it may start a new one)."""
+async def _turn_when_free(thread: AsyncThread, prompt: str) -> AsyncTurn[Any]:
+    """Start a turn once the thread's interrupted turn has completed: until then the client
+    refuses it (ThreadBusyError) before anything is sent."""
     deadline = time.monotonic() + 20
-    while codex.client.session.running_turn(thread_id) is not None:
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.01)
-    return True
+    while True:
+        try:
+            return await thread.turn(prompt)
+        except ThreadBusyError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.01)
 
 
 # --------------------------------------------------------------------------- 10. debug log
