@@ -37,7 +37,6 @@ from codex_app_server import (
     RequestTimeoutError,
     TransportClosedError,
 )
-from codex_app_server._session import Subscription
 from codex_app_server.testing import OfflineEnvironment, offline_environment, text
 
 API_KEY = "sk-test-NEVER-SHOWN-4f9c2b7d1e"
@@ -100,18 +99,12 @@ def test_the_model_provider_receives_the_logged_in_key(default_env: OfflineEnvir
 
 def test_api_key_login_announces_account_updated(default_env: OfflineEnvironment) -> None:
     with Codex(default_env.config) as codex:
-
-        async def subscribe() -> Subscription:
-            return codex.client.session.subscribe_notifications()
-
-        subscription = codex.client.run(subscribe())
+        notifications = codex.client.notifications()  # subscribes now: nothing is missed
         codex.login_api_key(API_KEY)
         methods: dict[str, dict[str, object]] = {}
         while "account/updated" not in methods:
-            message = subscription.get(timeout=10)
-            assert message is not None
-            methods[message["method"]] = message["params"]
-        subscription.close()
+            note = next(notifications)
+            methods[note.method] = note.raw
     assert methods["account/updated"]["authMode"] == "apikey"
     # an API-key login has no flow id: its completion carries loginId null
     assert methods["account/login/completed"] == {
