@@ -1,34 +1,44 @@
-"""Routing `item/tool/call` to each thread's tools, and every way a call can end (pure logic:
-the params are what the real 0.163.0 server sends; the end-to-end flow is in test_tools_real)."""
+"""Routing `item/tool/call` to each thread's tools, and every way a call can end, through the
+public `tools=` of `thread_start` on the real binary: the scripted model calls the tool, the
+client answers, and the answer is read back where it lands (the item's `success`, and the
+`function_call_output` the model gets next)."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from codex_app_server import ToolError, ToolResult, tool
-from codex_app_server._tool_router import ToolRouter, as_tools
-from codex_app_server.handlers import ServerRequestDispatcher, ServerRequestHandlers
-from codex_app_server.tools import Tool
+from codex_app_server import (
+    Codex,
+    ServerRequestHandlers,
+    ToolError,
+    ToolLike,
+    ToolResult,
+    tool,
+)
+from codex_app_server.testing import OfflineEnvironment, function_call, text
+from tests.tools.test_tools_real import tool_items
+
+_call_ids = itertools.count()
 
 
-async def in_thread(fn: Callable[[], Any], name: str) -> Any:
-    return await asyncio.to_thread(fn)
-
-
-def params(tool_name: str, arguments: Any, thread_id: str = "t1") -> dict[str, Any]:
-    return {
-        "threadId": thread_id,
-        "turnId": "turn1",
-        "callId": "call_1",
-        "namespace": None,
-        "tool": tool_name,
-        "arguments": arguments,
-    }
+def answer(
+    env: OfflineEnvironment, codex: Codex, tools: Sequence[ToolLike], name: str, arguments: Any
+) -> tuple[bool, str]:
+    """One call of tool `name` on a new thread offering `tools`: whether the client answered
+    it as a success, and the text the model got."""
+    call_id = f"call_{next(_call_ids)}"
+    env.model.enqueue(function_call(name, arguments, call_id=call_id), text("done"))
+    result = codex.thread_start(tools=list(tools)).run(f"call {name}")
+    (item,) = tool_items(result)
+    output = env.model.function_call_outputs()[call_id]
+    assert item.content_items[0].text == output  # the model gets what the item shows
+    return item.success, output
 
 
 @tool
@@ -55,98 +65,100 @@ def refuse(reason: str) -> str:
     raise ToolError(reason)
 
 
-def answer(router: ToolRouter, tool_name: str, arguments: Any, thread_id: str = "t1") -> Any:
-    return asyncio.run(router.answer(params(tool_name, arguments, thread_id)))
+def test_sync_and_async_tools_answer_with_their_result(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
+    assert answer(env, codex, [add, shout], "add", {"a": 2, "b": 3}) == (True, "5")
+    assert answer(env, codex, [add, shout], "shout", {"text": "hi"}) == (True, "HI")
 
 
-def routed(*tools: Tool[..., Any], thread_id: str = "t1") -> ToolRouter:
-    router = ToolRouter(in_thread)
-    router.register(thread_id, tools)
-    return router
-
-
-def text_of(result: dict[str, Any]) -> str:
-    (item,) = result["contentItems"]
-    return item["text"]
-
-
-def test_sync_and_async_tools_answer_with_their_result() -> None:
-    router = routed(add, shout)
-    assert answer(router, "add", {"a": 2, "b": 3}) == {
-        "contentItems": [{"type": "inputText", "text": "5"}],
-        "success": True,
-    }
-    assert text_of(answer(router, "shout", {"text": "hi"})) == "HI"
-
-
-def test_a_sync_tool_runs_off_the_event_loop() -> None:
-    seen: list[str] = []
+def test_a_sync_tool_runs_off_the_event_loop(env: OfflineEnvironment, codex: Codex) -> None:
+    seen: list[threading.Thread] = []
 
     @tool
     def where() -> str:
         """Which thread."""
-        seen.append(threading.current_thread().name)
+        seen.append(threading.current_thread())
         return "ok"
 
-    async def main() -> None:
-        router = routed(where)
-        loop_thread = threading.current_thread().name
-        await router.answer(params("where", {}))
-        assert seen and seen[0] != loop_thread
+    async def loop_thread() -> threading.Thread:
+        return threading.current_thread()
 
-    asyncio.run(main())
+    assert answer(env, codex, [where], "where", {}) == (True, "ok")
+    assert seen and seen[0] is not codex.client.run(loop_thread())
 
 
-def test_an_exception_is_a_failed_result_with_its_text() -> None:
-    result = answer(routed(broken), "broken", {"reason": "disk full"})
-    assert result["success"] is False
-    assert text_of(result) == "broken failed: RuntimeError: disk full"
-
-
-def test_a_tool_error_is_sent_as_written() -> None:
-    result = answer(routed(refuse), "refuse", {"reason": "no such city"})
-    assert (result["success"], text_of(result)) == (False, "no such city")
-
-
-def test_bad_arguments_are_a_failed_result_naming_the_problem() -> None:
-    result = answer(routed(add), "add", {"a": "two"})
-    assert result["success"] is False
-    assert text_of(result) == (
-        "add: invalid arguments: a: Input should be a valid integer, unable to parse string "
-        "as an integer; b: Field required"
+def test_an_exception_is_a_failed_result_with_its_text(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
+    assert answer(env, codex, [broken], "broken", {"reason": "disk full"}) == (
+        False,
+        "broken failed: RuntimeError: disk full",
     )
 
 
-def test_an_unknown_tool_is_a_failed_result_naming_the_known_ones() -> None:
-    result = answer(routed(add, shout), "multiply", {})
-    assert result["success"] is False
-    assert text_of(result) == "unknown tool 'multiply'; the tools of this thread are: add, shout"
+def test_a_tool_error_is_sent_as_written(env: OfflineEnvironment, codex: Codex) -> None:
+    result = answer(env, codex, [refuse], "refuse", {"reason": "no such city"})
+    assert result == (False, "no such city")
 
 
-def test_a_result_that_cannot_be_sent_is_a_failed_result() -> None:
+def test_bad_arguments_are_a_failed_result_naming_the_problem(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
+    assert answer(env, codex, [add], "add", {"a": "two"}) == (
+        False,
+        "add: invalid arguments: a: Input should be a valid integer, unable to parse string "
+        "as an integer; b: Field required",
+    )
+
+
+def test_an_unknown_tool_is_a_failed_result_naming_the_known_ones(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
+    """The server forwards only calls of tools the thread has; a fork keeps its source's
+    tools, so a fork answered by other functions meets a name it does not know."""
+
+    @tool
+    def multiply(a: int, b: int) -> int:
+        """Multiply two numbers."""
+        return a * b
+
+    env.model.enqueue(text("started"))
+    source = codex.thread_start(tools=[multiply])
+    source.run("hello")
+    env.model.enqueue(function_call("multiply", {"a": 2, "b": 2}, call_id="m1"), text("ok"))
+    result = codex.thread_fork(source.id, tools=[add, shout]).run("multiply")
+    assert tool_items(result)[0].success is False
+    assert env.model.function_call_outputs()["m1"] == (
+        "unknown tool 'multiply'; the tools of this thread are: add, shout"
+    )
+
+
+def test_a_result_that_cannot_be_sent_is_a_failed_result(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
     @tool
     def opaque() -> object:
         """Returns something JSON cannot hold."""
         return object()
 
-    result = answer(routed(opaque), "opaque", {})
-    assert result["success"] is False
-    assert "neither text, an image nor JSON-serializable" in text_of(result)
+    success, output = answer(env, codex, [opaque], "opaque", {})
+    assert success is False
+    assert "neither text, an image nor JSON-serializable" in output
 
 
-def test_a_tool_result_is_sent_as_given() -> None:
+def test_a_tool_result_is_sent_as_given(env: OfflineEnvironment, codex: Codex) -> None:
     @tool
     def partial() -> ToolResult:
         """Explicit result."""
         return ToolResult.text("half done", success=False)
 
-    assert answer(routed(partial), "partial", {}) == {
-        "contentItems": [{"type": "inputText", "text": "half done"}],
-        "success": False,
-    }
+    assert answer(env, codex, [partial], "partial", {}) == (False, "half done")
 
 
-def test_an_async_tool_past_its_timeout_fails_and_is_cancelled() -> None:
+def test_an_async_tool_past_its_timeout_fails_and_is_cancelled(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
     cancelled: list[bool] = []
 
     @tool(timeout=0.05)
@@ -159,12 +171,13 @@ def test_an_async_tool_past_its_timeout_fails_and_is_cancelled() -> None:
             raise
         return "unreachable"
 
-    result = answer(routed(stuck), "stuck", {})
-    assert (result["success"], text_of(result)) == (False, "stuck timed out after 0.05 s")
+    assert answer(env, codex, [stuck], "stuck", {}) == (False, "stuck timed out after 0.05 s")
     assert cancelled == [True]
 
 
-def test_a_sync_tool_past_its_timeout_fails_and_its_late_value_is_dropped() -> None:
+def test_a_sync_tool_past_its_timeout_fails_and_its_late_value_is_dropped(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
     release = threading.Event()
 
     @tool(timeout=0.05)
@@ -173,27 +186,28 @@ def test_a_sync_tool_past_its_timeout_fails_and_its_late_value_is_dropped() -> N
         release.wait(30)
         return "late"
 
-    async def main() -> dict[str, Any]:
-        try:
-            return await routed(slow).answer(params("slow", {}))
-        finally:
-            release.set()
-
-    result = asyncio.run(main())
-    assert (result["success"], text_of(result)) == (False, "slow timed out after 0.05 s")
+    try:
+        result = answer(env, codex, [slow], "slow", {})
+    finally:
+        release.set()
+    assert result == (False, "slow timed out after 0.05 s")
 
 
-def test_a_timeout_error_raised_by_the_tool_is_its_own_error() -> None:
+def test_a_timeout_error_raised_by_the_tool_is_its_own_error(
+    env: OfflineEnvironment, codex: Codex
+) -> None:
     @tool(timeout=30)
     async def times_out_inside() -> str:
         """Raises TimeoutError itself."""
         raise TimeoutError("upstream took too long")
 
-    result = answer(routed(times_out_inside), "times_out_inside", {})
-    assert text_of(result) == "times_out_inside failed: TimeoutError: upstream took too long"
+    assert answer(env, codex, [times_out_inside], "times_out_inside", {}) == (
+        False,
+        "times_out_inside failed: TimeoutError: upstream took too long",
+    )
 
 
-def test_tools_are_routed_by_thread() -> None:
+def test_tools_are_routed_by_thread(env: OfflineEnvironment, codex: Codex) -> None:
     @tool(name="who")
     def who_a() -> str:
         """A."""
@@ -204,46 +218,45 @@ def test_tools_are_routed_by_thread() -> None:
         """B."""
         return "thread B"
 
-    router = ToolRouter(in_thread)
-    router.register("A", [who_a])
-    router.register("B", [who_b])
-    assert text_of(answer(router, "who", {}, thread_id="A")) == "thread A"
-    assert text_of(answer(router, "who", {}, thread_id="B")) == "thread B"
-    assert router.routes("item/tool/call", params("who", {}, "A"))
-    assert not router.routes("item/tool/call", params("who", {}, "C"))
-    assert not router.routes("item/commandExecution/requestApproval", params("who", {}, "A"))
+    assert answer(env, codex, [who_a], "who", {}) == (True, "thread A")
+    assert answer(env, codex, [who_b], "who", {}) == (True, "thread B")
 
 
-def test_the_dispatcher_leaves_other_threads_to_the_user_handler() -> None:
+def test_the_dispatcher_leaves_other_threads_to_the_user_handler(
+    env: OfflineEnvironment,
+) -> None:
+    """A thread started with raw `dynamic_tools=` (no `tools=`) has its calls answered by the
+    user's `item_tool_call` handler; a thread with `tools=` by its functions."""
+    handled: list[str] = []
+
     def user_handler(typed: Any) -> dict[str, Any]:
-        return {
-            "contentItems": [{"type": "inputText", "text": f"user:{typed.tool}"}],
-            "success": True,
-        }
+        handled.append(typed.thread_id)
+        return ToolResult.text(f"user:{typed.tool}").to_wire()
 
-    dispatcher = ServerRequestDispatcher(ServerRequestHandlers(item_tool_call=user_handler))
-    dispatcher.tools = routed(add, thread_id="mine")
-
-    async def main() -> tuple[Any, Any]:
-        ours = await dispatcher("item/tool/call", params("add", {"a": 1, "b": 1}, "mine"))
-        theirs = await dispatcher("item/tool/call", params("add", {"a": 1, "b": 1}, "other"))
-        return ours, theirs
-
-    ours, theirs = asyncio.run(main())
-    assert text_of(ours) == "2"
-    assert text_of(theirs) == "user:add"
+    handlers = ServerRequestHandlers(item_tool_call=user_handler)
+    with Codex(env.config, handlers=handlers) as codex:
+        mine = codex.thread_start(tools=[add])
+        theirs = codex.thread_start(dynamic_tools=[add.to_spec()])
+        env.model.enqueue(function_call("add", {"a": 1, "b": 1}, call_id="o1"), text("ok"))
+        mine.run("add")
+        env.model.enqueue(function_call("add", {"a": 1, "b": 1}, call_id="t1"), text("ok"))
+        theirs.run("add")
+        assert env.model.function_call_outputs(-3) == {"o1": "2"}
+        assert env.model.function_call_outputs() == {"t1": "user:add"}
+        assert handled == [theirs.id]
 
 
-def test_tools_argument_is_checked() -> None:
+def test_tools_argument_is_checked(env: OfflineEnvironment, codex: Codex) -> None:
     def plain(x: int) -> int:
         """Plain typed function: made a tool for you."""
         return x
 
-    (made,) = as_tools([plain])
-    assert made.name == "plain" and made.input_schema["required"] == ["x"]
+    assert answer(env, codex, [plain], "plain", {"x": 7}) == (True, "7")
+    (offered,) = [t for t in env.model.requests[0]["tools"] if t.get("name") == "plain"]
+    assert offered["parameters"]["required"] == ["x"]
     with pytest.raises(ValueError, match="two tools are named 'add'"):
-        as_tools([add, add])
+        codex.thread_start(tools=[add, add])
     with pytest.raises(TypeError, match="tools= holds a str"):
-        as_tools(["add"])
+        codex.thread_start(tools=["add"])  # pyright: ignore[reportArgumentType]
     with pytest.raises(TypeError, match="takes a list of tools"):
-        as_tools(add)  # pyright: ignore[reportArgumentType]
+        codex.thread_start(tools=add)  # pyright: ignore[reportArgumentType]
