@@ -13,8 +13,12 @@ from typing import Any
 
 import pytest
 
-from codex_app_server import AppServerClient, AppServerConfig, AsyncAppServerClient
-from codex_app_server._loop_thread import LoopThread
+from codex_app_server import (
+    AppServerClient,
+    AppServerConfig,
+    AsyncAppServerClient,
+    ServerRequestHandlers,
+)
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
 from codex_app_server._startup import initialize, open_session, start_session
@@ -29,6 +33,7 @@ from codex_app_server.errors import (
     StreamOverflowError,
     TransportClosedError,
 )
+from codex_app_server.testing import MemoryTransport
 from tests.sdk.conftest import peer_argv, process_gone, run
 
 POSIX = sys.platform != "win32"
@@ -361,78 +366,263 @@ def test_process_death_fails_everything_at_once() -> None:
 
 def test_close_fails_pending_and_ends_streams() -> None:
     async def main() -> None:
-        session = await start_peer()
-        turn = session.subscribe_turn("thread-1", "turn-y")
-        notes = session.subscribe_notifications()
-        pending = asyncio.ensure_future(session.request("never", timeout=None))
-        await asyncio.sleep(0.05)
-        await session.close()
+        transport = MemoryTransport()
+        client = await AsyncAppServerClient.start(transport=transport)
+        notes = client.notifications()
+        sub = await start_turn(client, transport, "turn-y")
+        pending = asyncio.ensure_future(client.request_raw("never", timeout=None))
+        assert (await transport.peer_receive())["method"] == "never"  # it was sent
+        await client.close()
         with pytest.raises(TransportClosedError, match="closed"):
             await pending
         with pytest.raises(TransportClosedError):
-            await turn.aget()
-        assert await notes.aget() is None  # a normal end
-        await session.close()
+            await sub.aget()
+        assert [note async for note in notes] == []  # a normal end
+        await client.close()
 
     run(main())
 
 
 # --------------------------------------------------------------------------- routing
+# Over the in-memory transport: the test plays the app-server, message by message.
+
+
+def turn(turn_id: str) -> dict[str, Any]:
+    return {"id": turn_id, "items": [], "status": "inProgress"}
+
+
+def note(method: str, turn_id: str | None = None, **params: Any) -> dict[str, Any]:
+    return {"method": method, "params": {**({"turnId": turn_id} if turn_id else {}), **params}}
+
+
+async def round_trip(client: AsyncAppServerClient, transport: MemoryTransport) -> None:
+    """One request answered: everything the peer sent before is processed by then."""
+    call = asyncio.ensure_future(client.request_raw("echo"))
+    request = await transport.peer_receive()
+    transport.peer_send({"id": request["id"], "result": "echoed"})
+    assert await call == "echoed"
+
+
+def completed(turn_id: str) -> dict[str, Any]:
+    return {"method": "turn/completed", "params": {"turn": {"id": turn_id}}}
+
+
+async def start_turn(
+    client: AsyncAppServerClient,
+    transport: MemoryTransport,
+    turn_id: str,
+    before: list[dict[str, Any]] | None = None,
+    after: list[dict[str, Any]] | None = None,
+) -> Any:
+    """`turn/start` answered with `turn_id`: the peer sends `before`, the response, then
+    `after` (all before the client reads the response); the turn's subscription."""
+    call = asyncio.ensure_future(
+        client.request_turn("turn/start", {"threadId": "thread-1", "input": []})
+    )
+    request = await transport.peer_receive()
+    for message in before or []:
+        transport.peer_send(message)
+    transport.peer_send({"id": request["id"], "result": {"turn": turn(turn_id)}})
+    for message in after or []:
+        transport.peer_send(message)
+    result, sub = await call
+    assert result.turn.id == turn_id
+    return sub
 
 
 def test_turn_notifications_before_the_response_are_kept() -> None:
     async def main() -> None:
-        session = await start_peer()
-        notes = session.subscribe_notifications()
-        result = await session.request("turn", {"turnId": "turn-1", "deltas": 5})
-        sub = session.subscribe_turn("thread-1", result["turn"]["id"])
-        methods = [msg["method"] async for msg in sub]
-        assert methods == [
-            "turn/started",
-            *["item/agentMessage/delta"] * 5,
-            "turn/completed",
-        ]
-        assert await sub.aget() is None
-        assert notes.get_nowait() is None  # turn notifications do not reach the global stream
-        # a second turn, subscribed while it is still running
-        result = await session.request("turn", {"turnId": "turn-2", "complete": False})
-        sub2 = session.subscribe_turn("thread-1", "turn-2")
-        first = await sub2.aget_batch()
-        assert first[0]["method"] == "turn/started"
-        await session.request(
-            "notify",
-            {
-                "messages": [
-                    {"method": "turn/completed", "params": {"turn": {"id": "turn-2"}}},
-                    {"method": "thread/tokenUsage/updated", "params": {"turnId": "turn-2"}},
-                ]
-            },
-        )
-        rest = [m["method"] async for m in sub2]
-        assert rest[-1] == "turn/completed"
-        assert session.stats.late_turn_notifications == 1
-        await session.close()
+        transport = MemoryTransport()
+        async with AsyncAppServerClient(transport=transport) as client:
+            notes = client.notifications()
+            early = [note("turn/started", "turn-1")]
+            early += [note("item/agentMessage/delta", "turn-1", delta=str(i)) for i in range(5)]
+            sub = await start_turn(client, transport, "turn-1", early, [completed("turn-1")])
+            methods = [msg["method"] async for msg in sub]
+            assert methods == [
+                "turn/started",
+                *["item/agentMessage/delta"] * 5,
+                "turn/completed",
+            ]
+            assert await sub.aget() is None
+            # after its end: counted, and not sent to the global stream either
+            transport.peer_send(note("thread/tokenUsage/updated", "turn-1"))
+            await round_trip(client, transport)
+            assert client.stats.late_turn_notifications == 1
+            transport.peer_send(note("configWarning", summary="x"))
+            first = await notes.__anext__()
+            assert first.method == "configWarning"  # no turn notification came before it
 
     run(main())
 
 
 def test_request_turn_subscribes_atomically() -> None:
-    """Even with a holding area far smaller than the burst after the response, nothing of
+    """Even with a buffer far smaller than the burst right behind the response, nothing of
     the turn is lost: request_turn subscribes as the response is read."""
 
     async def main() -> None:
-        session = await start_peer(notification_buffer=10)
-        result, sub = await session.request_turn(
-            "flood", {"count": 5000, "turnId": "T", "threadId": "thread-1"}
-        )
-        assert result == {"count": 5000, "turn": {"id": "T"}}
-        assert sub.turn_id == "T"
-        assert sub.thread_id == "thread-1"
-        deltas = [m["params"]["delta"] async for m in sub if m["method"] != "turn/completed"]
-        assert deltas == [str(i) for i in range(5000)]
-        with pytest.raises(ProtocolError, match="names no turn"):
-            await session.request_turn("echo")
-        await session.close()
+        transport = MemoryTransport()
+        config = AppServerConfig(notification_buffer=10)
+        async with AsyncAppServerClient(config, transport=transport) as client:
+            burst = [note("item/agentMessage/delta", "T", delta=str(i)) for i in range(5000)]
+            sub = await start_turn(client, transport, "T", after=[*burst, completed("T")])
+            assert transport.paused  # the burst did not fit: reading paused, nothing dropped
+            deltas = [m["params"]["delta"] async for m in sub if m["method"] != "turn/completed"]
+            assert deltas == [str(i) for i in range(5000)]
+            call = asyncio.ensure_future(
+                client.request_turn("turn/start", {"threadId": "t", "input": []})
+            )
+            request = await transport.peer_receive()
+            transport.peer_send({"id": request["id"], "result": {"echo": True}})
+            with pytest.raises(ProtocolError, match="names no turn"):
+                await call
+
+    run(main())
+
+
+def test_holding_area_is_bounded() -> None:
+    async def main() -> None:
+        transport = MemoryTransport()
+        config = AppServerConfig(notification_buffer=50)
+        async with AsyncAppServerClient(config, transport=transport) as client:
+            for i in range(200):  # 20 turns nobody has asked for (yet), 10 each
+                transport.peer_send(note("item/started", f"t{i // 10}"))
+            await round_trip(client, transport)
+            assert client.stats.held_evicted == 150  # only 50 are held
+            # the newest turns are still there
+            sub = await start_turn(client, transport, "t19")
+            assert len(await sub.aget_batch()) == 10
+
+    run(main())
+
+
+def test_unsubscribed_notifications_are_counted() -> None:
+    async def main() -> None:
+        transport = MemoryTransport()
+        async with AsyncAppServerClient(transport=transport) as client:
+            for _ in range(3):
+                transport.peer_send(note("configWarning"))
+            await round_trip(client, transport)
+            assert client.stats.notifications_dropped == 3
+
+    run(main())
+
+
+def test_global_overflow_is_explicit() -> None:
+    async def main() -> None:
+        transport = MemoryTransport()
+        async with AsyncAppServerClient(transport=transport) as client:
+            small = client.notifications(maxsize=10)
+            big = client.notifications(maxsize=1000)
+            for i in range(100):
+                transport.peer_send(note("item/agentMessage/delta", delta=str(i)))
+            got: list[Any] = []
+
+            async def read_small() -> None:
+                async for message in small:
+                    got.append(message.raw["delta"])
+
+            with pytest.raises(StreamOverflowError):
+                await read_small()
+            assert got == [str(i) for i in range(10)]
+            assert [(await big.__anext__()).raw["delta"] for _ in range(100)] == [
+                str(i) for i in range(100)
+            ]
+
+    run(main())
+
+
+def test_request_while_paused_is_answered() -> None:
+    """A consumer that awaits a request while its turn's buffer is full does not deadlock."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        config = AppServerConfig(notification_buffer=1000)
+        async with AsyncAppServerClient(config, transport=transport) as client:
+            burst = [note("item/agentMessage/delta", "T", delta=str(i)) for i in range(3000)]
+            sub = await start_turn(client, transport, "T", after=[*burst, completed("T")])
+            assert transport.paused and client.stats.pauses == 1
+            call = asyncio.ensure_future(client.request_raw("echo", timeout=5))
+            request = await transport.peer_receive()
+            transport.peer_send({"id": request["id"], "result": "echoed"})  # behind the burst
+            assert await call == "echoed"
+            total = 0
+            async for _ in sub:
+                total += 1
+            assert total == 3001
+
+    run(main())
+
+
+def answer_turns(count: int) -> Any:
+    """A MemoryTransport answer: every `turn/start` gets turn "S" and `count` deltas."""
+
+    def answer(message: dict[str, Any]) -> list[dict[str, Any]] | None:
+        if message.get("method") != "turn/start":
+            return None
+        deltas = [note("item/agentMessage/delta", "S", delta=str(i)) for i in range(count)]
+        return [{"id": message["id"], "result": {"turn": turn("S")}}, *deltas]
+
+    return answer
+
+
+def test_sync_consumer_with_backpressure(no_leaks: None) -> None:
+    transport = MemoryTransport(answer=answer_turns(20_000))
+    config = AppServerConfig(notification_buffer=500)
+    with AppServerClient(config, transport=transport) as client:
+        _, sub = client.request_turn("turn/start", {"threadId": "thread-1", "input": []})
+        received = 0
+        while received < 20_000:
+            msg = sub.get(timeout=20)
+            assert msg is not None and msg["params"]["delta"] == str(received)
+            received += 1
+            if received % 1000 == 0:
+                time.sleep(0.001)  # a consumer slower than the reader
+        assert client.stats.pauses > 0
+        assert client.stats.notifications_dropped == 0  # none fell to the global stream
+
+
+def test_subscription_close_from_another_thread() -> None:
+    with AppServerClient(transport=MemoryTransport(answer=answer_turns(0))) as client:
+        _, sub = client.request_turn("turn/start", {"threadId": "thread-1", "input": []})
+        got: list[Any] = []
+        reading = threading.Event()
+
+        def read() -> None:
+            reading.set()
+            got.append(sub.get(timeout=60))  # nothing comes: only close() can end the wait
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        assert reading.wait(10)
+        sub.close()
+        reader.join(60)
+        assert not reader.is_alive()
+        assert got == [None]  # a normal end, not a TimeoutError
+
+
+def test_handler_tasks_are_cancelled_on_close() -> None:
+    async def main() -> None:
+        started = asyncio.Event()
+        cancelled = asyncio.Event()
+
+        async def handler(params: Any) -> Any:
+            started.set()
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+
+        transport = MemoryTransport()
+        config = AppServerConfig(server_request_timeout=None)
+        handlers = ServerRequestHandlers(item_tool_call=handler)
+        client = await AsyncAppServerClient.start(config, handlers=handlers, transport=transport)
+        params = {"threadId": "t", "turnId": "u", "callId": "c", "tool": "x", "arguments": {}}
+        transport.peer_send({"id": 7, "method": "item/tool/call", "params": params})
+        await asyncio.wait_for(started.wait(), 5)
+        await client.close()
+        assert cancelled.is_set()
 
     run(main())
 
@@ -495,54 +685,6 @@ def test_all_turns_tap_and_global_routing() -> None:
     run(main())
 
 
-def test_holding_area_is_bounded() -> None:
-    async def main() -> None:
-        session = await start_peer(notification_buffer=50)
-        messages = [
-            {"method": "item/started", "params": {"turnId": f"t{i // 10}"}} for i in range(200)
-        ]
-        await session.request("notify", {"messages": messages})
-        assert session._router._held_count <= 50
-        assert session.stats.held_evicted == 150
-        # the newest turns are still there
-        sub = session.subscribe_turn(None, "t19")
-        assert len(await sub.aget_batch()) == 10
-        await session.close()
-
-    run(main())
-
-
-def test_unsubscribed_notifications_are_counted() -> None:
-    async def main() -> None:
-        session = await start_peer()
-        await session.request(
-            "notify", {"messages": [{"method": "configWarning", "params": {}}] * 3}
-        )
-        assert session.stats.notifications_dropped == 3
-        await session.close()
-
-    run(main())
-
-
-def test_global_overflow_is_explicit() -> None:
-    async def main() -> None:
-        session = await start_peer()
-        small = session.subscribe_notifications(maxsize=10)
-        big = session.subscribe_notifications(maxsize=1000)
-        await session.request("flood", {"count": 100})
-        while len(big) < 100:
-            await asyncio.sleep(0.01)
-        got: list[dict[str, Any]] = []
-        with pytest.raises(StreamOverflowError):
-            await drain(small, into=got)
-        assert len(got) == 10
-        assert [m["params"]["delta"] for m in got] == [str(i) for i in range(10)]
-        assert len(await big.aget_batch()) == 100
-        await session.close()
-
-    run(main())
-
-
 def test_backpressure_keeps_a_slow_turn_consumer_flat() -> None:
     """200,000 deltas to a consumer slower than the reader: the turn's buffer never grows
     past the high watermark; nothing is lost; the order holds."""
@@ -574,79 +716,6 @@ def test_backpressure_keeps_a_slow_turn_consumer_flat() -> None:
         await session.close()
 
     run(main(), timeout=60)
-
-
-def test_request_while_paused_is_answered() -> None:
-    """A consumer that awaits a request while its turn's buffer is full does not deadlock."""
-
-    async def main() -> None:
-        session = await start_peer(notification_buffer=1000)
-        await session.request("flood", {"count": 3000, "turnId": "T"})
-        sub = session.subscribe_turn("thread-1", "T")
-        while session.stats.pauses == 0:
-            await asyncio.sleep(0.01)
-        assert await session.request("echo", timeout=5) == {"method": "echo", "params": {}}
-        total = 0
-        async for _ in sub:
-            total += 1
-        assert total == 3001
-        await session.close()
-
-    run(main())
-
-
-def test_sync_consumer_with_backpressure(no_leaks: None) -> None:
-    loop_thread = LoopThread()
-    try:
-
-        async def setup() -> tuple[Session, Subscription]:
-            session = await start_peer(notification_buffer=500)
-            _, sub = await session.request_turn("flood", {"count": 20_000, "turnId": "S"})
-            return session, sub
-
-        session, sub = loop_thread.run(setup(), timeout=20)
-        received = 0
-        for msg in sub:
-            if msg["method"] != "turn/completed":
-                assert msg["params"]["delta"] == str(received)
-                received += 1
-            if received % 1000 == 0:
-                time.sleep(0.001)
-        assert received == 20_000
-        assert session.stats.pauses > 0
-        with pytest.raises(TimeoutError):
-            loop_thread.run(session.subscribe_notifications().aget(timeout=0.05), timeout=5)
-        loop_thread.run(session.close(), timeout=10)
-    finally:
-        loop_thread.close()
-
-
-def test_subscription_close_from_another_thread() -> None:
-    loop_thread = LoopThread()
-    try:
-
-        async def setup() -> tuple[Session, Subscription]:
-            session = await start_peer()
-            return session, session.subscribe_turn("thread-1", "Z")
-
-        session, sub = loop_thread.run(setup(), timeout=20)
-        got: list[Any] = []
-        reading = threading.Event()
-
-        def read() -> None:
-            reading.set()
-            got.append(sub.get(timeout=60))  # nothing comes: only close() can end the wait
-
-        reader = threading.Thread(target=read)
-        reader.start()
-        assert reading.wait(10)
-        sub.close()
-        reader.join(60)
-        assert not reader.is_alive()
-        assert got == [None]  # a normal end, not a TimeoutError
-        loop_thread.run(session.close(), timeout=10)
-    finally:
-        loop_thread.close()
 
 
 # --------------------------------------------------------------------------- server requests
@@ -705,31 +774,6 @@ def test_server_requests() -> None:
         assert (await slow)["result"] == {"decision": "decline"}
         assert session.stats.server_requests == 6
         await session.close()
-
-    run(main())
-
-
-def test_handler_tasks_are_cancelled_on_close() -> None:
-    async def main() -> None:
-        started = asyncio.Event()
-        cancelled = asyncio.Event()
-
-        async def handler(method: str, params: Any) -> Any:
-            started.set()
-            try:
-                await asyncio.sleep(30)
-            except asyncio.CancelledError:
-                cancelled.set()
-                raise
-
-        session = await start_peer(server_request_timeout=None, handler=handler)
-        asking = asyncio.ensure_future(session.request("ask", {"method": "m"}))
-        await asyncio.wait_for(started.wait(), 5)
-        await session.close()
-        assert cancelled.is_set()
-        with pytest.raises(TransportClosedError):
-            await asking
-        assert not session._handler_tasks
 
     run(main())
 
