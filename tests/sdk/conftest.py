@@ -18,7 +18,7 @@ try:
 except ImportError:  # the SDK is not installed: use the source tree
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sdk" / "src"))
 
-from codex_app_server import AppServerConfig
+from codex_app_server import AppServerConfig, AsyncAppServerClient
 
 T = TypeVar("T")
 
@@ -47,6 +47,13 @@ def peer_bin(tmp_path_factory: pytest.TempPathFactory) -> str:
     wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{PEER}" "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     return str(wrapper)
+
+
+async def start_peer_client(peer_bin: str, *args: str, **options: Any) -> AsyncAppServerClient:
+    """The public client over the fake peer (spawned as its ``codex``), handshake done."""
+    options.setdefault("startup_timeout", 20.0)
+    config = AppServerConfig(codex_bin=peer_bin, extra_args=args, **options)
+    return await AsyncAppServerClient.start(config)
 
 
 MISSING_RUNTIME = (

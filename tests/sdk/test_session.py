@@ -34,7 +34,7 @@ from codex_app_server.errors import (
     TransportClosedError,
 )
 from codex_app_server.testing import MemoryTransport
-from tests.sdk.conftest import peer_argv, process_gone, run
+from tests.sdk.conftest import peer_argv, process_gone, run, start_peer_client
 
 POSIX = sys.platform != "win32"
 
@@ -44,13 +44,6 @@ async def start_peer(*args: str, **kwargs: Any) -> Session:
     session = Session(transport, **kwargs)
     await session.initialize(client_name="tests", client_version="0")
     return session
-
-
-async def start_peer_client(peer_bin: str, *args: str, **options: Any) -> AsyncAppServerClient:
-    """The public client over the fake peer (spawned as its ``codex``), handshake done."""
-    options.setdefault("startup_timeout", 20.0)
-    config = AppServerConfig(codex_bin=peer_bin, extra_args=args, **options)
-    return await AsyncAppServerClient.start(config)
 
 
 async def drain(sub: Subscription, into: list[dict[str, Any]] | None = None) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codex_app_server import AppServerConfig, find_codex_bin
+from codex_app_server import AppServerConfig, AsyncAppServerClient, find_codex_bin
 from codex_app_server._config import toml_value
 from codex_app_server._discovery import build_command, build_env
 from codex_app_server._process_transport import ProcessTransport
@@ -26,7 +26,7 @@ from codex_app_server.errors import (
     ProtocolError,
     TransportClosedError,
 )
-from tests.sdk.conftest import peer_argv, process_gone, run
+from tests.sdk.conftest import peer_argv, process_gone, run, start_peer_client
 
 POSIX = sys.platform != "win32"
 
@@ -318,66 +318,74 @@ def test_stderr_ring_is_bounded() -> None:
 # --------------------------------------------------------------------------- processes
 
 
-def test_spawn_in_new_session_and_close_reaps(no_leaks: None) -> None:
+def test_spawn_in_new_session_and_close_reaps(peer_bin: str, no_leaks: None) -> None:
     async def main() -> int:
-        transport = await ProcessTransport.spawn_argv(peer_argv())
-        pid = transport.pid
+        client = await start_peer_client(peer_bin)
+        pid = client.pid
         assert pid is not None
         if POSIX:
             assert os.getsid(pid) == pid  # Ctrl-C in our terminal does not reach it
-        await transport.close()
-        await transport.close()  # idempotent
-        assert transport.closed_error is not None
-        assert transport.exit_code == 0  # exited on stdin EOF
+        await client.close()
+        await client.close()  # idempotent
+        assert client.closed
+        assert client.exit_code == 0  # exited on stdin EOF
         return pid
 
     pid = run(main())
     assert process_gone(pid)
 
 
-def test_concurrent_close() -> None:
+def test_concurrent_close(peer_bin: str) -> None:
     async def main() -> None:
-        transport = await ProcessTransport.spawn_argv(peer_argv())
-        await asyncio.gather(*(transport.close() for _ in range(5)))
-        assert transport.closed_error is not None
+        client = await start_peer_client(peer_bin)
+        await asyncio.gather(*(client.close() for _ in range(5)))
+        assert client.closed and client.exit_code == 0
 
     run(main())
 
 
 @pytest.mark.skipif(not POSIX, reason="signals")
-def test_close_escalates_to_sigkill(no_leaks: None) -> None:
+def test_close_escalates_to_sigkill(peer_bin: str, no_leaks: None) -> None:
     async def main() -> int:
-        transport = await ProcessTransport.spawn_argv(peer_argv("--stubborn"), shutdown_timeout=0.3)
-        session = Session(transport, request_timeout=30)
-        # It answers only once its SIGTERM handler is installed (before it reads stdin).
-        assert await session.request("echo") == {"method": "echo", "params": {}}
-        pid = transport.pid
+        # It answers `initialize` only once its SIGTERM handler is installed.
+        client = await start_peer_client(peer_bin, "--stubborn", shutdown_timeout=0.3)
+        pid = client.pid
         assert pid is not None
-        await transport.close()
-        assert transport.exit_code == -signal.SIGKILL  # SIGTERM was ignored: it escalated
+        await client.close()
+        assert client.exit_code == -signal.SIGKILL  # SIGTERM was ignored: it escalated
         return pid
 
     pid = run(main())
     assert process_gone(pid)
 
 
-@pytest.mark.skipif(not POSIX, reason="process groups")
-def test_grandchild_holding_stdout(no_leaks: None) -> None:
-    """The process dies but a child it left holds stdout open: the session still ends
+def _children(pid: int) -> set[int]:
+    """Pids whose parent is ``pid``, from /proc."""
+    found: set[int] = set()
+    for record in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = record.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
+            found.add(int(record.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, /proc")
+def test_grandchild_holding_stdout(peer_bin: str, no_leaks: None) -> None:
+    """The process dies but a child it left holds stdout open: the client still ends
     promptly, and close() kills the leftover."""
 
     async def main() -> int:
-        transport = await ProcessTransport.spawn_argv(peer_argv("--grandchild"))
-        # No request timeout: were the session waiting for stdout's EOF, `die` would hang.
-        session = Session(transport, request_timeout=None)
-        tap = session.subscribe_notifications()
-        note = await tap.aget(timeout=5)
-        assert note is not None
-        grandchild = note["params"]["pid"]
+        # No request timeout: were the client waiting for stdout's EOF, `die` would hang.
+        client = await start_peer_client(peer_bin, "--grandchild", request_timeout=None)
+        assert client.pid is not None
+        (grandchild,) = _children(client.pid)  # started before it answered `initialize`
         with pytest.raises(TransportClosedError) as info:
-            await session.request("die", {"code": 4})
+            await client.request_raw("die", {"code": 4})
         assert info.value.exit_code == 4
-        await session.close()
+        await client.close()
         return grandchild
 
     grandchild = run(main())
@@ -396,37 +404,43 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
+@pytest.mark.skipif(not POSIX, reason="exec bits")
 def test_spawn_failure_is_codex_binary_error(tmp_path: Path) -> None:
+    """An executable file that is no program: found, but the operating system cannot run it."""
+    not_a_program = tmp_path / "codex"
+    not_a_program.write_bytes(b"\x7fELF but not really")
+    not_a_program.chmod(0o755)
+
     async def main() -> None:
         with pytest.raises(CodexBinaryError, match="could not be started"):
-            await ProcessTransport.spawn_argv([str(tmp_path / "missing")])
+            await AsyncAppServerClient.start(AppServerConfig(codex_bin=not_a_program))
 
     run(main())
 
 
 def test_real_binary_argv_and_env(real_config: AppServerConfig, no_leaks: None) -> None:
-    """The real binary accepts our -c overrides; the process is gone after close."""
+    """The real binary accepts our -c overrides (its effective config shows them); the
+    process is gone after close."""
     config = AppServerConfig(
         codex_bin=real_config.codex_bin,
         cwd=real_config.cwd,
         env=real_config.env,
         config_overrides={"model": "other-mock-model", "model_reasoning_effort": "low"},
     )
+    assert config.override_args() == [
+        "-c",
+        'model="other-mock-model"',
+        "-c",
+        'model_reasoning_effort="low"',
+    ]
 
     async def main() -> int:
-        transport = await ProcessTransport.spawn(config)
-        assert transport.argv[1:] == [
-            "app-server",
-            "-c",
-            'model="other-mock-model"',
-            "-c",
-            'model_reasoning_effort="low"',
-        ]
-        session = Session(transport)
-        await session.initialize(client_name="t", client_version="1")
-        pid = transport.pid
+        async with AsyncAppServerClient(config) as client:
+            effective = await client.request_raw("config/read", {})
+            pid = client.pid
+        assert effective["config"]["model"] == "other-mock-model"
+        assert effective["config"]["model_reasoning_effort"] == "low"
         assert pid is not None
-        await session.close()
         return pid
 
     pid = run(main())
