@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from codex_app_server import (
 )
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session, Subscription
-from codex_app_server._startup import initialize, open_session, start_session
+from codex_app_server._startup import initialize, open_session
 from codex_app_server.errors import (
     InternalRpcError,
     InvalidParamsError,
@@ -51,6 +52,12 @@ async def drain(sub: Subscription, into: list[dict[str, Any]] | None = None) -> 
     while (msg := await sub.aget(timeout=5)) is not None:
         if into is not None:
             into.append(msg)
+
+
+async def drain_notes(notes: AsyncIterator[Any]) -> None:
+    """Consume a client's notification stream to its end (raising what ended it)."""
+    async for _ in notes:
+        pass
 
 
 # =========================================================================== real binary
@@ -117,15 +124,14 @@ def test_real_initialize_requests_and_errors(real_config: AppServerConfig, no_le
 @pytest.mark.skipif(not POSIX, reason="signals")
 def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leaks: None) -> None:
     async def main() -> None:
-        session = await start_session(real_config)
-        transport: Any = session.transport
-        pid: int = transport.pid
-        turn = session.subscribe_turn("t", "some-turn")
-        notes = session.subscribe_notifications()
+        client = await AsyncAppServerClient.start(real_config)
+        pid = client.pid
+        assert pid is not None
+        notes = client.notifications()
         os.kill(pid, signal.SIGSTOP)  # it cannot answer: the request stays pending
-        pending = asyncio.ensure_future(session.request("model/list", {}, timeout=None))
+        pending = asyncio.ensure_future(client.request_raw("model/list", {}, timeout=None))
         await asyncio.sleep(0)  # one pass of the loop: the request is written
-        assert not pending.done()
+        assert not pending.done() and client.pending_requests == 1
         os.kill(pid, signal.SIGKILL)
         # No timeout and a stopped server: only the process's death can end this request.
         with pytest.raises(TransportClosedError) as info:
@@ -133,12 +139,11 @@ def test_real_kill_9_fails_pending_at_once(real_config: AppServerConfig, no_leak
         assert info.value.exit_code == -signal.SIGKILL
         assert "exit code -9" in str(info.value)
         with pytest.raises(TransportClosedError):
-            await turn.aget(timeout=5)
+            await drain_notes(notes)  # what came before the death, then the error
         with pytest.raises(TransportClosedError):
-            await drain(notes)
-        with pytest.raises(TransportClosedError):
-            await session.request("model/list", {})
-        await session.close()
+            await client.request_raw("model/list", {})
+        assert client.closed and client.pending_requests == 0
+        await client.close()
         assert process_gone(pid)
 
     run(main())
@@ -327,16 +332,16 @@ def test_timeouts_cancellation_and_late_responses(peer_bin: str) -> None:
     run(main())
 
 
-def test_process_death_fails_everything_at_once() -> None:
+def test_process_death_fails_everything_at_once(peer_bin: str) -> None:
     async def main() -> None:
-        session = await start_peer(request_timeout=None)
-        turn = session.subscribe_turn("thread-1", "turn-x")
-        notes = session.subscribe_notifications()
+        client = await start_peer_client(peer_bin, request_timeout=None)
+        _, turn = await client.request_turn("turn/start", {"threadId": "thread-1", "input": []})
+        notes = client.notifications()
         # `never` is never answered and nothing times out: only the death can end them.
-        waiting = [asyncio.ensure_future(session.request("never")) for _ in range(5)]
+        waiting = [asyncio.ensure_future(client.request_raw("never")) for _ in range(5)]
         await asyncio.sleep(0)  # one pass of the loop: they are written before `die`
         with pytest.raises(TransportClosedError) as died:
-            await session.request("die", {"code": 7, "stderr": "panic: out of cheese\n"})
+            await client.request_raw("die", {"code": 7, "stderr": "panic: out of cheese\n"})
         assert died.value.exit_code == 7
         assert "out of cheese" in died.value.stderr_tail
         for task in waiting:
@@ -346,13 +351,12 @@ def test_process_death_fails_everything_at_once() -> None:
         with pytest.raises(TransportClosedError):
             await turn.aget()
         with pytest.raises(TransportClosedError):
-            await notes.aget()
+            await drain_notes(notes)
         with pytest.raises(TransportClosedError):
-            await session.notify("anything")
-        assert session.closed
-        assert session.transport.exit_code == 7
-        await session.wait_closed()
-        await session.close()
+            await client.request_raw("anything")
+        assert client.closed
+        assert client.exit_code == 7
+        await client.close()
 
     run(main())
 
@@ -714,59 +718,65 @@ def test_backpressure_keeps_a_slow_turn_consumer_flat() -> None:
 # --------------------------------------------------------------------------- server requests
 
 
-def test_server_requests() -> None:
-    async def main() -> None:
-        session = await start_peer(server_request_timeout=0.3)
-        # no handler: -32601
-        answer = await session.request("ask", {"method": "item/tool/call", "params": {}})
-        assert answer["error"]["code"] == -32601
-        assert answer["error"]["message"] == "no handler for item/tool/call"
+def test_server_requests(peer_bin: str) -> None:
+    """The peer's `ask` sends the client a server request and returns the client's answer."""
 
-        calls: list[tuple[str, Any]] = []
+    async def main() -> None:
+        client = await start_peer_client(peer_bin, server_request_timeout=0.3)
+
+        async def ask(tool_name: str) -> Any:
+            params = {"threadId": "t", "turnId": "u", "callId": "c", "tool": tool_name}
+            return await client.request_raw(
+                "ask", {"method": "item/tool/call", "params": {**params, "arguments": {}}}
+            )
+
+        # no handler: -32601, naming the handler to set
+        answer = await ask("x")
+        assert answer["error"]["code"] == -32601
+        assert answer["error"]["message"] == (
+            "no handler for item/tool/call; set codex.handlers.item_tool_call"
+        )
+
+        calls: list[str] = []
         release = asyncio.Event()
 
-        async def handler(method: str, params: Any) -> Any:
-            calls.append((method, params))
-            if params.get("raise"):
+        async def handler(params: Any) -> Any:
+            calls.append(params.tool)
+            if params.tool == "raise":
                 raise ValueError("handler exploded")
-            if params.get("rpc_error"):
+            if params.tool == "rpc_error":
                 raise JsonRpcError(-32602, "bad params here", {"field": "x"})
-            if params.get("hang"):
+            if params.tool == "hang":
                 await asyncio.sleep(30)
-            if params.get("slow"):
+            if params.tool == "slow":
                 await release.wait()  # set only once an ordinary request got its answer
-            return {"decision": "decline"}
+            return {"contentItems": [], "success": False}
 
-        session.set_handler(handler)
-        answer = await session.request(
-            "ask", {"method": "item/commandExecution/requestApproval", "params": {"turnId": "t"}}
-        )
-        assert answer == {"result": {"decision": "decline"}}
-        assert calls[0] == ("item/commandExecution/requestApproval", {"turnId": "t"})
+        client.handlers = ServerRequestHandlers(item_tool_call=handler)
+        assert await ask("ok") == {"result": {"contentItems": [], "success": False}}
+        assert calls == ["ok"]
 
-        answer = await session.request("ask", {"method": "m", "params": {"raise": True}})
+        answer = await ask("raise")
         assert answer["error"] == {"code": -32603, "message": "handler exploded"}
-        answer = await session.request("ask", {"method": "m", "params": {"rpc_error": True}})
+        answer = await ask("rpc_error")
         assert answer["error"] == {
             "code": -32602,
             "message": "bad params here",
             "data": {"field": "x"},
         }
-        answer = await session.request("ask", {"method": "m", "params": {"hang": True}})
+        answer = await ask("hang")
         assert answer["error"]["code"] == -32603
         assert "timed out" in answer["error"]["message"]
 
         # a slow handler blocks nothing
-        slow = asyncio.ensure_future(
-            session.request("ask", {"method": "m", "params": {"slow": True}})
-        )
+        slow = asyncio.ensure_future(ask("slow"))
         # the handler waits for `release`, set after `echo`: if it blocked, this would hang
-        assert await session.request("echo") == {"method": "echo", "params": {}}
+        assert await client.request_raw("echo") == {"method": "echo", "params": {}}
         assert not slow.done()
         release.set()
-        assert (await slow)["result"] == {"decision": "decline"}
-        assert session.stats.server_requests == 6
-        await session.close()
+        assert (await slow)["result"] == {"contentItems": [], "success": False}
+        assert client.stats.server_requests == 6
+        await client.close()
 
     run(main())
 

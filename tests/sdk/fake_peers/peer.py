@@ -23,6 +23,8 @@ It answers ``initialize`` like the app-server, then each request by method:
 * ``notify``: sends ``params.messages`` (a list of notifications) then answers
 * ``turn``: answers ``{"turn": {"id": T}}`` AFTER sending T's ``turn/started``,
   ``params.deltas`` deltas and (unless ``params.complete`` is false) ``turn/completed``
+* ``turn/start`` (the real method, for the public client's ``request_turn``): answers turn
+  ``turn-1`` (in progress) and sends nothing more: the test ends it
 * ``flood``: answers ``{"count": n, "turn": {"id": turnId}}``, then sends ``params.count`` notifications (with
   ``params.turnId`` if given, then that turn's ``turn/completed``) as one big write;
   ``prepare`` (same params) builds that payload ahead, so a benchmark times only the transfer
@@ -131,6 +133,8 @@ def handle(msg: dict[str, Any]) -> None:
         for note in params["messages"]:
             send(note)
         answer(rid, "ok")
+    elif method == "turn/start":
+        answer(rid, {"turn": {"id": "turn-1", "items": [], "status": "inProgress"}})
     elif method == "turn":
         turn_id = params.get("turnId", "turn-1")
         thread_id = params.get("threadId", "thread-1")
