@@ -682,16 +682,15 @@ def test_all_turns_tap_and_global_routing() -> None:
     run(main())
 
 
-def test_backpressure_keeps_a_slow_turn_consumer_flat() -> None:
-    """200,000 deltas to a consumer slower than the reader: the turn's buffer never grows
-    past the high watermark; nothing is lost; the order holds."""
+def test_backpressure_keeps_a_slow_turn_consumer_flat(peer_bin: str) -> None:
+    """200,000 deltas over the pipe to a consumer slower than the reader: the turn's buffer
+    never grows past the high watermark; nothing is lost; the order holds."""
 
     async def main() -> None:
-        session = await start_peer(notification_buffer=1000)
         count = 200_000
-        await session.request("prepare", {"count": count, "turnId": "T"})
-        await session.request("flood", {"count": count, "turnId": "T"})
-        sub = session.subscribe_turn("thread-1", "T")
+        args = ("--turn-start-flood", str(count))
+        client = await start_peer_client(peer_bin, *args, notification_buffer=1000)
+        _, sub = await client.request_turn("turn/start", {"threadId": "thread-1", "input": []})
         expected = 0
         peak = 0
         while True:
@@ -707,10 +706,10 @@ def test_backpressure_keeps_a_slow_turn_consumer_flat() -> None:
             await asyncio.sleep(0)  # a consumer slower than the reader
         assert expected == count
         assert peak <= 1000
-        assert session.stats.pauses > 0
+        assert client.stats.pauses > 0
         # requests still work after (and during) pauses
-        assert await session.request("echo") == {"method": "echo", "params": {}}
-        await session.close()
+        assert await client.request_raw("echo") == {"method": "echo", "params": {}}
+        await client.close()
 
     run(main(), timeout=60)
 

@@ -1,7 +1,7 @@
 """A tiny scripted JSON-RPC peer for the engine's fault tests (not a model of codex).
 
 Usage: ``python peer.py [--exit-at-start CODE] [--stderr-at-start TEXT] [--stubborn]
-[--grandchild]``
+[--grandchild] [--turn-start-flood N]``
 
 ``--stubborn`` ignores SIGTERM and stdin EOF (only SIGKILL ends it); ``--grandchild`` starts a
 sleeping child process that inherits (and so holds open) stdout and stderr.
@@ -24,7 +24,8 @@ It answers ``initialize`` like the app-server, then each request by method:
 * ``turn``: answers ``{"turn": {"id": T}}`` AFTER sending T's ``turn/started``,
   ``params.deltas`` deltas and (unless ``params.complete`` is false) ``turn/completed``
 * ``turn/start`` (the real method, for the public client's ``request_turn``): answers turn
-  ``turn-1`` (in progress) and sends nothing more: the test ends it
+  ``turn-1`` (in progress) and sends nothing more: the test ends it; with
+  ``--turn-start-flood N``, N deltas of it and its ``turn/completed`` follow, as for ``flood``
 * ``flood``: answers ``{"count": n, "turn": {"id": turnId}}``, then sends ``params.count`` notifications (with
   ``params.turnId`` if given, then that turn's ``turn/completed``) as one big write;
   ``prepare`` (same params) builds that payload ahead, so a benchmark times only the transfer
@@ -81,6 +82,9 @@ def _flood_payload(count: int, turn_id: str | None) -> bytes:
     return payload
 
 
+_options = {"turn_start_flood": 0}  # --turn-start-flood N
+
+
 def handle(msg: dict[str, Any]) -> None:
     rid: Any = msg.get("id")
     method = msg.get("method")
@@ -135,6 +139,8 @@ def handle(msg: dict[str, Any]) -> None:
         answer(rid, "ok")
     elif method == "turn/start":
         answer(rid, {"turn": {"id": "turn-1", "items": [], "status": "inProgress"}})
+        if _options["turn_start_flood"]:
+            write(_flood_payload(_options["turn_start_flood"], "turn-1"))
     elif method == "turn":
         turn_id = params.get("turnId", "turn-1")
         thread_id = params.get("threadId", "thread-1")
@@ -192,6 +198,8 @@ def main() -> None:
         os._exit(int(args[args.index("--exit-at-start") + 1]))
     if "--stubborn" in args:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if "--turn-start-flood" in args:
+        _options["turn_start_flood"] = int(args[args.index("--turn-start-flood") + 1])
     if "--grandchild" in args:
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         write(b'{"method":"peer/grandchild","params":{"pid":%d}}\n' % child.pid)
