@@ -6,13 +6,14 @@ to preserve appearance, use `null` to clear it": left out, the appearance stays;
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 
 import pytest
 
-from codex_app_server import DEFAULT_TIMEOUT, NOT_GIVEN, Codex, NotGiven
-from codex_app_server._client import encode_params
-from codex_app_server._generated.registry import CLIENT_REQUESTS
+from codex_app_server import DEFAULT_TIMEOUT, NOT_GIVEN, AsyncAppServerClient, Codex, NotGiven
+from codex_app_server.errors import JsonRpcError
+from codex_app_server.testing import MemoryTransport
 
 
 def test_left_out_keeps_a_value_and_none_clears_it(codex: Codex) -> None:
@@ -25,9 +26,20 @@ def test_left_out_keeps_a_value_and_none_clears_it(codex: Codex) -> None:
 
 
 def test_none_is_encoded_as_null_and_not_given_is_left_out() -> None:
-    spec = CLIENT_REQUESTS["thread/start"]
-    assert encode_params(spec, {"model": None}) == {"model": None}
-    assert encode_params(spec, {}) == {}
+    """What `thread_start` writes, seen by the peer of a MemoryTransport."""
+
+    async def main() -> None:
+        transport = MemoryTransport()
+        async with AsyncAppServerClient(transport=transport) as client:
+            for kwargs, wire in (({"model": None}, {"model": None}), ({}, {})):
+                call = asyncio.ensure_future(client.thread_start(**kwargs))
+                request = await transport.peer_receive()
+                assert request["params"] == wire
+                transport.peer_send({"id": request["id"], "error": {"code": -1, "message": "-"}})
+                with pytest.raises(JsonRpcError):
+                    await call
+
+    asyncio.run(main())
 
 
 def test_one_sentinel_for_left_out_and_the_default_timeout(codex: Codex) -> None:
