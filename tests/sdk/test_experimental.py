@@ -16,10 +16,15 @@ from typing import Any
 
 import pytest
 
-from codex_app_server import AppServerClient, AsyncAppServerClient, ExperimentalApiError
+from codex_app_server import (
+    AppServerClient,
+    AppServerConfig,
+    AsyncAppServerClient,
+    ExperimentalApiError,
+)
 from codex_app_server._generated.models import FunctionDynamicToolSpec
 from codex_app_server.errors import JsonRpcError
-from codex_app_server.testing import OfflineEnvironment, offline_environment
+from codex_app_server.testing import MemoryTransport, OfflineEnvironment, offline_environment
 
 TOOL = FunctionDynamicToolSpec(
     name="lookup", description="Look a word up.", input_schema={"type": "object"}, type="function"
@@ -113,11 +118,32 @@ def test_async_client_checks_the_same_way(
 
 
 def test_setting_an_experimental_field_to_none_is_not_using_it() -> None:
-    from codex_app_server._experimental import check_opt_in
-    from codex_app_server._generated.registry import CLIENT_REQUESTS
+    """Seen by the peer of a MemoryTransport: `dynamic_tools=None` is sent (as null) without
+    the opt-in; a list is refused before anything is sent, unless the client opted in."""
 
-    spec = CLIENT_REQUESTS["thread/start"]
-    check_opt_in(spec, {"model": "m", "dynamicTools": None}, opted_in=False)  # no raise
-    with pytest.raises(ExperimentalApiError):
-        check_opt_in(spec, {"dynamicTools": []}, opted_in=False)
-    check_opt_in(spec, {"dynamicTools": []}, opted_in=True)
+    async def first_params(client: AsyncAppServerClient, transport: MemoryTransport) -> Any:
+        call = asyncio.ensure_future(client.thread_start(model="m", dynamic_tools=None))
+        request = await transport.peer_receive()
+        transport.peer_send({"id": request["id"], "error": {"code": -1, "message": "-"}})
+        with pytest.raises(JsonRpcError):
+            await call
+        return request["params"]
+
+    async def main() -> None:
+        plain = MemoryTransport()
+        async with AsyncAppServerClient(transport=plain) as client:
+            assert await first_params(client, plain) == {"model": "m", "dynamicTools": None}
+            with pytest.raises(ExperimentalApiError):
+                await client.thread_start(dynamic_tools=[])
+            assert client.pending_requests == 0
+        opted_in = MemoryTransport()
+        config = AppServerConfig(experimental_api=True)
+        async with AsyncAppServerClient(config, transport=opted_in) as client:
+            call = asyncio.ensure_future(client.thread_start(dynamic_tools=[]))
+            request = await opted_in.peer_receive()
+            assert request["params"] == {"dynamicTools": []}
+            opted_in.peer_send({"id": request["id"], "error": {"code": -1, "message": "-"}})
+            with pytest.raises(JsonRpcError):
+                await call
+
+    asyncio.run(main())
