@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from codex_app_server import AppServerConfig, AsyncAppServerClient, find_codex_bin
-from codex_app_server._config import toml_value
-from codex_app_server._discovery import build_command, build_env
 from codex_app_server._process_transport import ProcessTransport
 from codex_app_server._session import Session
 from codex_app_server.errors import (
@@ -204,17 +202,11 @@ def test_config_overrides_are_toml() -> None:
         "-c",
         'table={k = "v", "weird key" = false}',
     ]
-    assert build_command(config, "/bin/codex")[:4] == [
-        "/bin/codex",
-        "app-server",
-        "-c",
-        'model="o3"',
-    ]
 
 
-def test_toml_value_rejects_unknown_types() -> None:
+def test_an_override_toml_cannot_hold_is_refused() -> None:
     with pytest.raises(TypeError):
-        toml_value(object())
+        AppServerConfig(config_overrides={"odd": object()}).override_args()  # type: ignore[dict-item]  # pyright: ignore[reportArgumentType]
 
 
 def test_config_validation() -> None:
@@ -228,12 +220,27 @@ def test_config_validation() -> None:
         AppServerConfig(config_overrides={"a=b": 1})
 
 
-def test_env_is_merged_over_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_env_is_merged_over_parent(
+    peer_bin: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The app-server's environment, as the process got it: ours, `env` over it, and the
+    runtime package's helper directory first on PATH."""
     monkeypatch.setenv("KEEP_ME", "1")
-    env = build_env({"CODEX_HOME": "/x"}, "/bundled")
+    helpers = tmp_path / "codex-path"
+    _fake_runtime_package(monkeypatch, "codex_app_server_runtime", Path(peer_bin), helpers)
+    config = AppServerConfig(env={"CODEX_HOME": "/x"}, startup_timeout=20)
+
+    async def main() -> dict[str, str]:
+        async with AsyncAppServerClient(config) as client:
+            raw = Path(f"/proc/{client.pid}/environ").read_bytes()
+        pairs = (entry.split("=", 1) for entry in raw.decode().split("\0") if "=" in entry)
+        return dict(pairs)
+
+    env = run(main())
     assert env["KEEP_ME"] == "1"
     assert env["CODEX_HOME"] == "/x"
-    assert env["PATH"].split(os.pathsep)[0] == "/bundled"
+    assert env["PATH"].split(os.pathsep)[0] == str(helpers)
 
 
 # --------------------------------------------------------------------------- framing
