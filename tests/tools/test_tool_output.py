@@ -20,6 +20,7 @@ from tests.tools.images import tiny_png
 def content_items(value: object) -> list[dict[str, str]]:
     return [dict(item) for item in ToolResult.of(value).content_items]
 
+
 PNG = tiny_png()
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
 
