@@ -69,6 +69,14 @@ def test_a_value_the_schema_does_not_list_is_rejected_naming_the_field_and_the_v
         )
 
 
+def test_a_member_built_on_purpose_is_sent_as_is() -> None:
+    """The way to send a value a newer server knows: build the enum member first."""
+    reply = CommandExecutionRequestApprovalResponse(decision=Kind("acceptAlways"))
+    assert reply.to_wire() == {"decision": "acceptAlways"}
+    with pytest.raises(ValidationError, match="`decision` is 'acceptAlways'"):
+        CommandExecutionRequestApprovalResponse(decision="acceptAlways")  # a string is checked
+
+
 def test_an_unknown_value_deep_inside_a_reply_is_rejected_too() -> None:
     rule = {"action": "allowForever", "host": "example.com"}
     amendment = {"applyNetworkPolicyAmendment": {"network_policy_amendment": rule}}

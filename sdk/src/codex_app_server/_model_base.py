@@ -4,20 +4,22 @@
   validator on first use rather than at import (the protocol has ~900 classes), and
   serializes by wire name.
 - `CodexReplyModel`: the base of the models the SDK sends back (handlers' answers to server
-  requests). Their enum fields also take the wire strings (`decision="accept"`), and a value
+  requests). Their enum fields also take the wire strings (`decision="accept"`), and a string
   the schema does not list (a typo such as `"acept"`) fails validation instead of reaching the
-  server.
+  server. A member built on purpose (`Kind("newValue")`, for a newer server) is sent as is.
 - `OpenStrEnum`: known values are members; a value a newer server adds is kept as a pseudo
   member that is still a `str`, so `status == "newValue"` works and nothing fails to parse.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from enum import Enum
 from typing import Any, ClassVar, cast
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
+from typing_extensions import Self
 
 
 class CodexModel(BaseModel):
@@ -40,17 +42,32 @@ class CodexModel(BaseModel):
 class CodexReplyModel(CodexModel):
     """The base of every generated reply model (see the module docstring)."""
 
-    @model_validator(mode="after")
-    def _only_known_values(self) -> CodexReplyModel:
-        found = _unknown_value(self, ())
-        if found is not None:
-            where, value = found
-            known = ", ".join(repr(str(v.value)) for v in type(value))
-            raise ValueError(
-                f"`{'.'.join(where)}` is {str(value)!r}, not a {type(value).__name__} value "
-                f"this SDK knows (one of {known})"
-            )
-        return self
+    @model_validator(mode="wrap")
+    @classmethod
+    def _only_known_values(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        before = _unknown_values_made()
+        reply = handler(data)
+        # Walk the reply only when validating it made an unknown member (a hot path: tool
+        # results are replies too); a member the caller built beforehand is left alone.
+        if _unknown_values_made() != before:
+            found = _unknown_value(reply, ())
+            if found is not None:
+                where, value = found
+                known = ", ".join(repr(str(v.value)) for v in type(value))
+                raise ValueError(
+                    f"`{'.'.join(where)}` is {str(value)!r}, not a {type(value).__name__} value "
+                    f"this SDK knows (one of {known})"
+                )
+        return reply
+
+
+# Unknown members made so far in this thread (validation runs in one thread, so a change
+# across one reply's validation was made by it).
+_made = threading.local()
+
+
+def _unknown_values_made() -> int:
+    return cast(int, getattr(_made, "count", 0))
 
 
 def _unknown_value(
@@ -83,6 +100,7 @@ class OpenStrEnum(str, Enum):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
+        _made.count = _unknown_values_made() + 1
         member = str.__new__(cls, value)
         member._name_ = value
         member._value_ = value

@@ -4,8 +4,8 @@ Set handlers on `codex.handlers` (a `ServerRequestHandlers`), one attribute per 
 request, e.g. `codex.handlers.item_command_execution_request_approval = fn`. A handler takes
 the typed params and returns the typed response (or a dict in its wire shape), directly or as
 an awaitable. The response models' enum fields take the wire strings as well as the enum members
-(`CommandExecutionRequestApprovalResponse(decision="accept")`); a value the schema does not list
-is refused before anything is sent. Sync handlers run on a bounded pool of worker threads
+(`CommandExecutionRequestApprovalResponse(decision="accept")`); a string the schema does not
+list is refused before anything is sent (a member built on purpose, `Kind("newValue")`, is not). Sync handlers run on a bounded pool of worker threads
 (`AppServerConfig.handler_threads`, 8 by default), so a slow one blocks nothing else and a
 storm of requests never starts more threads than that.
 
