@@ -22,6 +22,7 @@ from codex_app_server._config import AppServerConfig
 from codex_app_server._experimental import capabilities, check_opt_in
 from codex_app_server._generated.pagination import AsyncPagingClientMethods, PagingClientMethods
 from codex_app_server._generated.registry import CLIENT_REQUESTS
+from codex_app_server._listen import listen
 from codex_app_server._loop_thread import LoopThread
 from codex_app_server._session import Session, Subscription
 from codex_app_server._specs import DEFAULT_TIMEOUT, RequestSpec, TimeoutArg, warm_up_models
@@ -288,7 +289,7 @@ class AsyncAppServerClient(AsyncPagingClientMethods):
 
         Subscribes at once (not at the first `__anext__`), so nothing sent between this call
         and the first read is missed. `aclose()` it (or let it go) to stop receiving."""
-        return AsyncNotificationStream(self._session.subscribe_notifications(maxsize))
+        return AsyncNotificationStream(listen(self, maxsize))
 
     async def close(self) -> None:
         """Stop the app-server (idempotent)."""
@@ -481,11 +482,7 @@ class AppServerClient(PagingClientMethods):
     def notifications(self, maxsize: int | None = None) -> Iterator[Notification]:
         """Blocking iterator over notifications tied to no turn (see the async twin);
         subscribed from this call on. `close()` it (or let it go) to stop receiving."""
-
-        async def subscribe() -> Subscription:
-            return self._async.session.subscribe_notifications(maxsize)
-
-        return NotificationStream(self.run(subscribe()))
+        return NotificationStream(listen(self, maxsize))
 
     def close(self) -> None:
         """Stop the app-server and the loop thread (idempotent). In a forked child it returns
